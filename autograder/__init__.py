@@ -1,0 +1,1 @@
+"""PyTorch basics kit: hidden graders, a sandboxed grading engine and reports."""

@@ -1,0 +1,180 @@
+"""The one narrow call boundary between graders and a student's program (parent side).
+
+Graders call `student(*args)` and get a `Call`: the rebuilt plain return value, the arguments as
+they were after the call, the student's error if any, and the facts measured in the child
+(storage sharing, identity, autograd state). Verdicts are decided by the grader from these alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from autograder import codec
+from autograder.messages import Msg
+from autograder.transport import Transport, TransportFailure
+
+MAX_RESTARTS = 3
+
+
+@dataclass(frozen=True)
+class StudentError:
+    """An exception raised by the student's code, or the way their process failed."""
+
+    type: str
+    message: str = ""
+    frames: tuple = ()  # ({"cell", "line", "text"}, ...) in the student's own cells
+
+    @classmethod
+    def from_child(cls, desc: dict) -> "StudentError":
+        return cls(str(desc.get("type", "Error"))[:100], str(desc.get("message", ""))[:1000],
+                   tuple(f for f in desc.get("frames", ()) if isinstance(f, dict)))
+
+    def explain(self) -> Msg:
+        where = ""
+        if self.frames:
+            frame = self.frames[-1]
+            where = f" [cell {frame.get('cell')}, line {frame.get('line')}: {str(frame.get('text', ''))[:120]}]"
+        if self.type == "NotImplementedError":
+            return Msg(ko="아직 구현하지 않았습니다 (NotImplementedError).",
+                       en="Not done yet: the function still raises NotImplementedError.")
+        if self.type == "MissingFunction":
+            return Msg(ko=f"함수 `{self.message}` 를 찾을 수 없습니다. 셀을 지우거나 이름을 바꾸었거나, 그 셀에 오류가 있습니다.",
+                       en=f"Function `{self.message}` was not found: its cell was deleted or renamed, or it failed to run.")
+        if self.type in FAILURE_TEXT:
+            ko, en = FAILURE_TEXT[self.type]
+            return Msg(ko=f"{ko} {self.message}".strip(), en=f"{en} {self.message}".strip())
+        text = f"{self.type}: {self.message}"[:400] + where
+        return Msg(ko=f"함수가 오류를 냈습니다 — {text}", en=f"Your function raised {text}")
+
+
+FAILURE_TEXT = {
+    "timeout": ("시간 제한을 넘었습니다 (무한 루프?).", "Timed out (an endless loop?)."),
+    "crash": ("코드가 프로세스를 중단시켰습니다.", "Your code crashed its process."),
+    "exit": ("코드가 프로세스를 종료했습니다 (exit).", "Your code exited its process."),
+    "memory": ("메모리 제한을 넘었습니다.", "Your code ran out of memory."),
+    "protocol": ("결과를 읽을 수 없습니다.", "The result could not be read."),
+    "UndescribableResult": ("반환값을 전달할 수 없습니다.", "The returned value cannot be graded:"),
+}
+
+
+class StudentRaised(Exception):
+    """Raised into a check when it reads the value of a call that failed."""
+
+    def __init__(self, error: StudentError) -> None:
+        super().__init__(error.explain().en)
+        self.error = error
+        self.feedback = error.explain()
+
+
+@dataclass
+class Call:
+    """What one call of a student function produced, rebuilt as plain objects."""
+
+    error: StudentError | None
+    _value: object = None
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    backward_error: StudentError | None = None
+    output: str = ""
+    decoded: codec.Decoded | None = None
+
+    @property
+    def value(self):
+        """The return value; reading it after a failed call fails the check with the reason."""
+        if self.error is not None:
+            raise StudentRaised(self.error)
+        return self._value
+
+    @property
+    def raised(self) -> bool:
+        return self.error is not None
+
+    def facts(self, tensor) -> codec.TensorFacts:
+        """Autograd state, device, strides of a tensor found in this call's value or arguments."""
+        return self.decoded.facts[id(tensor)]
+
+    def shares_memory(self, a, b) -> bool:
+        """Whether two tensors/arrays of this call used overlapping storage in the student's process."""
+        memory = self.decoded.memory
+        return id(a) in memory and id(b) in memory and memory[id(a)] == memory[id(b)]
+
+    def same_object(self, a, b) -> bool:
+        """Whether two values of this call were one object in the student's process."""
+        ident = self.decoded.identity
+        return id(a) in ident and id(b) in ident and ident[id(a)] == ident[id(b)]
+
+
+class Program:
+    """A submission's running program; restarted after a crash so later exercises still get graded."""
+
+    def __init__(self, transport: Transport, cells: list[dict]) -> None:
+        self.transport = transport
+        self.cells = cells
+        self.session = None
+        self.failures = 0
+        self.startup_failure: TransportFailure | None = None
+        self.cell_errors: list[dict] = []
+        self.output = ""
+
+    def _session(self):
+        if self.startup_failure is not None:
+            raise self.startup_failure
+        if self.session is None:
+            if self.failures > MAX_RESTARTS:
+                raise TransportFailure("crash", "too many crashes; stopped restarting")
+            try:
+                self.session = self.transport.open(self.cells)
+                header, _ = codec.decode(self.session.ready())
+            except TransportFailure as failure:
+                self.startup_failure = failure
+                raise
+            self.cell_errors = list(header.get("cell_errors", []))
+            self.output = str(header.get("output", ""))
+        return self.session
+
+    def call(self, name: str, args: tuple, kwargs: dict, backward: bool = False) -> Call:
+        request = codec.encode({"op": "call", "name": name, "args": list(args), "kwargs": kwargs,
+                                "backward": backward})
+        try:
+            answer = self._session().request(request)
+            header, decoded = codec.decode(answer)
+        except (TransportFailure, codec.BoundaryError, ValueError, KeyError) as failure:
+            self._drop()
+            kind = failure.kind if isinstance(failure, TransportFailure) else "protocol"
+            detail = failure.detail if isinstance(failure, TransportFailure) else ""
+            return Call(error=StudentError(kind, detail))
+        error = header.get("error")
+        backward_error = header.get("backward_error")
+        values = decoded.value
+        return Call(
+            error=StudentError.from_child(error) if error else None,
+            _value=values.get("value"),
+            args=tuple(values.get("args") or ()),
+            kwargs=values.get("kwargs") or {},
+            backward_error=StudentError.from_child(backward_error) if backward_error else None,
+            output=str(header.get("output", ""))[:4000],
+            decoded=decoded,
+        )
+
+    def _drop(self) -> None:
+        self.failures += 1
+        if self.session is not None:
+            self.session.close()
+        self.session = None
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+
+class Student:
+    """The grader's handle on one exercise's function in one submission."""
+
+    def __init__(self, program: Program, function: str) -> None:
+        self.program = program
+        self.function = function
+
+    def __call__(self, *args, backward: bool = False, **kwargs) -> Call:
+        """Call the student's function; with backward=True also run `.backward()` on its result."""
+        return self.program.call(self.function, args, kwargs, backward=backward)

@@ -1,0 +1,419 @@
+"""The data format that crosses the call boundary: JSON plus raw byte blobs, never pickle.
+
+`encode` runs where the student's code runs (the child); it describes a value as plain data and
+measures the facts a grader needs (storage sharing, autograd state) with functions captured at
+import time, before any student code could patch them. `decode` runs in the trusted parent and
+rebuilds exact plain types (`torch.Tensor`, `np.ndarray`, `pd.DataFrame`, builtins) so that no
+student type, dunder method or patch ever reaches a comparison.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import math
+import struct
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+
+MAX_FRAME = 64 << 20
+MAX_DEPTH = 32
+MAX_ITEMS = 10_000
+MAX_TEXT = 4_000
+
+DTYPES = {
+    str(d).removeprefix("torch."): d
+    for d in (
+        torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
+        torch.float16, torch.bfloat16, torch.float32, torch.float64,
+        torch.complex64, torch.complex128,
+    )
+}
+NUMPY_DTYPES = {
+    np.dtype(n).name: np.dtype(n)
+    for n in ("bool", "uint8", "int8", "int16", "int32", "int64", "uint16", "uint32", "uint64",
+              "float16", "float32", "float64", "complex64", "complex128")
+}
+
+# Captured before any student code runs: a student who patches these later patches copies.
+_TensorBase = torch._C.TensorBase
+_tensor_type = torch.Tensor
+_disable_torch_function = torch._C.DisableTorchFunction
+_get = {name: getattr(_TensorBase, name).__get__ for name in (
+    "dtype", "shape", "device", "requires_grad", "is_leaf", "grad_fn", "grad")}
+_untyped_storage = _TensorBase.untyped_storage
+_stride = _TensorBase.stride
+_storage_offset = _TensorBase.storage_offset
+_numel = _TensorBase.numel
+_detach = _TensorBase.detach
+_contiguous = _TensorBase.contiguous
+_cpu = _TensorBase.cpu
+_reshape = _TensorBase.reshape
+_view_dtype = _TensorBase.view
+_numpy = _TensorBase.numpy
+_is_contiguous = _TensorBase.is_contiguous
+_ndarray = np.ndarray
+_byte_bounds = np.lib.array_utils.byte_bounds
+_ascontiguousarray = np.ascontiguousarray
+_isinstance = isinstance
+_type = type
+_id = id
+_repr = repr
+
+
+class BoundaryError(ValueError):
+    """A frame that breaks the format: too large, too deep, wrong types or inconsistent sizes."""
+
+
+@dataclass
+class Opaque:
+    """Stands in, in the parent, for a value whose type cannot cross the boundary."""
+
+    type_name: str
+    text: str = ""
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name}>"
+
+
+@dataclass(frozen=True)
+class TensorFacts:
+    """What the child measured about a tensor that a rebuilt copy cannot carry."""
+
+    device: str
+    requires_grad: bool
+    is_leaf: bool
+    grad_fn: str | None
+    stride: tuple[int, ...]
+    storage_offset: int
+    is_contiguous: bool
+    grad: object = None  # the rebuilt `.grad`, or None
+
+
+@dataclass
+class Decoded:
+    """A rebuilt value and the facts measured about the tensors and arrays inside it."""
+
+    value: object
+    facts: dict[int, TensorFacts] = field(default_factory=dict)
+    memory: dict[int, int] = field(default_factory=dict)  # id(object) -> memory region
+    identity: dict[int, int] = field(default_factory=dict)  # id(object) -> child object id
+    keep: list = field(default_factory=list)  # keeps rebuilt objects alive so ids stay valid
+
+
+# ---------------------------------------------------------------------------------------------
+# encode (child side)
+
+
+class _Encoder:
+    def __init__(self) -> None:
+        self.blobs: list[bytes] = []
+        self.regions: list[tuple[int, int, dict]] = []
+        self.items = 0
+
+    def blob(self, data: bytes) -> int:
+        self.blobs.append(data)
+        return len(self.blobs) - 1
+
+    def encode(self, obj, depth: int = 0):
+        self.items += 1
+        if depth > MAX_DEPTH or self.items > MAX_ITEMS:
+            return {"t": "object", "type": "too deep or too large", "text": ""}
+        t = _type(obj)
+        if obj is None or t in (bool, int, str):
+            return obj if t is not str else obj[:MAX_TEXT * 25]
+        if t is float:
+            return {"t": "float", "v": _float_text(obj)}
+        if t is complex:
+            return {"t": "complex", "re": _float_text(obj.real), "im": _float_text(obj.imag)}
+        if _isinstance(obj, _TensorBase):
+            return self.tensor(obj, depth)
+        if t is _ndarray:
+            return self.ndarray(obj)
+        if _isinstance(obj, np.generic) and t in {np.dtype(d).type for d in NUMPY_DTYPES}:
+            return {"t": "npscalar", "dtype": np.dtype(t).name, "v": self.encode(obj.item(), depth + 1)}
+        if t is torch.dtype:
+            return {"t": "dtype", "name": str(obj).removeprefix("torch.")}
+        if t is torch.device:
+            return {"t": "device", "type": obj.type, "index": obj.index}
+        if t is torch.Size:
+            return {"t": "size", "items": [int(i) for i in obj]}
+        if t is pd.DataFrame:
+            return self.dataframe(obj, depth)
+        if t is pd.Series:
+            return {"t": "series", "name": self.encode(obj.name, depth + 1),
+                    "data": self.ndarray(obj.to_numpy(copy=True)),
+                    "index": self.encode(list(obj.index), depth + 1)}
+        if t in (list, tuple):
+            return {"t": t.__name__, "items": [self.encode(x, depth + 1) for x in obj]}
+        if _isinstance(obj, tuple) and hasattr(t, "n_fields"):  # torch.return_types.*
+            names = [n for n in t._fields] if hasattr(t, "_fields") else [
+                f for f in dir(obj) if not f.startswith("_") and f not in ("count", "index", "n_fields",
+                                                                              "n_sequence_fields",
+                                                                              "n_unnamed_fields")]
+            return {"t": "structseq", "type": f"{t.__module__}.{t.__name__}", "fields": names,
+                    "items": [self.encode(x, depth + 1) for x in tuple.__iter__(obj)]}
+        if t is dict and all(_type(k) is str for k in obj):
+            return {"t": "dict", "items": {k: self.encode(v, depth + 1) for k, v in obj.items()}}
+        return {"t": "object", "type": f"{t.__module__}.{t.__qualname__}", "text": _safe_repr(obj)}
+
+    def tensor(self, obj, depth: int):
+        with _disable_torch_function():
+            device = _get["device"](obj).type
+            dtype = _get["dtype"](obj)
+            desc = {
+                "t": "tensor",
+                "subclass": _type(obj) is not _tensor_type and _type(obj) is not torch.nn.Parameter,
+                "dtype": str(dtype).removeprefix("torch."),
+                "shape": [int(s) for s in _get["shape"](obj)],
+                "device": device,
+                "requires_grad": bool(_get["requires_grad"](obj)),
+                "is_leaf": bool(_get["is_leaf"](obj)),
+                "grad_fn": _type(_get["grad_fn"](obj)).__name__ if _get["grad_fn"](obj) is not None else None,
+                "stride": [int(s) for s in _stride(obj)],
+                "offset": int(_storage_offset(obj)),
+                "contiguous": bool(_is_contiguous(obj)),
+                "id": _id(obj),
+            }
+            grad = _get["grad"](obj) if desc["is_leaf"] else None
+            desc["grad"] = self.tensor(grad, depth + 1) if grad is not None and depth < MAX_DEPTH else None
+            if device != "meta":
+                plain = _contiguous(_cpu(_detach(obj)))
+                if dtype not in DTYPES.values():
+                    raise BoundaryError(f"dtype {dtype} cannot cross the boundary")
+                flat = _reshape(plain, (-1,))
+                desc["data"] = self.blob(bytes(_numpy(_view_dtype(flat, torch.uint8))) if _numel(flat) else b"")
+                if _numel(obj) > 0:
+                    storage = _untyped_storage(obj)
+                    start = storage.data_ptr()
+                    self.regions.append((start, start + storage.nbytes(), desc))
+            return desc
+
+    def ndarray(self, obj):
+        if obj.dtype.name not in NUMPY_DTYPES:
+            return {"t": "object", "type": f"numpy.ndarray[{obj.dtype}]", "text": ""}
+        desc = {"t": "ndarray", "dtype": obj.dtype.name, "shape": list(obj.shape),
+                "strides": list(obj.strides), "writeable": bool(obj.flags.writeable), "id": _id(obj),
+                "data": self.blob(_ascontiguousarray(obj).tobytes())}
+        if obj.size > 0:
+            low, high = _byte_bounds(obj)
+            self.regions.append((low, high, desc))
+        return desc
+
+    def dataframe(self, obj, depth: int):
+        return {"t": "dataframe",
+                "columns": [self.encode(c, depth + 1) for c in obj.columns],
+                "data": [self.ndarray(obj[c].to_numpy(copy=True)) for c in obj.columns],
+                "index": self.encode(list(obj.index), depth + 1)}
+
+    def assign_memory(self) -> None:
+        """Label storages that overlap with one shared region number."""
+        region = -1
+        end = -1
+        for start, stop, desc in sorted(self.regions, key=lambda r: r[0]):
+            if start >= end:
+                region += 1
+            end = max(end, stop)
+            desc["mem"] = region
+
+
+def _float_text(x: float):
+    return x if math.isfinite(x) else repr(x)
+
+
+def _safe_repr(obj) -> str:
+    try:
+        return str(_repr(obj))[:200]
+    except BaseException:  # noqa: BLE001 - a hostile __repr__ must not stop the description
+        return ""
+
+
+def encode(message: dict) -> bytes:
+    """Frame a message whose values may hold tensors, arrays and frames (child side)."""
+    enc = _Encoder()
+    header = {key: (enc.encode(value) if key in ("value", "args", "kwargs") else value)
+              for key, value in message.items()}
+    enc.assign_memory()
+    head = json.dumps(header, ensure_ascii=False).encode()
+    sizes = [len(b) for b in enc.blobs]
+    meta = struct.pack(f"<II{len(sizes)}Q", len(head), len(sizes), *sizes)
+    frame = meta + head + b"".join(enc.blobs)
+    if len(frame) > MAX_FRAME:
+        raise BoundaryError(f"frame of {len(frame)} bytes is too large")
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# decode (parent side)
+
+
+def decode(frame: bytes) -> tuple[dict, Decoded]:
+    """Parse a frame; its "value", "args" and "kwargs" come back rebuilt in `Decoded.value`."""
+    if len(frame) > MAX_FRAME or len(frame) < 8:
+        raise BoundaryError("frame has a bad size")
+    head_len, count = struct.unpack_from("<II", frame)
+    if count > MAX_ITEMS:
+        raise BoundaryError("too many blobs")
+    sizes = struct.unpack_from(f"<{count}Q", frame, 8)
+    offset = 8 + 8 * count
+    header = json.loads(frame[offset:offset + head_len].decode())
+    offset += head_len
+    blobs = []
+    for size in sizes:
+        blobs.append(frame[offset:offset + size])
+        offset += size
+    if offset != len(frame) or not isinstance(header, dict):
+        raise BoundaryError("frame sizes do not add up")
+    out = Decoded(value=None)
+    rebuilder = _Rebuilder(blobs, out)
+    out.value = {key: rebuilder.rebuild(header[key]) for key in ("value", "args", "kwargs") if key in header}
+    return header, out
+
+
+class _Rebuilder:
+    def __init__(self, blobs: list[bytes], out: Decoded) -> None:
+        self.blobs = blobs
+        self.out = out
+
+    def remember(self, obj, desc: dict):
+        self.out.keep.append(obj)
+        if "mem" in desc:
+            self.out.memory[id(obj)] = _expect(desc["mem"], int)
+        if "id" in desc:
+            self.out.identity[id(obj)] = _expect(desc["id"], int)
+        return obj
+
+    def rebuild(self, desc, depth: int = 0):
+        if depth > MAX_DEPTH + 2:
+            raise BoundaryError("value nested too deep")
+        if desc is None or type(desc) in (bool, int, str):
+            return desc
+        if type(desc) is not dict or type(desc.get("t")) is not str:
+            raise BoundaryError("malformed value")
+        kind = desc["t"]
+        if kind == "float":
+            return float(desc["v"])
+        if kind == "complex":
+            return complex(float(desc["re"]), float(desc["im"]))
+        if kind == "tensor":
+            return self.tensor(desc, depth)
+        if kind == "ndarray":
+            return self.remember(self.ndarray(desc), desc)
+        if kind == "npscalar":
+            return NUMPY_DTYPES[_expect(desc["dtype"], str)].type(self.rebuild(desc["v"], depth + 1))
+        if kind == "dtype":
+            return DTYPES[_expect(desc["name"], str)]
+        if kind == "device":
+            return torch.device(_expect(desc["type"], str), desc.get("index"))
+        if kind == "size":
+            return torch.Size([_expect(i, int) for i in desc["items"]])
+        if kind in ("list", "tuple"):
+            items = [self.rebuild(x, depth + 1) for x in _expect(desc["items"], list)]
+            return items if kind == "list" else tuple(items)
+        if kind == "structseq":
+            fields = [_expect(f, str) for f in desc["fields"]]
+            items = [self.rebuild(x, depth + 1) for x in _expect(desc["items"], list)]
+            return _structseq(_expect(desc["type"], str), tuple(fields))(*items[:len(fields)])
+        if kind == "dict":
+            return {_expect(k, str): self.rebuild(v, depth + 1) for k, v in _expect(desc["items"], dict).items()}
+        if kind == "dataframe":
+            columns = [self.rebuild(c, depth + 1) for c in _expect(desc["columns"], list)]
+            data = [self.ndarray(d) for d in _expect(desc["data"], list)]
+            index = self.rebuild(desc["index"], depth + 1)
+            return pd.DataFrame(dict(zip(range(len(columns)), data)), index=index).set_axis(columns, axis=1)
+        if kind == "series":
+            return pd.Series(self.ndarray(desc["data"]), index=self.rebuild(desc["index"], depth + 1),
+                             name=self.rebuild(desc["name"], depth + 1))
+        if kind == "object":
+            return Opaque(str(desc.get("type", "?"))[:200], str(desc.get("text", ""))[:200])
+        raise BoundaryError(f"unknown value kind {kind!r}")
+
+    def data(self, index) -> bytes:
+        index = _expect(index, int)
+        if not 0 <= index < len(self.blobs):
+            raise BoundaryError("blob index out of range")
+        return self.blobs[index]
+
+    def tensor(self, desc: dict, depth: int) -> torch.Tensor:
+        dtype = DTYPES.get(_expect(desc["dtype"], str))
+        if dtype is None:
+            raise BoundaryError("dtype not allowed")
+        shape = [_expect(s, int) for s in desc["shape"]]
+        if any(s < 0 for s in shape):
+            raise BoundaryError("negative size")
+        numel = math.prod(shape)
+        device = _expect(desc["device"], str)
+        if device == "meta":
+            tensor = torch.empty(shape, dtype=dtype, device="meta")
+        else:
+            raw = self.data(desc["data"])
+            itemsize = torch.empty((), dtype=dtype).element_size()
+            if len(raw) != numel * itemsize:
+                raise BoundaryError("tensor byte count does not match its shape")
+            if numel == 0:
+                tensor = torch.empty(shape, dtype=dtype)
+            else:
+                tensor = torch.frombuffer(bytearray(raw), dtype=torch.uint8).view(dtype).reshape(shape).clone()
+                tensor = _restride(tensor, tuple(desc["stride"]), desc["offset"])
+        grad = desc.get("grad")
+        facts = TensorFacts(
+            device=device,
+            requires_grad=_expect(desc["requires_grad"], bool),
+            is_leaf=_expect(desc["is_leaf"], bool),
+            grad_fn=desc["grad_fn"] if desc["grad_fn"] is None else str(desc["grad_fn"])[:100],
+            stride=tuple(_expect(s, int) for s in desc["stride"]),
+            storage_offset=_expect(desc["offset"], int),
+            is_contiguous=_expect(desc["contiguous"], bool),
+            grad=self.tensor(grad, depth + 1) if grad is not None else None,
+        )
+        self.out.facts[id(tensor)] = facts
+        return self.remember(tensor, desc)
+
+    def ndarray(self, desc: dict) -> np.ndarray:
+        dtype = NUMPY_DTYPES.get(_expect(desc["dtype"], str))
+        if dtype is None:
+            raise BoundaryError("numpy dtype not allowed")
+        shape = tuple(_expect(s, int) for s in desc["shape"])
+        raw = self.data(desc["data"])
+        if any(s < 0 for s in shape) or len(raw) != math.prod(shape) * dtype.itemsize:
+            raise BoundaryError("array byte count does not match its shape")
+        array = np.frombuffer(bytearray(raw), dtype=dtype).reshape(shape).copy()
+        if not desc.get("writeable", True):
+            array.flags.writeable = False
+        return array
+
+
+def _restride(values: torch.Tensor, stride: tuple, offset) -> torch.Tensor:
+    """Lay values out with the strides and offset they had, so layout-sensitive code behaves alike."""
+    if values.dim() == 0 or stride == tuple(values.stride()) and offset == 0:
+        return values
+    if any(type(s) is not int or s < 1 for s in stride) or type(offset) is not int or not 0 <= offset < 1 << 20:
+        return values  # overlapping or odd layouts (expand) are rebuilt contiguous
+    span = offset + sum((size - 1) * step for size, step in zip(values.shape, stride)) + 1
+    if span > 4 * values.numel() + offset:
+        return values
+    laid_out = torch.zeros(span, dtype=values.dtype).as_strided(values.shape, stride, offset)
+    laid_out.copy_(values)
+    return laid_out
+
+
+_STRUCTSEQS: dict[tuple[str, tuple[str, ...]], type] = {}
+
+
+def _structseq(name: str, fields: tuple[str, ...]) -> type:
+    """A namedtuple standing in for torch.return_types.* (values, indices) results."""
+    key = (name, fields)
+    if key not in _STRUCTSEQS:
+        if not all(f.isidentifier() for f in fields):
+            raise BoundaryError("bad field names")
+        _STRUCTSEQS[key] = collections.namedtuple(name.rsplit(".", 1)[-1].replace("-", "_") or "result", fields)
+    return _STRUCTSEQS[key]
+
+
+def _expect(value, kind: type):
+    if type(value) is not kind:
+        raise BoundaryError(f"expected {kind.__name__} in frame, got {type(value).__name__}")
+    return value

@@ -1,0 +1,131 @@
+"""Assertions for checks, written for students: each failure says which property failed and why.
+
+They only ever look at plain objects rebuilt by the boundary and at facts measured in the child.
+Failure details show the student's own output and small inputs, never a hidden expected value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+
+from autograder.boundary import Call
+from autograder.messages import Msg
+
+
+class CheckFailed(AssertionError):
+    """A check's property does not hold; `msg` is the detail shown under the check's message."""
+
+    def __init__(self, msg: Msg) -> None:
+        super().__init__(msg.en)
+        self.feedback = msg
+
+
+def fail(ko: str, en: str):
+    raise CheckFailed(Msg(ko=ko, en=en))
+
+
+def expect(condition: bool, ko: str, en: str) -> None:
+    if not condition:
+        fail(ko, en)
+
+
+def show(value, limit: int = 160) -> str:
+    """A short text of a value for feedback: small tensors in full, large ones by shape."""
+    if isinstance(value, torch.Tensor):
+        if value.device.type == "meta" or value.numel() > 24:
+            return f"tensor(shape={tuple(value.shape)}, dtype={value.dtype})"
+        return repr(value).replace("\n", " ")[:limit]
+    if isinstance(value, np.ndarray) and value.size > 24:
+        return f"ndarray(shape={value.shape}, dtype={value.dtype})"
+    return repr(value).replace("\n", " ")[:limit]
+
+
+def type_name(value) -> str:
+    return "None" if value is None else type(value).__name__
+
+
+def expect_type(value, kind: type | tuple[type, ...], what: str = "result") -> None:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if type(value) not in kinds:
+        names = " / ".join(k.__name__ for k in kinds)
+        fail(f"{what}의 타입은 {names} 이어야 하는데 {type_name(value)} 입니다.",
+             f"The {what} should be a {names}, but it is a {type_name(value)}.")
+
+
+def expect_tensor(call: Call, value, expected: torch.Tensor, *, what: str = "result",
+                  device: str = "cpu", rtol: float | None = None, atol: float | None = None,
+                  inputs: str = "") -> None:
+    """Type, dtype, shape, device type and values (with tolerance), in that order."""
+    expect_type(value, torch.Tensor, what)
+    expect(value.dtype == expected.dtype,
+           f"{what}의 dtype이 {expected.dtype} 이어야 하는데 {value.dtype} 입니다.",
+           f"The {what} has dtype {value.dtype}, but it should be {expected.dtype}.")
+    expect(tuple(value.shape) == tuple(expected.shape),
+           f"{what}의 shape이 {tuple(expected.shape)} 이어야 하는데 {tuple(value.shape)} 입니다.",
+           f"The {what} has shape {tuple(value.shape)}, but it should be {tuple(expected.shape)}.")
+    actual_device = call.facts(value).device
+    expect(actual_device == device,
+           f"{what}의 device가 {device} 이어야 하는데 {actual_device} 입니다.",
+           f"The {what} is on device {actual_device}, but it should be on {device}.")
+    if device == "meta":
+        return
+    try:
+        torch.testing.assert_close(value, expected.to(value.device), rtol=rtol, atol=atol,
+                                   equal_nan=True)
+    except AssertionError:
+        shown = f" 입력 / input: {inputs}." if inputs else ""
+        fail(f"{what}의 값이 틀렸습니다.{shown} 받은 값: {show(value)}",
+             f"The {what} has wrong values.{shown.replace(' 입력 / input', ' Input')} You returned {show(value)}")
+
+
+def expect_array(value, expected: np.ndarray, *, what: str = "result", inputs: str = "") -> None:
+    expect_type(value, np.ndarray, what)
+    expect(value.dtype == expected.dtype,
+           f"{what}의 dtype이 {expected.dtype} 이어야 하는데 {value.dtype} 입니다.",
+           f"The {what} has dtype {value.dtype}, but it should be {expected.dtype}.")
+    expect(value.shape == expected.shape,
+           f"{what}의 shape이 {expected.shape} 이어야 하는데 {value.shape} 입니다.",
+           f"The {what} has shape {value.shape}, but it should be {expected.shape}.")
+    if not np.allclose(value, expected, equal_nan=True):
+        fail(f"{what}의 값이 틀렸습니다. 입력: {inputs} 받은 값: {show(value)}",
+             f"The {what} has wrong values. Input: {inputs} You returned {show(value)}")
+
+
+def expect_scalar(value, expected, kind: type, *, what: str = "result", rel: float = 1e-6) -> None:
+    """A Python scalar of exactly `kind` (bool is not an int here), close to `expected`."""
+    expect_type(value, kind, what)
+    close = value == expected if kind in (bool, int, str) else abs(value - expected) <= rel * max(1.0, abs(expected))
+    expect(close, f"{what}의 값이 틀렸습니다. 받은 값: {value!r}",
+           f"The {what} has the wrong value: you returned {value!r}.")
+
+
+def expect_shares(call: Call, a, b, *, what: str = "result", other: str = "input") -> None:
+    expect(call.shares_memory(a, b),
+           f"{what}이(가) {other}과(와) 메모리를 공유하지 않습니다 (복사본입니다).",
+           f"The {what} does not share memory with the {other}: it is a copy.")
+
+
+def expect_not_shares(call: Call, a, b, *, what: str = "result", other: str = "input") -> None:
+    expect(not call.shares_memory(a, b),
+           f"{what}이(가) {other}과(와) 메모리를 공유합니다. 복사본이어야 합니다.",
+           f"The {what} shares memory with the {other}; it should be an independent copy.")
+
+
+def expect_unchanged(before, after, *, what: str = "input") -> None:
+    """The student's function left an argument as it was sent."""
+    same = _same(before, after)
+    expect(same, f"함수가 {what}을(를) 수정했습니다. 입력은 바꾸지 마세요.",
+           f"Your function modified the {what}; it must leave its input unchanged.")
+
+
+def _same(before, after) -> bool:
+    if isinstance(before, torch.Tensor):
+        return (type(after) is torch.Tensor and before.dtype == after.dtype and before.shape == after.shape
+                and (before.device.type == "meta" or torch.equal(before.detach().cpu(), after.cpu())))
+    if isinstance(before, np.ndarray):
+        return type(after) is np.ndarray and before.dtype == after.dtype and np.array_equal(before, after)
+    if isinstance(before, pd.DataFrame):
+        return type(after) is pd.DataFrame and before.equals(after)
+    return before == after

@@ -1,0 +1,91 @@
+"""Turn a submitted notebook into the code cells a student's program is made of (trusted side).
+
+The notebook is parsed as JSON here, in the grader's process; stored outputs, kernelspecs and
+attachments are ignored, check cells are left out (graders replace them) and IPython magics are
+neutralised. A file that cannot be read becomes a `Submission` with a `problem`, never an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.messages import Msg
+
+MAX_NOTEBOOK_BYTES = 20 << 20
+_MAGIC = re.compile(r"^(\s*)[%!]")
+
+
+@dataclass
+class Submission:
+    student: str
+    assignment: str
+    cells: list[dict] = field(default_factory=list)  # [{"index": i, "source": str}]
+    problem: Msg | None = None  # why nothing in it can be graded
+    path: str = ""
+    fingerprint: str = ""
+    timestamp: str | None = None
+    grade_ids: list[str] = field(default_factory=list)
+
+
+def neutralise_magics(source: str) -> str:
+    """IPython-only lines (`%time`, `!pip`, `%%writefile`) become `pass`, keeping line numbers."""
+    return "\n".join(_MAGIC.sub(r"\1pass  # ", line) if _MAGIC.match(line) else line
+                     for line in source.split("\n"))
+
+
+def from_source(source: str, student: str = "student", assignment: str = "") -> Submission:
+    """A submission made of one code cell, for code that never was a notebook (tests, mutants)."""
+    return Submission(student, assignment, [{"index": 1, "source": source}],
+                      fingerprint=hashlib.sha256(source.encode()).hexdigest())
+
+
+def read_notebook(path: str | Path, student: str = "", assignment: str = "") -> Submission:
+    path = Path(path)
+    submission = Submission(student or "student", assignment, path=str(path))
+    try:
+        raw = path.read_bytes()[: MAX_NOTEBOOK_BYTES + 1]
+    except OSError as error:
+        submission.problem = Msg(ko=f"노트북 파일을 읽을 수 없습니다: {error.strerror}",
+                                 en=f"The notebook cannot be read: {error.strerror}")
+        return submission
+    submission.fingerprint = hashlib.sha256(raw).hexdigest()
+    submission.problem = _parse(raw, submission)
+    return submission
+
+
+def _parse(raw: bytes, submission: Submission) -> Msg | None:
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        return Msg(ko="노트북 파일이 너무 큽니다 (20 MiB 초과).", en="The notebook is larger than 20 MiB.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return Msg(ko="노트북 파일이 UTF-8 텍스트가 아닙니다. 파일이 손상되었습니다.",
+                   en="The notebook is not UTF-8 text: the file is damaged.")
+    try:
+        notebook = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        return Msg(ko=f"노트북이 올바른 JSON이 아닙니다 ({getattr(error, 'lineno', '?')}번째 줄). 파일이 손상되었습니다.",
+                   en=f"The notebook is not valid JSON (line {getattr(error, 'lineno', '?')}): the file is damaged.")
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list):
+        return Msg(ko="Jupyter 노트북 형식이 아닙니다 (cells 가 없습니다).",
+                   en="This is not a Jupyter notebook: it has no list of cells.")
+    for index, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(s for s in source if isinstance(s, str))
+        if not isinstance(source, str):
+            continue
+        nbgrader = (cell.get("metadata") or {}).get("nbgrader") if isinstance(cell.get("metadata"), dict) else None
+        if isinstance(nbgrader, dict) and nbgrader.get("grade") and not nbgrader.get("solution"):
+            if isinstance(nbgrader.get("grade_id"), str):
+                submission.grade_ids.append(nbgrader["grade_id"])
+            continue
+        submission.cells.append({"index": index, "source": neutralise_magics(source)})
+    return None

@@ -1,0 +1,197 @@
+"""Run the hidden pytest graders over submissions and turn test outcomes into verdicts.
+
+One pytest session grades a whole list of submissions: every check is parametrized over them, the
+`student` fixture reaches each submission's program through a transport, and a submission's
+result is emitted as soon as its last check has run. Verdicts are made here, in the trusted process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+import torch
+
+from autograder import catalog
+from autograder.boundary import Program, Student, StudentRaised
+from autograder.expect import CheckFailed
+from autograder.extract import Submission
+from autograder.messages import Msg
+from autograder.results import CheckResult, ExerciseResult, SubmissionResult
+from autograder.transport import InProcess, Transport
+
+DEFAULT_SALT = "pytorch-basic"
+PROCESS_FAILURES = ("timeout", "crash", "exit", "memory", "protocol")
+NEEDS_CORRECT_RESULT = Msg(ko="이 검사는 결과가 맞아야 점수를 받습니다: 먼저 위의 검사를 통과하세요.",
+                           en="This check earns points only beside a correct result: pass the checks above first.")
+NOT_RUN = Msg(ko="검사를 실행하지 못했습니다.", en="The check could not run.")
+
+_PYTEST_ARGS = ["-c", os.devnull, "-o", "python_functions=test_*", "-o", "python_files=*.py",
+                "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:warnings", "-p", "no:logging",
+                "-p", "no:junitxml", "-p", "no:doctest", "-p", "no:faulthandler", "-p", "no:pastebin",
+                "-p", "no:stepwise", "-p", "no:hypothesispytest", "-p", "no:capture", "-p", "no:tmpdir", "-p", "no:monkeypatch"]
+
+
+class GraderError(RuntimeError):
+    """The graders themselves failed (a bug in the kit, not in a submission)."""
+
+
+def seed(salt: str, student: str, exercise_id: str, check: str) -> int:
+    """Per student, exercise and check: a re-grade draws the same inputs, classmates do not."""
+    digest = hashlib.sha256(f"{salt}\0{student}\0{exercise_id}\0{check}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") & ((1 << 63) - 1)
+
+
+def grade(submissions: Iterable[Submission], transport: Transport | None = None, *,
+          salt: str = DEFAULT_SALT,
+          on_result: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
+    """Grade submissions (of any assignments); results come back in the order given."""
+    transport = transport or InProcess()
+    submissions = list(submissions)
+    results: dict[int, SubmissionResult] = {}
+    by_assignment: dict[str, list[tuple[int, Submission]]] = defaultdict(list)
+    for index, submission in enumerate(submissions):
+        by_assignment[submission.assignment].append((index, submission))
+
+    def emit(index: int, result: SubmissionResult) -> None:
+        results[index] = result
+        if on_result is not None:
+            on_result(result)
+
+    for assignment, group in by_assignment.items():
+        exercises = catalog.for_assignment(assignment)
+        plugin = _Grading(group, exercises, transport, salt, emit)
+        files = [str(catalog.grader_file(e)) for e in exercises]
+        code = pytest.main([*_PYTEST_ARGS, "--rootdir", str(Path(catalog.GRADERS_DIR).parents[1]), *files],
+                           plugins=[plugin])
+        if plugin.collect_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED,
+                                                  pytest.ExitCode.NO_TESTS_COLLECTED):
+            raise GraderError(f"pytest exited with {code!r}: {'; '.join(plugin.collect_errors)[:2000]}")
+        plugin.finish_all()
+    return [results[i] for i in range(len(submissions))]
+
+
+class _Grading:
+    """The pytest plugin that binds checks to submissions and collects their outcomes."""
+
+    def __init__(self, group, exercises, transport, salt, emit) -> None:
+        self.submissions = {str(index): submission for index, submission in group}
+        self.exercises = exercises
+        self.transport = transport
+        self.salt = salt
+        self.emit = emit
+        self.programs: dict[str, Program] = {}
+        self.outcomes: dict[tuple[str, str, str], list[Msg | None]] = defaultdict(list)
+        self.flags: dict[str, set[str]] = defaultdict(set)
+        self.remaining: Counter = Counter()
+        self.collect_errors: list[str] = []
+        self.done: set[str] = set()
+
+    # -- binding checks to submissions ---------------------------------------------------------
+
+    def pytest_generate_tests(self, metafunc) -> None:
+        if "submission_key" in metafunc.fixturenames:
+            gradable = [k for k, s in self.submissions.items() if s.problem is None]
+            metafunc.parametrize("submission_key", gradable, ids=gradable)
+
+    def pytest_collectreport(self, report) -> None:
+        if report.failed:
+            self.collect_errors.append(f"{report.nodeid}: {report.longreprtext[-1500:]}")
+
+    def pytest_collection_modifyitems(self, items) -> None:
+        items.sort(key=lambda item: int(item.callspec.params["submission_key"]) if hasattr(item, "callspec") else -1)
+        for item in items:
+            if hasattr(item, "callspec"):
+                self.remaining[item.callspec.params["submission_key"]] += 1
+
+    @pytest.fixture
+    def student(self, submission_key, request) -> Student:
+        return Student(self.program(submission_key), request.module.EXERCISE.id)
+
+    @pytest.fixture
+    def rng(self, submission_key, request) -> torch.Generator:
+        submission = self.submissions[submission_key]
+        generator = torch.Generator()
+        generator.manual_seed(seed(self.salt, submission.student, request.module.EXERCISE.id,
+                                   request.function.kit_check.name))
+        return generator
+
+    def program(self, key: str) -> Program:
+        if key not in self.programs:
+            self.programs[key] = Program(self.transport, self.submissions[key].cells)
+        return self.programs[key]
+
+    # -- collecting outcomes ---------------------------------------------------------------------
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if not hasattr(item, "callspec") or (report.when != "call" and not report.failed):
+            return
+        key = item.callspec.params["submission_key"]
+        check = (key, item.module.EXERCISE.id, item.function.kit_check.name)
+        self.outcomes[check].append(None if report.passed else self.explain(key, call.excinfo))
+
+    def explain(self, key: str, excinfo) -> Msg:
+        error = excinfo.value if excinfo is not None else None
+        if isinstance(error, StudentRaised):
+            if error.error.type in PROCESS_FAILURES:
+                self.flags[key].add(error.error.type)
+            return error.feedback
+        if isinstance(error, CheckFailed):
+            return error.feedback
+        if isinstance(error, AssertionError):
+            text = str(error).split("\n")[0][:300]
+            return Msg(ko=text, en=text)
+        if error is None:
+            return NOT_RUN
+        text = f"{type(error).__name__}: {str(error)[:200]}"
+        return Msg(ko=f"결과를 검사하는 중 문제가 생겼습니다 (반환값의 형태가 예상과 다릅니다): {text}",
+                   en=f"Your result could not be checked (it is not of the expected form): {text}")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        yield
+        if hasattr(item, "callspec"):
+            key = item.callspec.params["submission_key"]
+            self.remaining[key] -= 1
+            if self.remaining[key] == 0:
+                self.finish(key)
+
+    def finish_all(self) -> None:
+        for key in self.submissions:
+            if key not in self.done:
+                self.finish(key)
+
+    def finish(self, key: str) -> None:
+        self.done.add(key)
+        submission = self.submissions[key]
+        program = self.programs.pop(key, None)
+        if program is not None:
+            program.close()
+        result = SubmissionResult(
+            student=submission.student, assignment=submission.assignment, problem=submission.problem,
+            cell_errors=program.cell_errors if program else [], path=submission.path,
+            fingerprint=submission.fingerprint, timestamp=submission.timestamp,
+            transport=self.transport.name, layers=list(self.transport.layers()),
+            flags=sorted(self.flags.pop(key, ())),
+        )
+        for exercise in self.exercises:
+            checks = {}
+            for spec in exercise.checks:
+                failures = self.outcomes.pop((key, exercise.id, spec.name), [NOT_RUN])
+                detail = next((f for f in failures if f is not None), None)
+                if any(not checks[r].passed for r in spec.requires if r in checks):
+                    detail = NEEDS_CORRECT_RESULT
+                if submission.problem is not None:
+                    detail = submission.problem
+                checks[spec.name] = CheckResult(spec.name, spec.points, 0.0 if detail else spec.points,
+                                                message=spec.msg if detail else None, detail=detail)
+            result.exercises.append(ExerciseResult(exercise.id, exercise.heading, exercise.title,
+                                                   list(checks.values())))
+        self.emit(int(key), result)

@@ -1,0 +1,1 @@
+"""Hidden graders, one file per exercise. Never shipped to students."""

@@ -1,0 +1,59 @@
+"""Randomized grading inputs drawn from a seeded `torch.Generator`, with the edge cases that matter.
+
+Every draw takes the check's `rng`, so a re-grade of the same student gives the same inputs and
+two students get different ones; nothing depends on the global seed or the default dtype.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+
+def integer(rng: torch.Generator, low: int, high: int) -> int:
+    """An int in [low, high]."""
+    return int(torch.randint(low, high + 1, (), generator=rng))
+
+
+def choice(rng: torch.Generator, options):
+    options = list(options)
+    return options[integer(rng, 0, len(options) - 1)]
+
+
+def shape(rng: torch.Generator, ndim: int, low: int = 1, high: int = 5) -> tuple[int, ...]:
+    return tuple(integer(rng, low, high) for _ in range(ndim))
+
+
+def tensor(rng: torch.Generator, size, dtype: torch.dtype = torch.float32,
+           low: float = -10, high: float = 10) -> torch.Tensor:
+    """Values in [low, high): integers for integer dtypes, with negatives by default."""
+    size = tuple(size)
+    if dtype == torch.bool:
+        return torch.randint(0, 2, size, generator=rng).bool()
+    if dtype.is_floating_point:
+        values = torch.rand(size, generator=rng, dtype=torch.float64) * (high - low) + low
+        return values.round(decimals=3).to(dtype)
+    return torch.randint(int(low), int(high), size, generator=rng, dtype=torch.int64).to(dtype)
+
+
+def ties(rng: torch.Generator, size, dtype: torch.dtype = torch.int64) -> torch.Tensor:
+    """Few distinct values, so maxima and minima repeat."""
+    return tensor(rng, size, torch.int64, 0, 3).to(dtype)
+
+
+def transposed(rng: torch.Generator, rows: int, cols: int, dtype=torch.float32) -> torch.Tensor:
+    """A non-contiguous (rows, cols) tensor: the transpose of a contiguous one."""
+    return tensor(rng, (cols, rows), dtype).t()
+
+
+def array(rng: torch.Generator, size, dtype: str = "float64", low: float = -10, high: float = 10) -> np.ndarray:
+    return tensor(rng, size, getattr(torch, dtype) if dtype != "float64" else torch.float64,
+                  low, high).numpy().astype(dtype)
+
+
+def floats(rng: torch.Generator, count: int, low: float = -10, high: float = 10) -> list[float]:
+    return [round(float(v), 3) for v in tensor(rng, (count,), torch.float64, low, high)]
+
+
+def ints(rng: torch.Generator, count: int, low: int = -10, high: int = 10) -> list[int]:
+    return [int(v) for v in tensor(rng, (count,), torch.int64, low, high)]

@@ -1,0 +1,65 @@
+"""How calls reach a student's program: the seam between the graders and where student code runs.
+
+A transport opens one `Session` per submission. `InProcess` runs the program in this interpreter and
+is for trusted code only (the kit's own tests of solutions, stubs and mutants); `sandbox.Sandbox`
+runs it in an isolated child process. Both move the same frames, so graders cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from autograder import child
+
+
+class TransportFailure(RuntimeError):
+    """The student's program stopped answering: it crashed, hung, exited or sent garbage."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind = kind  # "timeout", "crash", "exit", "memory", "protocol"
+        self.detail = detail
+
+
+class Session(Protocol):
+    def ready(self) -> bytes:
+        """The frame the program sent once its cells ran (cell errors, printed output)."""
+
+    def request(self, frame: bytes) -> bytes:
+        """Send one call frame and return the answer frame, or raise `TransportFailure`."""
+
+    def close(self) -> None:
+        """End the program and everything it started."""
+
+
+class Transport(Protocol):
+    name: str
+
+    def open(self, cells: list[dict]) -> Session:
+        """Start the student's program from its code cells."""
+
+
+class InProcessSession:
+    def __init__(self, cells: list[dict]) -> None:
+        self.program = child.StudentProgram(cells)
+
+    def ready(self) -> bytes:
+        return self.program.ready()
+
+    def request(self, frame: bytes) -> bytes:
+        return self.program.handle(frame)
+
+    def close(self) -> None:
+        self.program = None
+
+
+class InProcess:
+    """Runs trusted code in this interpreter: same frames, no isolation."""
+
+    name = "in-process"
+
+    def open(self, cells: list[dict]) -> InProcessSession:
+        return InProcessSession(cells)
+
+    def layers(self) -> list[str]:
+        return []
