@@ -44,5 +44,16 @@ def for_assignment(assignment: str) -> tuple[Exercise, ...]:
     return tuple(e for e in exercises() if e.assignment == assignment)
 
 
+def guess_assignment(submission) -> str:
+    """The assignment of a notebook: its file name, else the exercise ids its cells mention."""
+    stem = Path(submission.path).stem
+    if stem in ASSIGNMENTS:
+        return stem
+    text = " ".join(c["source"] for c in submission.cells) + " " + " ".join(submission.grade_ids)
+    votes = {a: sum(e.id in text for e in for_assignment(a)) for a in ASSIGNMENTS}
+    best = max(votes, key=votes.get)
+    return best if votes[best] else ASSIGNMENTS[0]
+
+
 def grader_file(exercise: Exercise) -> Path:
     return GRADERS_DIR / f"{exercise.module.rsplit('.', 1)[-1]}.py"

@@ -1,0 +1,66 @@
+"""The command line: a thin layer over the public API.
+
+    python -m autograder list [--json]
+    python -m autograder grade NOTEBOOK... [--json FILE] [--lang ko|en]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from autograder import catalog, extract, gradescope, terminal
+from autograder.grade import grade
+from autograder.messages import LANGUAGES, language
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    listing = commands.add_parser("list", help="list the exercises")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    grading = commands.add_parser("grade", help="grade notebooks")
+    grading.add_argument("notebooks", nargs="*", type=Path, help="submitted .ipynb files")
+    grading.add_argument("--json", type=Path, metavar="FILE",
+                         help="write Gradescope's results.json (a list when grading several notebooks)")
+    grading.add_argument("--lang", choices=LANGUAGES, help="feedback language (default: $KIT_LANG or ko)")
+    grading.add_argument("--assignment", choices=catalog.ASSIGNMENTS,
+                         help="the assignment the notebooks belong to (default: from the file name)")
+
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        return list_exercises(args.json)
+    return grade_notebooks(args.notebooks, args.json, language(args.lang), args.assignment)
+
+
+def list_exercises(as_json: bool) -> int:
+    exercises = catalog.exercises()
+    if as_json:
+        print(json.dumps([{"id": e.id, "assignment": e.assignment, "heading": e.heading, "points": e.points,
+                           "checks": len(e.checks), "mutants": len(e.mutants)} for e in exercises],
+                         ensure_ascii=False, indent=2))
+    else:
+        print(terminal.exercise_table(list(exercises)))
+    return 0
+
+
+def grade_notebooks(paths: list[Path], json_path: Path | None, lang: str, assignment: str | None) -> int:
+    if not paths:
+        print("error: give notebooks to grade", file=sys.stderr)
+        return 2
+    submissions = [extract.read_notebook(p, student=p.stem, assignment=assignment or "") for p in paths]
+    for submission in submissions:
+        submission.assignment = submission.assignment or catalog.guess_assignment(submission)
+    results = grade(submissions)
+    for result in results:
+        print(terminal.submission_report(result, lang))
+        print()
+    if json_path is not None:
+        documents = [gradescope.results_json(r, lang) for r in results]
+        json_path.write_text(json.dumps(documents[0] if len(documents) == 1 else documents,
+                                        ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0

@@ -1,0 +1,39 @@
+"""Plain-text views of results and of the exercise inventory, for the command line."""
+
+from __future__ import annotations
+
+from autograder.results import SubmissionResult
+from autograder.spec import Exercise
+
+
+def exercise_table(exercises: list[Exercise]) -> str:
+    rows = [("id", "assignment", "heading", "points", "checks", "mutants")]
+    rows += [(e.id, e.assignment, e.heading, f"{e.points:g}", str(len(e.checks)), str(len(e.mutants)))
+             for e in exercises]
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip()
+                     for row in rows)
+
+
+def submission_report(result: SubmissionResult, lang: str | None = None) -> str:
+    head = f"{result.student} · {result.assignment} · {result.score:g}/{result.points:g}"
+    lines = [head, "=" * min(80, _width(head))]
+    if result.problem:
+        lines.append(f"!! {result.problem.text(lang)}")
+    for error in result.cell_errors:
+        lines.append(f"!! cell {error.get('cell')}: {error.get('type')}: {str(error.get('message', ''))[:160]}")
+    for exercise in result.exercises:
+        lines.append(f"{exercise.id}  {exercise.score:g}/{exercise.points:g}  ({exercise.title.text(lang)})")
+        for check in exercise.checks:
+            mark = "PASS" if check.passed else "FAIL"
+            lines.append(f"  [{mark}] {check.name}  {check.score:g}/{check.points:g}")
+            if not check.passed:
+                for message in (check.message, check.detail):
+                    if message is not None:
+                        lines.append(f"         {message.text(lang)}")
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns in a terminal."""
+    return sum(2 if "\u1100" <= ch <= "\uffdc" else 1 for ch in text)
