@@ -129,3 +129,14 @@ def _same(before, after) -> bool:
     if isinstance(before, pd.DataFrame):
         return type(after) is pd.DataFrame and before.equals(after)
     return before == after
+
+
+def expect_tuple(value, length: int, what: str = "result") -> tuple:
+    """A tuple of exactly `length` items (a namedtuple such as a rebuilt torch.return_types counts)."""
+    expect(isinstance(value, tuple),
+           f"{what}은(는) 값 {length}개의 tuple 이어야 하는데 {type_name(value)} 입니다.",
+           f"The {what} should be a tuple of {length} values, but it is a {type_name(value)}.")
+    expect(len(value) == length,
+           f"{what}은(는) 값 {length}개의 tuple 이어야 하는데 {len(value)}개입니다.",
+           f"The {what} should be a tuple of {length} values, but it has {len(value)}.")
+    return value
