@@ -57,3 +57,16 @@ def floats(rng: torch.Generator, count: int, low: float = -10, high: float = 10)
 
 def ints(rng: torch.Generator, count: int, low: int = -10, high: int = 10) -> list[int]:
     return [int(v) for v in tensor(rng, (count,), torch.int64, low, high)]
+
+
+def fractions(rng: torch.Generator, count: int, magnitude: int = 10) -> list[float]:
+    """Non-integer floats in (-magnitude, magnitude), negative and positive, with fractional parts
+    both under and over one half, so truncation, floor and rounding all give different integers."""
+    values = []
+    for i in range(count):
+        whole = integer(rng, 0, magnitude - 1)
+        fraction = 0.1 + 0.3 * float(torch.rand((), generator=rng, dtype=torch.float64)) + (0.5 if i % 2 else 0.0)
+        sign = -1 if i % 4 < 2 else 1
+        values.append(round(sign * (whole + fraction), 3))
+    order = torch.randperm(count, generator=rng).tolist()
+    return [values[i] for i in order]
