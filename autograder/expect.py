@@ -140,12 +140,3 @@ def expect_tuple(value, length: int, what: str = "result") -> tuple:
            f"{what}은(는) 값 {length}개의 tuple 이어야 하는데 {len(value)}개입니다.",
            f"The {what} should be a tuple of {length} values, but it has {len(value)}.")
     return value
-
-
-def expect_tuple(value, length: int, what: str = "result") -> tuple:
-    """A tuple of exactly `length` items (as `return a, b` makes), returned for indexing."""
-    expect_type(value, tuple, what)
-    expect(len(value) == length,
-           f"{what}은(는) 원소 {length}개짜리 tuple 이어야 하는데 {len(value)}개입니다.",
-           f"The {what} should be a tuple of {length} items, but it has {len(value)}.")
-    return value
