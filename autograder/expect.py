@@ -140,3 +140,36 @@ def expect_tuple(value, length: int, what: str = "result") -> tuple:
            f"{what}은(는) 값 {length}개의 tuple 이어야 하는데 {len(value)}개입니다.",
            f"The {what} should be a tuple of {length} values, but it has {len(value)}.")
     return value
+
+
+def expect_number(value, expected: float, *, what: str = "result", rel: float = 1e-6) -> None:
+    """A number close to `expected`, given as a Python float/int or a one-element tensor.
+
+    Lets a value check give credit to a right number of the wrong kind (say `x.grad` instead of
+    `x.grad.item()`), so that a separate check can name the kind as the mistake.
+    """
+    if type(value) is torch.Tensor and value.numel() == 1 and value.dtype.is_floating_point:
+        number = value.item() if value.device.type != "meta" else None
+    elif type(value) in (float, int):
+        number = value
+    else:
+        fail(f"{what}은(는) 숫자여야 하는데 {type_name(value)} 입니다.",
+             f"The {what} should be a number, but it is a {type_name(value)}.")
+    close = number is not None and abs(number - expected) <= rel * max(1.0, abs(expected))
+    expect(close, f"{what}의 값이 틀렸습니다. 받은 값: {show(value)}",
+           f"The {what} has the wrong value: you returned {show(value)}.")
+
+
+def expect_grad(call: Call, tensor, expected: torch.Tensor, *, what: str = "input") -> None:
+    """The `.grad` that the call left on one of its argument tensors, compared like a result.
+
+    The boundary sends plain tensors, so a grad on an argument means the student's function
+    switched tracking on for that very tensor (`requires_grad_()`) and ran `backward()` through it.
+    """
+    grad = call.facts(tensor).grad
+    expect(grad is not None,
+           f"호출 후 {what}.grad 가 None 입니다: {what} 자체에 requires_grad_() 를 켜고 backward() 를 호출했나요? "
+           "복사본(clone, torch.tensor(...))에 켜면 원래 텐서에는 gradient 가 남지 않습니다.",
+           f"After the call {what}.grad is None: did you switch on requires_grad_() on {what} itself and call "
+           "backward()? Tracking a copy (clone, torch.tensor(...)) leaves no gradient on the original tensor.")
+    expect_tensor(call, grad, expected, what=f"{what}.grad")
