@@ -2,6 +2,7 @@
 
     python -m autograder list [--json]
     python -m autograder grade NOTEBOOK... [--json FILE] [--lang ko|en]
+    python -m autograder publish [--check]
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from autograder import catalog, extract, gradescope, terminal
+from autograder import catalog, extract, gradescope, publish, terminal
 from autograder.grade import grade
 from autograder.messages import LANGUAGES, language
 
@@ -31,9 +32,14 @@ def main(argv: list[str] | None = None) -> int:
     grading.add_argument("--assignment", choices=catalog.ASSIGNMENTS,
                          help="the assignment the notebooks belong to (default: from the file name)")
 
+    publishing = commands.add_parser("publish", help="regenerate release/ and solutions/ from source/ with nbgrader")
+    publishing.add_argument("--check", action="store_true", help="only report whether they are out of date")
+
     args = parser.parse_args(argv)
     if args.command == "list":
         return list_exercises(args.json)
+    if args.command == "publish":
+        return publish_notebooks(args.check)
     return grade_notebooks(args.notebooks, args.json, language(args.lang), args.assignment)
 
 
@@ -45,6 +51,17 @@ def list_exercises(as_json: bool) -> int:
                          ensure_ascii=False, indent=2))
     else:
         print(terminal.exercise_table(list(exercises)))
+    return 0
+
+
+def publish_notebooks(check_only: bool) -> int:
+    if check_only:
+        differ = publish.stale()
+        for name in differ:
+            print(f"out of date: {name}")
+        return 1 if differ else 0
+    publish.build(publish.ROOT, publish.present_assignments())
+    print("release/ and solutions/ regenerated from source/")
     return 0
 
 

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up, then run the kit's whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$PWD/.venv/bin:$PATH"
+exec .venv/bin/python -m pytest "$@"
