@@ -149,11 +149,8 @@ class _Encoder:
                     "index": self.encode(list(obj.index), depth + 1)}
         if t in (list, tuple):
             return {"t": t.__name__, "items": [self.encode(x, depth + 1) for x in obj]}
-        if _isinstance(obj, tuple) and hasattr(t, "n_fields"):  # torch.return_types.*
-            names = [n for n in t._fields] if hasattr(t, "_fields") else [
-                f for f in dir(obj) if not f.startswith("_") and f not in ("count", "index", "n_fields",
-                                                                              "n_sequence_fields",
-                                                                              "n_unnamed_fields")]
+        if _isinstance(obj, tuple) and hasattr(t, "n_fields"):  # torch.return_types.*, in field order
+            names = [str(n) for n in getattr(t, "__match_args__", ())]
             return {"t": "structseq", "type": f"{t.__module__}.{t.__name__}", "fields": names,
                     "items": [self.encode(x, depth + 1) for x in tuple.__iter__(obj)]}
         if t is dict and all(_type(k) is str for k in obj):

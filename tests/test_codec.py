@@ -1,0 +1,142 @@
+"""The boundary format rebuilds exact plain types and refuses frames that break it."""
+
+from __future__ import annotations
+
+import json
+import struct
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from autograder import codec
+from autograder.extract import from_source
+from autograder.boundary import Program
+from autograder.transport import InProcess
+
+
+def roundtrip(value):
+    header, decoded = codec.decode(codec.encode({"op": "result", "value": value}))
+    return decoded.value["value"], decoded
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, -2**62, "한국어", 1.5, float("inf"), 2 + 3j, [1, [2.5, "x"]], (1, (2,)), {"a": 1},
+    torch.float64, torch.device("cpu"), torch.Size([2, 3]), np.float32(1.5), np.int64(7),
+], ids=repr)
+def test_plain_values_round_trip_with_their_exact_type(value):
+    rebuilt, _ = roundtrip(value)
+    assert type(rebuilt) is type(value) and rebuilt == value
+
+
+@pytest.mark.parametrize("dtype", list(codec.DTYPES.values()), ids=str)
+def test_tensor_round_trips_dtype_shape_and_values(dtype):
+    tensor = (torch.arange(6) - 2).reshape(2, 3).to(dtype)
+    rebuilt, _ = roundtrip(tensor)
+    assert type(rebuilt) is torch.Tensor and rebuilt.dtype == dtype and rebuilt.shape == (2, 3)
+    assert torch.equal(rebuilt, tensor)
+
+
+def test_non_contiguous_tensor_keeps_its_strides():
+    tensor = torch.arange(12.0).reshape(3, 4).t()
+    rebuilt, decoded = roundtrip(tensor)
+    assert rebuilt.stride() == tensor.stride() and not rebuilt.is_contiguous() and torch.equal(rebuilt, tensor)
+    assert decoded.facts[id(rebuilt)].stride == (1, 4)
+
+
+def test_zero_element_and_zero_dim_tensors_round_trip():
+    for tensor in (torch.empty(0, 3), torch.tensor(2.5)):
+        rebuilt, _ = roundtrip(tensor)
+        assert rebuilt.shape == tensor.shape and torch.equal(rebuilt, tensor)
+
+
+def test_meta_tensor_crosses_without_values():
+    rebuilt, decoded = roundtrip(torch.empty(2, 2, device="meta"))
+    assert rebuilt.device.type == "meta" and decoded.facts[id(rebuilt)].device == "meta"
+
+
+def test_autograd_facts_are_measured_in_the_sender():
+    leaf = torch.tensor([1.0, 2.0], requires_grad=True)
+    (leaf ** 2).sum().backward()
+    derived = leaf * 3
+    (rebuilt_leaf, rebuilt_derived), decoded = roundtrip((leaf, derived))
+    assert not rebuilt_leaf.requires_grad and not rebuilt_derived.requires_grad  # rebuilt tensors carry no graph
+    leaf_facts, derived_facts = decoded.facts[id(rebuilt_leaf)], decoded.facts[id(rebuilt_derived)]
+    assert leaf_facts.is_leaf and leaf_facts.requires_grad and leaf_facts.grad_fn is None
+    assert torch.equal(leaf_facts.grad, torch.tensor([2.0, 4.0]))
+    assert not derived_facts.is_leaf and derived_facts.grad_fn == "MulBackward0"
+
+
+def test_storage_sharing_counts_offset_slices_but_not_copies_or_empty_tensors():
+    base = torch.arange(10.0)
+    values = (base, base[4:], base.clone(), base[:0], base.numpy())
+    (whole, offset, copy, empty, array), decoded = roundtrip(values)
+    memory = decoded.memory
+    assert memory[id(whole)] == memory[id(offset)] == memory[id(array)]
+    assert memory[id(copy)] != memory[id(whole)]
+    assert id(empty) not in memory
+
+
+def test_dataframe_and_series_round_trip():
+    frame = pd.DataFrame({"a": [1, 2], "b": [0.5, 1.5], "c": [True, False]})
+    rebuilt, _ = roundtrip(frame)
+    assert type(rebuilt) is pd.DataFrame
+    pd.testing.assert_frame_equal(rebuilt, frame)
+    series, _ = roundtrip(frame["b"])
+    pd.testing.assert_series_equal(series, frame["b"])
+
+
+def test_tensor_subclass_is_rebuilt_as_a_plain_tensor():
+    class Liar(torch.Tensor):
+        def __eq__(self, other):
+            return True
+
+    rebuilt, _ = roundtrip(torch.tensor([1, 2]).as_subclass(Liar))
+    assert type(rebuilt) is torch.Tensor and not bool((rebuilt == torch.tensor([9, 9])).all())
+
+
+def test_unknown_objects_become_opaque_and_never_run_code_in_the_parent():
+    class Spoof:
+        def __eq__(self, other):
+            return True
+
+    rebuilt, _ = roundtrip(Spoof())
+    assert type(rebuilt) is codec.Opaque and rebuilt != 1 and "Spoof" in rebuilt.type_name
+
+
+def test_return_types_become_namedtuples():
+    rebuilt, _ = roundtrip(torch.max(torch.tensor([[1, 5], [7, 2]]), 1))
+    assert isinstance(rebuilt, tuple) and torch.equal(rebuilt.indices, torch.tensor([1, 0]))
+
+
+def frame_with(header: dict, blobs: list[bytes]) -> bytes:
+    head = json.dumps(header).encode()
+    return struct.pack(f"<II{len(blobs)}Q", len(head), len(blobs), *map(len, blobs)) + head + b"".join(blobs)
+
+
+@pytest.mark.parametrize("frame", [
+    b"", b"\x00" * 7, b"not a frame at all",
+    frame_with({"value": {"t": "tensor", "dtype": "float32", "shape": [4], "device": "cpu", "data": 0,
+                          "requires_grad": False, "is_leaf": True, "grad_fn": None, "stride": [1],
+                          "offset": 0, "contiguous": True}}, [b"\x00" * 3]),
+    frame_with({"value": {"t": "tensor", "dtype": "object", "shape": [1]}}, []),
+    frame_with({"value": {"t": "pickle", "data": "cos\nsystem\n"}}, []),
+    frame_with({"value": {"t": "ndarray", "dtype": "float64", "shape": [2], "data": 5}}, []),
+    frame_with({"value": {"t": "list", "items": "nope"}}, []),
+], ids=["empty", "short", "garbage", "byte-count", "dtype", "unknown-kind", "blob-index", "bad-items"])
+def test_malformed_frames_are_refused(frame):
+    with pytest.raises((codec.BoundaryError, ValueError, KeyError, UnicodeDecodeError)):
+        codec.decode(frame)
+
+
+def test_a_garbled_answer_fails_the_call_not_the_grader():
+    class Garbling(InProcess):
+        def open(self, cells):
+            session = super().open(cells)
+            session.request = lambda frame: b"\x01\x02garbage"
+            return session
+
+    program = Program(Garbling(), from_source("def f(x):\n    return x\n").cells)
+    call = program.call("f", (1,), {})
+    assert call.raised and call.error.type == "protocol"
