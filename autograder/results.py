@@ -49,6 +49,8 @@ class SubmissionResult:
     transport: str = ""
     layers: list[str] = field(default_factory=list)  # isolation layers that were active
     flags: list[str] = field(default_factory=list)  # "timeout", "crash", ... for a human to look at
+    late_seconds: float = 0.0  # how late against the assignment's due date (0: on time or no due date)
+    late_penalty: float = 0.0  # points taken off by the course's late policy
 
     @property
     def points(self) -> float:
@@ -79,4 +81,5 @@ class SubmissionResult:
         ]
         fields = {k: data[k] for k in ("student", "assignment", "cell_errors", "path", "fingerprint",
                                        "timestamp", "transport", "layers", "flags")}
+        fields.update({k: data.get(k, 0.0) for k in ("late_seconds", "late_penalty")})
         return cls(exercises=exercises, problem=msg(data["problem"]), **fields)
