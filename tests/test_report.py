@@ -1,0 +1,136 @@
+"""Feedback pages and class reports, checked the way a person would look at them: parsed, rendered in
+Chromium, compared with golden files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from PIL import Image, ImageStat
+
+from autograder import catalog, feedback, report
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDENS = Path(__file__).parent / "goldens"
+ASSIGNMENT = "a02_shapes"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--disable-quic", "--disable-gpu"]
+
+
+@pytest.fixture(scope="module")
+def sample_class(results):
+    """A class of submissions: the solution, the stub and every known mistake of one assignment."""
+    return list(results(ASSIGNMENT).values())
+
+
+@pytest.fixture(scope="module")
+def written(sample_class, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    paths = report.write_reports(sample_class, out, ASSIGNMENT, "ko")
+    paths["feedback"] = feedback.write_feedback(sample_class, out / "feedback", "ko")
+    return paths
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def screenshot(browser, page_path: Path, png: Path) -> Image.Image:
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(page_path.as_uri())
+    page.wait_for_load_state("load")
+    png.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(png), full_page=True)
+    page.close()
+    return Image.open(png)
+
+
+def assert_looks_like_a_page(image: Image.Image) -> None:
+    width, height = image.size
+    assert width >= 1000 and 600 <= height <= 60000
+    spread = ImageStat.Stat(image.convert("L")).stddev[0]
+    assert spread > 10, "the page rendered blank"
+
+
+def test_class_report_parses_and_has_every_section(written):
+    soup = BeautifulSoup(written["report"].read_text(encoding="utf-8"), "html.parser")
+    headings = [h.get_text() for h in soup.find_all("h2")]
+    assert headings == ["점수 분포", "문제별 통과율", "자주 나온 오류 (다시 가르칠 것)", "검사별 통과율",
+                        "사람이 살펴볼 제출물", "늦은 제출"]
+    images = soup.find_all("img")
+    assert len(images) == 2 and all(i["src"].startswith("data:image/png;base64,") for i in images)
+    assert soup.find("link") is None and soup.find("script") is None, "the report must be self-contained"
+
+
+def test_class_report_names_the_misconceptions_of_the_known_mistakes(written):
+    text = written["report"].read_text(encoding="utf-8")
+    for exercise in catalog.for_assignment(ASSIGNMENT):
+        assert exercise.id in text
+
+
+def test_class_report_flags_the_stub_submission(written):
+    soup = BeautifulSoup(written["report"].read_text(encoding="utf-8"), "html.parser")
+    per_check = soup.find_all("table")[1]
+    assert "flatten_view" in per_check.get_text()
+
+
+def test_class_report_renders_in_chromium(written, browser, tmp_path):
+    assert_looks_like_a_page(screenshot(browser, written["report"], ROOT / "test-artifacts" / "report" / "class_report.png"))
+
+
+def test_feedback_page_renders_in_chromium(written, browser):
+    stub_page = next(p for p in written["feedback"] if p.parts[-3] == "stub")
+    assert_looks_like_a_page(screenshot(browser, stub_page, ROOT / "test-artifacts" / "report" / "feedback_stub.png"))
+
+
+def test_one_feedback_page_per_student_in_nbgrader_layout(written, sample_class):
+    assert len(written["feedback"]) == len(sample_class)
+    for path, result in zip(written["feedback"], sample_class):
+        assert path.parts[-3:] == (result.student, ASSIGNMENT, f"{ASSIGNMENT}.html")
+
+
+def test_feedback_names_failed_checks_and_the_notes_section_to_reread(written):
+    page = next(p for p in written["feedback"] if p.parts[-3] == "flatten_view:mutant:clone_then_view")
+    text = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").get_text()
+    assert "shares_storage" in text and "복사본" in text and "노트의 다음 절을 다시 읽어 보세요" in text
+    assert "reshape" in text
+
+
+def test_feedback_is_english_when_asked(sample_class, tmp_path):
+    page = feedback.feedback_page(sample_class[1], "en")
+    assert "Not done yet" in page and "아직" not in page
+
+
+def test_feedback_never_contains_grader_source(written):
+    secrets = []
+    for exercise in catalog.for_assignment(ASSIGNMENT):
+        source = catalog.grader_file(exercise).read_text(encoding="utf-8")
+        secrets += [line.strip() for line in source.splitlines() if line.strip().startswith(("call = student(", "def test_"))]
+        secrets += [m.source.strip().splitlines()[-1].strip() for m in exercise.mutants]
+    for page in written["feedback"]:
+        html = page.read_text(encoding="utf-8")
+        leaked = [s for s in secrets if len(s) > 12 and s in html]
+        assert not leaked, (page, leaked)
+
+
+def test_gradescope_results_per_submission(written, sample_class):
+    files = sorted(written["results"].glob("*.json"))
+    assert len(files) == len(sample_class)
+    solution = json.loads((written["results"] / "solution.json").read_text(encoding="utf-8"))
+    assert solution["score"] == solution["max_score"] and solution["tests"]
+
+
+def test_scores_csv_matches_golden(written, update_goldens):
+    golden = GOLDENS / f"{ASSIGNMENT}_scores.csv"
+    actual = written["csv"].read_text(encoding="utf-8")
+    if update_goldens:
+        golden.write_text(actual, encoding="utf-8")
+    assert actual == golden.read_text(encoding="utf-8"), "refresh with: pytest --update-goldens"
