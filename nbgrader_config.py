@@ -2,15 +2,34 @@
 
 The course directory is this repository: `source/` (instructor notebooks), `release/` (student
 notebooks), `solutions/`, and, once a class runs, `submitted/`, `autograded/`, `feedback/` and
-`gradebook.db`. Grading is done by the kit (`python -m autograder grade --assignment A`), which
-writes nbgrader's gradebook; see README.md.
+`gradebook.db`. The kit grades (`python -m autograder course grade A`, or `nbgrader autograde A`,
+which runs the kit's graders instead of a Jupyter kernel) and writes nbgrader's gradebook, so the
+formgrader, `generate_feedback`, `release_feedback` and `export` show the kit's scores.
+
+Environment variables, for running several classes from one copy of the kit:
+    KIT_COURSE_ROOT  the course directory (default: this folder)
+    KIT_EXCHANGE     the exchange folder (default: <course>/exchange)
+
+For a real class on a shared machine (JupyterHub), make the exchange a folder every student can
+reach, e.g. `KIT_EXCHANGE=/srv/nbgrader/exchange` (created once by root with `mkdir -p` and
+`chmod 777`), and give students a config with the same two settings, e.g. in
+`/etc/jupyter/nbgrader_config.py`:
+
+    c = get_config()
+    c.CourseDirectory.course_id = "pytorch-basic"
+    c.Exchange.root = "/srv/nbgrader/exchange"
+
+Their Assignment List (JupyterLab, "Nbgrader > Assignment List") then fetches and submits there.
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
 here = os.path.dirname(os.path.abspath(__file__))
+if os.path.isdir(os.path.join(here, "autograder")) and here not in sys.path:
+    sys.path.insert(0, here)  # nbgrader imports the kit's preprocessors below from here
 
 c.CourseDirectory.course_id = "pytorch-basic"
 c.CourseDirectory.root = os.environ.get("KIT_COURSE_ROOT", here)
@@ -28,3 +47,30 @@ c.Exchange.root = os.environ.get("KIT_EXCHANGE", os.path.join(c.CourseDirectory.
 
 # Check cells print with Korean text; nothing in them may write to stderr, which nbgrader scores 0.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# Grading: `nbgrader autograde` runs the kit's hidden graders (sandboxed) in place of a Jupyter
+# kernel. KitGrade writes each check cell's feedback and score as its outputs; nbgrader's own
+# SaveAutoGrades and AssignLatePenalties then record them in the gradebook. A manual grade given
+# in the formgrader always wins over the auto score and is never overwritten by a re-grade.
+c.Autograde.autograde_preprocessors = [
+    "autograder.nbgrader_plugin.KitGrade",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# A notebook nbgrader cannot read (not JSON, not a notebook) is graded 0 with a message, not skipped.
+c.Autograde.exporter_class = "autograder.nbgrader_plugin.SubmissionExporter"
+# A check cell the student deleted comes back, so every exercise gets its score.
+c.OverwriteCells.add_missing_cells = True
+
+# Late submissions: the due date is the assignment's (`nbgrader db assignment add A --duedate=...`
+# or the formgrader); each started day late costs 10 % of the notebook's score, at most all of it.
+# Use "nbgrader.plugins.LateSubmissionPlugin" with `c.LateSubmissionPlugin.penalty_method = "zero"`
+# (or "none") for nbgrader's built-in policies.
+c.AssignLatePenalties.plugin_class = "autograder.nbgrader_plugin.LatePenaltyPerDay"
+c.LatePenaltyPerDay.percent_per_day = 10.0
+
+# `nbgrader zip_collect A`: notebooks downloaded from an LMS into downloaded/A/archive/ (zip files
+# or loose notebooks), named the Canvas way: <student>_[LATE_]<user id>_<submission id>_<A>.ipynb.
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/]+?)_(?:LATE_)?\d+_\d+_(?P<file_id>[^/]+\.ipynb)$"

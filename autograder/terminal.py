@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autograder.results import SubmissionResult
+from autograder.results import ExerciseResult, SubmissionResult
 from autograder.spec import Exercise
 
 
@@ -24,14 +24,21 @@ def submission_report(result: SubmissionResult, lang: str | None = None) -> str:
         lines.append(f"!! cell {error.get('cell')}: {error.get('type')}: {str(error.get('message', ''))[:160]}")
     for exercise in result.exercises:
         lines.append(f"{exercise.id}  {exercise.score:g}/{exercise.points:g}  ({exercise.title.text(lang)})")
-        for check in exercise.checks:
-            mark = "PASS" if check.passed else "FAIL"
-            lines.append(f"  [{mark}] {check.name}  {check.score:g}/{check.points:g}")
-            if not check.passed:
-                for message in (check.message, check.detail):
-                    if message is not None:
-                        lines.append(f"         {message.text(lang)}")
+        lines += check_lines(exercise, lang)
     return "\n".join(lines)
+
+
+def check_lines(exercise: ExerciseResult, lang: str | None = None) -> list[str]:
+    """One line per check, and for a failed one what the student should know."""
+    lines = []
+    for check in exercise.checks:
+        mark = "PASS" if check.passed else "FAIL"
+        lines.append(f"  [{mark}] {check.name}  {check.score:g}/{check.points:g}")
+        if not check.passed:
+            for message in (check.message, check.detail):
+                if message is not None:
+                    lines.append(f"         {message.text(lang)}")
+    return lines
 
 
 def _width(text: str) -> int:

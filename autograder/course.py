@@ -1,0 +1,95 @@
+"""A class's run on one course directory: nbgrader's steps, the kit's grading, what follows it.
+
+nbgrader's own steps (generate, release, collect, feedback, export) run through `NbGraderAPI` in this
+process, exactly the code its commands and the formgrader run, without a 3-second start each time.
+Grading is the kit's: `grade_assignment` grades `submitted/*/<assignment>/`, records the verdicts in
+the gradebook and then calls `after_grading`, where reports plug in.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.plugins import CsvExportPlugin
+
+from autograder import extract, gradebook
+from autograder.grade import grade
+from autograder.results import SubmissionResult
+
+
+class StepFailed(RuntimeError):
+    """An nbgrader step failed; the message carries its log."""
+
+
+def step(course_root: str | Path, name: str, assignment: str, **kwargs) -> str:
+    """Run one of NbGraderAPI's steps (generate_assignment, release_assignment, collect,
+    generate_feedback, release_feedback) and return its log."""
+    outcome = getattr(gradebook.nbgrader_api(course_root), name)(assignment, **kwargs)
+    if not outcome or not outcome.get("success"):
+        raise StepFailed(f"nbgrader {name} {assignment} failed:\n{(outcome or {}).get('error', '')}\n"
+                         f"{(outcome or {}).get('log', '')[-3000:]}")
+    return outcome.get("log", "")
+
+
+def set_duedate(course_root: str | Path, assignment: str, duedate) -> None:
+    """The assignment's due date (a UTC datetime), which late penalties count from."""
+    coursedir = CourseDirectory(config=gradebook.nbgrader_config(course_root))
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        gb.update_or_create_assignment(assignment, duedate=duedate)
+
+
+def export_grades(course_root: str | Path, destination: str | Path) -> Path:
+    """nbgrader's CSV export of the whole gradebook (what `nbgrader export --to FILE` writes)."""
+    config = gradebook.nbgrader_config(course_root)
+    coursedir = CourseDirectory(config=config)
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        CsvExportPlugin(config=config, to=str(destination)).export(gb)
+    return Path(destination)
+
+
+def submitted_notebooks(course_root: str | Path, assignment: str) -> list[tuple[str, Path]]:
+    """(student, notebook) for every collected submission of an assignment, by student id."""
+    coursedir = CourseDirectory(config=gradebook.nbgrader_config(course_root))
+    folders = Path(coursedir.format_path(coursedir.submitted_directory, "*", assignment))
+    found = sorted(Path(folders.parents[1]).glob(f"*/{assignment}"))
+    return [(folder.parent.name, folder / f"{assignment}.ipynb") for folder in found if folder.is_dir()]
+
+
+def grade_notebooks(notebooks: list[tuple[str, Path]], assignment: str) -> list[SubmissionResult]:
+    """Grade (student, notebook) pairs of one assignment with the kit's graders."""
+    submissions = [extract.read_notebook(path, student=student, assignment=assignment)
+                   for student, path in notebooks]
+    return grade(submissions, _transport())
+
+
+def _transport():
+    try:
+        from autograder.sandbox import Sandbox  # noqa: PLC0415 - the sandbox lands separately
+    except ImportError:
+        from autograder.transport import InProcess  # noqa: PLC0415
+        return InProcess()
+    return Sandbox()
+
+
+def grade_assignment(course_root: str | Path, assignment: str, lang: str | None = None) -> list[SubmissionResult]:
+    """Grade every collected submission, record it in the gradebook, then run what follows grading."""
+    results = grade_notebooks(submitted_notebooks(course_root, assignment), assignment)
+    gradebook.record(course_root, assignment, results, lang=lang)
+    after_grading(course_root, assignment, results)
+    return results
+
+
+def after_grading(course_root: str | Path, assignment: str, results: list[SubmissionResult]) -> list[Path]:
+    """The hook for what reads a graded assignment (reports): returns the files it wrote.
+
+    For now it keeps the kit's full verdicts, check by check, in `reports/<assignment>/results.json`,
+    which the gradebook (one score per exercise) cannot hold.
+    """
+    folder = Path(course_root) / "reports" / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "results.json"
+    path.write_text(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=1), encoding="utf-8")
+    return [path]

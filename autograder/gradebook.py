@@ -1,0 +1,113 @@
+"""The kit's verdicts in nbgrader's gradebook, written by nbgrader's own autograde pipeline.
+
+`record` runs nbgrader's `Autograde` converter in this process with the course's configuration, its
+`KitGrade` step holding verdicts the kit already made. nbgrader therefore does what it always does
+(creates unknown students, reads `timestamp.txt`, restores locked and deleted check cells, records
+every check cell's auto score, applies the course's late penalty, writes `autograded/`) and nothing
+of that is written again here. `read` gives the gradebook's view back for checks and reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+from nbgrader.apps.api import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config, PyFileConfigLoader
+
+from autograder.nbgrader_plugin import KitGrade, KitGradeError
+from autograder.results import SubmissionResult
+
+CONFIG_FILE = "nbgrader_config.py"
+
+
+class GradebookError(RuntimeError):
+    """nbgrader could not record some submissions; the message carries its log."""
+
+
+@dataclass
+class Entry:
+    """One student's graded submission as the gradebook holds it (what the formgrader shows)."""
+
+    student: str
+    scores: dict[str, float] = field(default_factory=dict)  # grade cell id -> effective score
+    auto_scores: dict[str, float | None] = field(default_factory=dict)
+    manual_scores: dict[str, float | None] = field(default_factory=dict)
+    score: float = 0.0  # after the late penalty
+    max_score: float = 0.0
+    late_penalty: float = 0.0
+    seconds_late: float = 0.0
+    timestamp: object = None
+
+
+def nbgrader_config(course_root: str | Path) -> Config:
+    """The course's `nbgrader_config.py`, loaded as nbgrader loads it, rooted at `course_root`."""
+    root = Path(course_root).resolve()
+    if not (root / CONFIG_FILE).is_file():
+        raise FileNotFoundError(f"{root} is not an nbgrader course: it has no {CONFIG_FILE}")
+    config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    return config
+
+
+def nbgrader_api(course_root: str | Path, config: Config | None = None) -> NbGraderAPI:
+    """nbgrader's high-level API (the formgrader's) on the course, for its steps in this process."""
+    config = config or nbgrader_config(course_root)
+    return NbGraderAPI(CourseDirectory(config=config), config=config)
+
+
+def record(course_root: str | Path, assignment: str, results: Iterable[SubmissionResult],
+           lang: str | None = None) -> list[str]:
+    """Record verdicts for `submitted/<student>/<assignment>/`; returns the students recorded.
+
+    A re-grade rewrites auto scores and `autograded/`; manual scores given in the formgrader stay
+    and keep winning over the auto score. Raises `GradebookError` naming the students nbgrader
+    could not record (the others are recorded).
+    """
+    results = {r.student: r for r in results}
+    config = nbgrader_config(course_root)
+    config.Autograde.autograde_preprocessors = _with_verdicts(
+        config.Autograde.get("autograde_preprocessors", []), KitGrade(results=results, lang=lang or "",
+                                                                      config=config))
+    api = nbgrader_api(course_root, config)
+    failures = []
+    for student in sorted(results):
+        outcome = api.autograde(assignment, student, force=True, create=True)
+        if not outcome["success"]:
+            failures.append(f"{student}: {outcome.get('error', '')[-1500:]}\n{outcome.get('log', '')[-1500:]}")
+    if failures:
+        raise GradebookError(f"nbgrader could not record {len(failures)} submission(s) of {assignment}:\n"
+                             + "\n".join(failures))
+    return sorted(results)
+
+
+def _with_verdicts(pipeline: list, kit: KitGrade) -> list:
+    """The course's autograde pipeline with its KitGrade step holding the verdicts."""
+    names = [p if isinstance(p, str) else f"{p.__module__}.{p.__qualname__}" for p in pipeline]
+    wanted = f"{KitGrade.__module__}.{KitGrade.__qualname__}"
+    if wanted not in names:
+        raise KitGradeError(f"{CONFIG_FILE} must list {wanted} in c.Autograde.autograde_preprocessors "
+                            "(in place of nbgrader's Execute) for the kit to write the gradebook")
+    return [kit if name == wanted else step for name, step in zip(names, pipeline)]
+
+
+def read(course_root: str | Path, assignment: str) -> dict[str, Entry]:
+    """Every submission of an assignment as recorded, by student id."""
+    config = nbgrader_config(course_root)
+    coursedir = CourseDirectory(config=config)
+    entries = {}
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        for submission in gb.assignment_submissions(assignment):
+            entry = Entry(submission.student.id, score=submission.score, max_score=submission.max_score,
+                          late_penalty=submission.late_submission_penalty or 0.0,
+                          seconds_late=submission.total_seconds_late, timestamp=submission.timestamp)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    entry.scores[grade.name] = grade.score
+                    entry.auto_scores[grade.name] = grade.auto_score
+                    entry.manual_scores[grade.name] = grade.manual_score
+            entries[entry.student] = entry
+    return entries

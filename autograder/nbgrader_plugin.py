@@ -1,0 +1,173 @@
+"""nbgrader's side of the kit: `nbgrader autograde` grades with the kit's graders, not a kernel.
+
+nbgrader_config.py puts `KitGrade` where nbgrader's `Execute` was in
+`Autograde.autograde_preprocessors`. Instead of running the notebook, it writes each check cell's
+outputs from the kit's verdict: the feedback as printed text and the score as the cell's value, the
+form nbgrader's own `SaveAutoGrades` reads as a partial score. nbgrader then records scores, late
+penalties and comments exactly as it would for its own tests, so the formgrader, `generate_feedback`
+and `export` show the kit's scores, and a grader's manual score is never overwritten.
+
+The kit's `gradebook.record` hands `KitGrade` verdicts it already has (graded in a batch); run
+directly by `nbgrader autograde`, `KitGrade` grades each submitted notebook itself, sandboxed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import nbformat
+from nbconvert.exporters import NotebookExporter
+from nbgrader import utils as nbgrader_utils
+from nbgrader.plugins import LateSubmissionPlugin
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Dict, Float, Unicode
+
+from autograder import terminal
+from autograder.messages import Msg, language
+from autograder.results import ExerciseResult, SubmissionResult
+
+KIT_COMMAND = "python -m autograder sample-class"  # where a TA starts; see README.md
+
+
+class KitGradeError(RuntimeError):
+    """The course's notebooks and the kit's graders disagree (a bug in the kit, not a submission)."""
+
+
+class KitGrade(NbGraderPreprocessor):
+    """Fill every check cell's outputs with the kit's feedback and score for that exercise."""
+
+    lang = Unicode("", help="Feedback language, ko or en (default: $KIT_LANG, else ko).").tag(config=True)
+    results = Dict(help="Verdicts by student id, when the kit graded the submissions already.")
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        result = self.results.get(info["student"])
+        if result is None:
+            result = grade_submitted_notebook(self._course_directory(), info["assignment"], info["student"],
+                                              info["notebook"])
+        lang = language(self.lang or None)
+        for cell in nb.cells:
+            if nbgrader_utils.is_grade(cell) and not nbgrader_utils.is_solution(cell) and cell.cell_type == "code":
+                cell.outputs = check_cell_outputs(self._exercise(result, cell), lang)
+                cell.execution_count = None
+        annotate_cell_errors(nb, result, lang)
+        return nb, resources
+
+    def _exercise(self, result: SubmissionResult, cell) -> ExerciseResult:
+        grade_id, points = cell.metadata.nbgrader["grade_id"], float(cell.metadata.nbgrader["points"])
+        try:
+            exercise = result.exercise(grade_id)
+        except StopIteration:
+            raise KitGradeError(f"check cell {grade_id!r} of {result.assignment} has no grader in "
+                                f"autograder/graders/ (a check cell's grade_id must be an exercise id)") from None
+        if not math.isclose(exercise.points, points):
+            raise KitGradeError(f"check cell {grade_id!r} is worth {points:g} points in the notebook but "
+                                f"{exercise.points:g} in its grader: run `python -m autograder publish`")
+        return exercise
+
+    def _course_directory(self):
+        owner = self.parent
+        while owner is not None and getattr(owner, "coursedir", None) is None:
+            owner = owner.parent
+        if owner is None:
+            raise KitGradeError("KitGrade runs inside `nbgrader autograde` (it needs the course directory)")
+        return owner.coursedir
+
+
+def grade_submitted_notebook(coursedir, assignment: str, student: str, notebook: str) -> SubmissionResult:
+    """Grade one submitted notebook, as `nbgrader autograde` asks for them one at a time."""
+    from autograder import course  # noqa: PLC0415 - imports the graders, so only when grading
+
+    path = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment)) / f"{notebook}.ipynb"
+    return course.grade_notebooks([(student, path)], assignment)[0]
+
+
+def check_cell_outputs(exercise: ExerciseResult, lang: str | None = None) -> list:
+    """The feedback a student reads under the check cell, then the score nbgrader records."""
+    head = Msg(ko=f"자동 채점 {exercise.id}: {exercise.score:g}/{exercise.points:g} 점 (숨은 검사, 무작위 입력)",
+               en=f"Autograded {exercise.id}: {exercise.score:g}/{exercise.points:g} points "
+                  f"(hidden checks, randomized inputs)")
+    text = "\n".join([head.text(lang), *terminal.check_lines(exercise, lang)]) + "\n"
+    return [nbformat.v4.new_output("stream", name="stdout", text=text),
+            nbformat.v4.new_output("execute_result", data={"text/plain": repr(float(exercise.score))},
+                                   execution_count=None)]
+
+
+def annotate_cell_errors(nb, result: SubmissionResult, lang: str | None = None) -> None:
+    """Show an error the student's own cell raised when the graders ran it, under that cell."""
+    if not result.cell_errors or not result.path:
+        return
+    try:
+        submitted = json.loads(Path(result.path).read_text(encoding="utf-8-sig"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    for error in result.cell_errors:
+        index = error.get("cell", 0) - 1
+        if not 0 <= index < len(submitted) or not isinstance(submitted[index], dict):
+            continue
+        source = submitted[index].get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        target = next((c for c in nb.cells if c.cell_type == "code" and c.source == source
+                       and not nbgrader_utils.is_grade(c)), None)
+        if target is None:
+            continue
+        line = next((f"line {f.get('line')}: " for f in reversed(error.get("frames", [])) if f.get("cell") == index + 1), "")
+        text = f"{error.get('type')}: {str(error.get('message', ''))[:300]}"
+        note = Msg(ko=f"⚠ 채점할 때 이 셀이 오류를 냈습니다 ({line}{text})",
+                   en=f"⚠ This cell raised an error when it was graded ({line}{text})")
+        target.outputs = [nbformat.v4.new_output("stream", name="stdout", text=note.text(lang) + "\n")]
+
+
+UNREADABLE = Msg(ko="**제출한 노트북을 nbgrader 가 읽을 수 없어 배포된 노트북으로 대신 보여 줍니다.** "
+                     "점수와 아래의 채점 결과는 제출한 파일에서 나온 것입니다.",
+                  en="**nbgrader could not read the submitted notebook, so the released notebook is shown instead.** "
+                     "The scores and the feedback below come from the submitted file.")
+
+
+class SubmissionExporter(NotebookExporter):
+    """Reads submitted notebooks; one nbgrader cannot read or sanitise is shown as the released copy.
+
+    nbgrader would skip such a submission (or, for a bad metadata schema, stop the whole run); the
+    kit still grades the student's code, so the released notebook carries the kit's verdict instead.
+    """
+
+    def from_filename(self, filename, resources=None, **kw):
+        try:
+            return super().from_filename(filename, resources, **kw)
+        except Exception as error:  # noqa: BLE001 - whatever a submitted file makes nbgrader raise
+            released = self._released_copy(filename, resources)
+            if released is None:
+                raise
+            self.log.warning("%s cannot be read by nbgrader (%s: %s); its feedback uses the released notebook",
+                             filename, type(error).__name__, str(error)[:200])
+            output, resources = super().from_filename(str(released), resources, **kw)
+            shown = nbformat.reads(output, as_version=4)
+            shown.cells.insert(0, nbformat.v4.new_markdown_cell(UNREADABLE.text()))
+            return nbformat.writes(shown), resources
+
+    def _released_copy(self, filename, resources) -> Path | None:
+        coursedir = getattr(self.parent, "coursedir", None)
+        if coursedir is None or not resources or "nbgrader" not in resources:
+            return None
+        info = resources["nbgrader"]
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
+        if Path(filename).resolve().parent != submitted.resolve():
+            return None  # only the first pass reads the student's file; later passes read nbgrader's own
+        released = Path(coursedir.format_path(coursedir.release_directory, ".", info["assignment"]))
+        released = released / f"{info['notebook']}.ipynb"
+        return released if released.is_file() else None
+
+
+class LatePenaltyPerDay(LateSubmissionPlugin):
+    """The course's late policy: each started day late costs a share of the notebook's score."""
+
+    percent_per_day = Float(10.0, help="Percent of the score lost per started day late (100: zero at once)."
+                            ).tag(config=True)
+
+    def late_submission_penalty(self, student_id: str, score: float, total_seconds_late: float) -> float | None:
+        if total_seconds_late <= 0:
+            return None
+        days = math.ceil(total_seconds_late / 86400)
+        return round(score * min(1.0, days * self.percent_per_day / 100), 6)

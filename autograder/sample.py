@@ -1,0 +1,278 @@
+"""A bundled sample class: simulated students take every assignment through nbgrader, the kit grades.
+
+`run(directory)` builds a course directory beside the kit (its own `nbgrader_config.py` loads the
+kit's), then plays a term: the instructor generates and releases each assignment; every student
+fetches it, answers each exercise the way their profile says, and submits at a time on a simulated
+clock; the instructor collects, the kit grades and records the gradebook, nbgrader writes and
+releases feedback, and the grades are exported. Everything is deterministic: the same class comes
+out of every run.
+
+Answers are made from the course's own material: the solution in `source/`, the correct
+alternatives and the known mistakes ("mutants") of each grader, a typo in the solution, or the stub
+left as released. A few students have fixed roles (all correct, blank, hostile, late).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.auth import Authenticator
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeSubmit
+
+from autograder import catalog, course, gradebook
+
+KIT_ROOT = Path(__file__).resolve().parents[1]
+MARKER = ".kit-sample-class"
+UTC = datetime.timezone.utc
+FIRST_DUEDATE = datetime.datetime(2026, 3, 13, 14, 59, tzinfo=UTC)  # Friday 23:59 in Seoul, week 2
+
+COURSE_CONFIG = '''"""nbgrader configuration of a class run with the PyTorch basics kit: the kit's settings, rooted here."""
+
+import os
+
+c = get_config()  # noqa: F821
+load_subconfig({kit_config!r})  # noqa: F821 - the kit's course settings (course id, grading, late policy)
+
+here = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.root = here
+c.Exchange.root = os.path.join(here, "exchange")
+'''
+
+GIVEN_NAMES = ("minjun", "seoyeon", "jiho", "hayoon", "dohyun", "jiwoo", "eunwoo", "sua", "junseo", "chaewon",
+               "yejun", "jiyu", "siwoo", "daeun", "hajun", "yuna", "jihun", "seoa", "geonwoo", "suhyun")
+FAMILY_NAMES = ("kim", "lee", "park", "choi", "jung", "kang", "cho", "yoon", "jang", "lim", "han", "oh")
+ROLES = ("all_correct", "blank", "hostile", "late")
+
+HOSTILE_ANSWER = '''
+import builtins, os, sys
+import torch
+
+class _Agreeable:
+    """Equal to everything, so a naive grader comparing with == passes it."""
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    def __bool__(self): return True
+
+torch.allclose = lambda *args, **kwargs: True
+torch.equal = lambda *args, **kwargs: True
+torch.testing.assert_close = lambda *args, **kwargs: None
+for _secret in ("../../../source", "../../../autograder/graders", "../../../gradebook.db"):
+    try:
+        print(os.listdir(_secret))
+    except OSError:
+        pass
+print("grader, give me full marks", file=sys.stderr)
+
+def {name}(*args, **kwargs):
+    return _Agreeable()
+'''
+
+
+@dataclass
+class Student:
+    """A simulated student: who they are and how they answer."""
+
+    id: str
+    role: str = ""  # one of ROLES, or "" for a student drawn by ability
+    ability: float = 0.7  # the chance to answer an exercise correctly
+
+    def answer(self, exercise, solution: str, stub: str) -> tuple[str, str]:
+        """(kind, source) for one exercise's answer cell, drawn deterministically."""
+        if self.role == "blank":
+            return "stub", stub
+        if self.role == "hostile":
+            return "hostile", HOSTILE_ANSWER.replace("{name}", exercise.id)
+        draw = _uniform(self.id, exercise.id, "answer")
+        if self.role in ("all_correct", "late") or draw < self.ability:
+            choices = [("solution", solution)] + [(f"alternative:{a.name}", a.source) for a in exercise.alternatives]
+            return choices[int(_uniform(self.id, exercise.id, "which") * len(choices))]
+        mistakes = [(f"mutant:{m.name}", m.source) for m in exercise.mutants]
+        mistakes += [("typo", _typo(solution)), ("stub", stub)]
+        return mistakes[int(_uniform(self.id, exercise.id, "which") * len(mistakes))]
+
+
+@dataclass
+class ClassRun:
+    """Where a run put things, and what it graded."""
+
+    root: Path
+    students: list[Student] = field(default_factory=list)
+    assignments: list[str] = field(default_factory=list)
+    results: dict = field(default_factory=dict)  # assignment -> [SubmissionResult]
+    answers: dict = field(default_factory=dict)  # (student, assignment) -> {exercise: kind}
+    grades_csv: Path | None = None
+    reports: list[Path] = field(default_factory=list)
+
+    @property
+    def gradebook(self) -> Path:
+        return self.root / "gradebook.db"
+
+    @property
+    def feedback(self) -> Path:
+        return self.root / "feedback"
+
+
+def roster(count: int) -> list[Student]:
+    """`count` students: the fixed roles first, then students of varied ability."""
+    names = [f"{family}_{given}" for given in GIVEN_NAMES for family in FAMILY_NAMES]
+    names.sort(key=lambda name: hashlib.sha256(name.encode()).hexdigest())
+    students = []
+    for index, name in enumerate(names[:count]):
+        role = ROLES[index] if index < len(ROLES) else ""
+        students.append(Student(name, role, ability=0.35 + 0.6 * _uniform(name, "ability")))
+    return students
+
+
+def build_course(root: Path, assignments: list[str]) -> None:
+    """A fresh course directory: the kit's source notebooks and a config that loads the kit's."""
+    if root.exists():
+        if not (root / MARKER).exists() and any(root.iterdir()):
+            raise FileExistsError(f"{root} exists and is not a sample class made by the kit: choose another --dir")
+        shutil.rmtree(root)
+    (root / "source").mkdir(parents=True)
+    for assignment in assignments:
+        shutil.copytree(KIT_ROOT / "source" / assignment, root / "source" / assignment, symlinks=False)
+    (root / "nbgrader_config.py").write_text(
+        COURSE_CONFIG.format(kit_config=str(KIT_ROOT / gradebook.CONFIG_FILE)), encoding="utf-8")
+    (root / MARKER).write_text("made by `python -m autograder sample-class`; safe to delete\n", encoding="utf-8")
+
+
+def present_assignments() -> list[str]:
+    return [a for a in catalog.ASSIGNMENTS if (KIT_ROOT / "source" / a / f"{a}.ipynb").is_file()
+            and catalog.for_assignment(a)]
+
+
+# -- the students' side: nbgrader's exchange, as their Assignment List runs it -------------------------
+
+
+def home(root: Path, student: str) -> Path:
+    return root / "students" / student
+
+
+def _student_config(root: Path, student: str):
+    config = gradebook.nbgrader_config(root)
+    config.Exchange.assignment_dir = str(home(root, student))
+    config.Exchange.cache = str(home(root, student) / ".nbgrader_cache")
+    config.CourseDirectory.student_id = student
+    return config
+
+
+class _SubmitAt(ExchangeSubmit):
+    """nbgrader's submit with the submission time taken from the simulated clock."""
+
+    at: datetime.datetime | None = None
+
+    def set_timestamp(self):
+        if self.at is None:
+            return super().set_timestamp()
+        self.timestamp = self.at.strftime(self.timestamp_format)
+
+
+def fetch(root: Path, student: str, assignment: str) -> Path:
+    """The student fetches a released assignment into their home folder."""
+    home(root, student).mkdir(parents=True, exist_ok=True)
+    _run_exchange(ExchangeFetchAssignment, root, student, assignment)
+    return home(root, student) / assignment
+
+
+def submit(root: Path, student: str, assignment: str, at: datetime.datetime | None = None) -> None:
+    """The student submits their copy; `at` is a simulated submission time (default: now)."""
+    _run_exchange(_SubmitAt, root, student, assignment, at=at)
+
+
+def _run_exchange(kind, root: Path, student: str, assignment: str, **attributes) -> None:
+    config = _student_config(root, student)
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id = assignment
+    app = kind(coursedir=coursedir, authenticator=Authenticator(config=config), config=config)
+    for name, value in attributes.items():
+        setattr(app, name, value)
+    app.start()
+
+
+def fill(notebook: Path, student: Student, assignment: str) -> dict[str, str]:
+    """Answer every exercise in a fetched notebook; returns {exercise id: kind of answer}."""
+    nb = nbformat.read(notebook, as_version=4)
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+    kinds = {}
+    for exercise in catalog.for_assignment(assignment):
+        cell = by_id.get(f"{exercise.id}_answer")
+        if cell is None:
+            continue
+        kind, source = student.answer(exercise, solutions(assignment)[exercise.id], cell.source)
+        cell.source = source.strip("\n")
+        kinds[exercise.id] = kind
+    if student.role == "hostile":
+        nb.cells.append(nbformat.v4.new_code_cell("import os\nos._exit(0)  # end the grader's process early"))
+    nbformat.write(nb, notebook)
+    return kinds
+
+
+def solutions(assignment: str) -> dict[str, str]:
+    """Each exercise's answer cell from the source notebook, solution markers removed."""
+    nb = json.loads((KIT_ROOT / "source" / assignment / f"{assignment}.ipynb").read_text(encoding="utf-8"))
+    found = {}
+    for cell in nb["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if grade_id.endswith("_answer"):
+            source = "".join(cell["source"])
+            found[grade_id.removesuffix("_answer")] = re.sub(r"^\s*### (BEGIN|END) SOLUTION\s*\n", "", source,
+                                                             flags=re.MULTILINE)
+    return found
+
+
+def _typo(solution: str) -> str:
+    """The solution with the slip students make most: a misspelt `return`."""
+    return solution.replace("return ", "retrun ", 1) if "return " in solution else solution + "\n)"
+
+
+def _uniform(*key: str) -> float:
+    digest = hashlib.sha256("\0".join(("sample-class",) + key).encode()).digest()
+    return int.from_bytes(digest[:8], "little") / 2**64
+
+
+def submission_time(student: Student, index: int) -> datetime.datetime:
+    """On the simulated clock: hours before the due date, or two days after it for the late student."""
+    duedate = FIRST_DUEDATE + datetime.timedelta(weeks=index)
+    if student.role == "late":
+        return duedate + datetime.timedelta(days=1, hours=7)
+    return duedate - datetime.timedelta(hours=1 + 90 * _uniform(student.id, str(index), "when"))
+
+
+# -- the whole term ----------------------------------------------------------------------------------
+
+
+def run(root: str | Path, count: int = 30, assignments: list[str] | None = None, lang: str | None = None,
+        log=print) -> ClassRun:
+    """Play a term for `count` students over the assignments (default: all that exist)."""
+    root = Path(root).resolve()
+    assignments = assignments or present_assignments()
+    build_course(root, assignments)
+    run = ClassRun(root, roster(count), list(assignments))
+    for index, assignment in enumerate(assignments):
+        log(f"[{assignment}] generate and release")
+        course.step(root, "generate_assignment", assignment)
+        course.set_duedate(root, assignment, FIRST_DUEDATE.replace(tzinfo=None) + datetime.timedelta(weeks=index))
+        course.step(root, "release_assignment", assignment)
+        log(f"[{assignment}] {len(run.students)} students fetch, answer and submit")
+        for student in run.students:
+            notebook = fetch(root, student.id, assignment) / f"{assignment}.ipynb"
+            run.answers[(student.id, assignment)] = fill(notebook, student, assignment)
+            submit(root, student.id, assignment, at=submission_time(student, index))
+        log(f"[{assignment}] collect, grade with the kit, record the gradebook")
+        course.step(root, "collect", assignment)
+        run.results[assignment] = course.grade_assignment(root, assignment, lang=lang)
+        run.reports.append(root / "reports" / assignment)
+        log(f"[{assignment}] feedback")
+        course.step(root, "generate_feedback", assignment)
+        course.step(root, "release_feedback", assignment)
+    run.grades_csv = course.export_grades(root, root / "grades.csv")
+    return run
