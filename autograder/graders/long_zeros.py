@@ -1,0 +1,72 @@
+"""long_zeros: int64 zeros of a given shape; the notes' "dtype 이 long 이고 0 으로 채워진 행렬"."""
+
+import torch
+
+from autograder import inputs
+from autograder.expect import expect_tensor
+from autograder.messages import Msg
+from autograder.spec import Alternative, Exercise, Mutant, check
+
+EXERCISE = Exercise(
+    id="long_zeros",
+    assignment="a01_tensors",
+    heading="Tensor 생성",
+    title=Msg(ko="long 타입 0 텐서", en="Zeros of dtype long"),
+    order=8,
+    mutants=(
+        Mutant("int32", kills=("int64_zeros",), says="int32", source='''
+def long_zeros(shape):
+    return torch.zeros(shape, dtype=torch.int)
+'''),
+        Mutant("float_zeros", kills=("int64_zeros",), says="float32", source='''
+def long_zeros(shape):
+    return torch.zeros(shape)
+'''),
+        Mutant("LongTensor_of_shape", kills=("int64_zeros", "empty_shapes"), says="shape", source='''
+def long_zeros(shape):
+    return torch.LongTensor(shape)
+'''),
+    ),
+    alternatives=(
+        Alternative("cast_after", '''
+def long_zeros(shape):
+    return torch.zeros(shape).long()
+'''),
+        Alternative("legacy_constructor", '''
+def long_zeros(shape):
+    return torch.LongTensor(*shape).zero_()
+'''),
+        Alternative("unpacked_int64", '''
+def long_zeros(shape):
+    return torch.zeros(*shape, dtype=torch.int64)
+'''),
+    ),
+)
+
+
+def _expect_zeros(student, shape: tuple) -> None:
+    call = student(shape)
+    expect_tensor(call, call.value, torch.zeros(shape, dtype=torch.int64), inputs=f"shape={shape}")
+
+
+@check(points=2, ko="결과는 주어진 shape 의 int64 (torch.long) 0 텐서여야 합니다. dtype=torch.int 는 int32, 기본 zeros 는 "
+                    "float32 입니다. torch.LongTensor(shape) 는 shape 이 아니라 그 숫자들을 값으로 담습니다.",
+       en="The result must be int64 (torch.long) zeros of the given shape. dtype=torch.int is int32 and plain zeros "
+          "are float32; torch.LongTensor(shape) holds the numbers of shape as values instead of using them as a shape.")
+def test_int64_zeros(student, rng):
+    for ndim in (1, 2):
+        _expect_zeros(student, inputs.shape(rng, ndim, 2, 6))
+
+
+@check(points=1, ko="3차원이나 크기 1 인 shape 도 같은 규칙을 따라야 합니다.",
+       en="Other ranks, 3-D and a single element included, must work the same way.")
+def test_any_rank(student, rng):
+    for shape in (inputs.shape(rng, 3, 1, 4), (1,)):
+        _expect_zeros(student, shape)
+
+
+@check(points=1, ko="크기 0 인 차원이 있으면 빈 int64 텐서여야 합니다 (예: shape (0,) 이나 (3, 0)).",
+       en="A shape with a zero-size dimension, such as (0,) or (3, 0), must give an empty int64 tensor of that shape.")
+def test_empty_shapes(student, rng):
+    for shape in ((0,), (inputs.integer(rng, 1, 5), 0)):
+        _expect_zeros(student, shape)
