@@ -1,0 +1,81 @@
+"""concat: torch.cat joins along an existing dimension, rows by default; stack would add a new one."""
+
+import torch
+
+from autograder import inputs
+from autograder.expect import expect_tensor, expect_unchanged
+from autograder.messages import Msg
+from autograder.spec import Alternative, Exercise, Mutant, check
+
+EXERCISE = Exercise(
+    id="concat",
+    assignment="a03_operations",
+    heading="Concatenation",
+    title=Msg(ko="행 방향과 열 방향으로 이어 붙이기", en="Concatenate by rows or by columns"),
+    order=10,
+    mutants=(
+        Mutant("stack", kills=("rows_by_default",), says="stack", source='''
+def concat(a, b, dim=0):
+    return torch.stack([a, b], dim)
+'''),
+        Mutant("ignores_dim", kills=("columns",), says="dim=1", source='''
+def concat(a, b, dim=0):
+    return torch.cat([a, b])
+'''),
+        Mutant("always_columns", kills=("rows_by_default",), says="first axis", source='''
+def concat(a, b, dim=1):
+    return torch.cat([a, b], dim)
+'''),
+    ),
+    alternatives=(
+        Alternative("tuple_and_keyword", '''
+def concat(a, b, dim=0):
+    return torch.cat((a, b), dim=dim)
+'''),
+        Alternative("torch_concatenate", '''
+def concat(a, b, dim=0):
+    return torch.concatenate([a, b], axis=dim)
+'''),
+    ),
+)
+
+
+def _matrix(rng, rows: int, cols: int, dtype: torch.dtype):
+    return inputs.tensor(rng, (rows, cols), dtype)
+
+
+def _expect_cat(call, a, b, dim):
+    expect_tensor(call, call.value, torch.cat([a, b], dim),
+                  inputs=f"a of shape {tuple(a.shape)}, b of shape {tuple(b.shape)}, dim={dim}")
+
+
+@check(points=2, ko="dim 을 주지 않으면 첫 번째 축 (행 방향, dim=0) 으로 이어 붙여 (m1 + m2, n) 이 됩니다. "
+                   "torch.stack 은 새 차원을 추가하므로 다릅니다.",
+       en="Without dim, join along the first axis (row-wise, dim=0), giving (m1 + m2, n). torch.stack adds a new "
+          "dimension instead.")
+def test_rows_by_default(student, rng):
+    n = inputs.integer(rng, 2, 4)
+    m = n + inputs.integer(rng, 1, 2)
+    for rows_b, dtype in ((m, torch.float32), (m + 1, torch.int64)):
+        a, b = _matrix(rng, m, n, dtype), _matrix(rng, rows_b, n, dtype)
+        _expect_cat(student(a, b), a, b, 0)
+
+
+@check(points=2, ko="dim=1 이면 열 방향으로 이어 붙여 (m, n1 + n2) 가 됩니다. dim 인자를 torch.cat 에 넘기세요.",
+       en="With dim=1, join column-wise, giving (m, n1 + n2). Pass dim on to torch.cat.")
+def test_columns(student, rng):
+    m = inputs.integer(rng, 2, 4)
+    n = m + inputs.integer(rng, 1, 2)
+    a, b = _matrix(rng, m, n, torch.float32), _matrix(rng, m, n + 1, torch.float32)
+    _expect_cat(student(a, b, dim=1), a, b, 1)
+    a, b = _matrix(rng, m, n, torch.int64), _matrix(rng, m, n, torch.int64)
+    _expect_cat(student(a, b, 1), a, b, 1)
+
+
+@check(points=1, requires="rows_by_default", ko="입력 a, b 를 바꾸면 안 됩니다.", en="The inputs a and b must not be modified.")
+def test_inputs_unchanged(student, rng):
+    a, b = _matrix(rng, 2, 3, torch.int64), _matrix(rng, 3, 3, torch.int64)
+    call = student(a.clone(), b.clone())
+    call.value
+    expect_unchanged(a, call.args[0], what="input a")
+    expect_unchanged(b, call.args[1], what="input b")
