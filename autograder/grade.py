@@ -12,6 +12,7 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import torch
@@ -30,10 +31,15 @@ NEEDS_CORRECT_RESULT = Msg(ko="이 검사는 결과가 맞아야 점수를 받�
                            en="This check earns points only beside a correct result: pass the checks above first.")
 NOT_RUN = Msg(ko="검사를 실행하지 못했습니다.", en="The check could not run.")
 
-_PYTEST_ARGS = ["-c", os.devnull, "-o", "python_functions=test_*", "--assert=plain", "--disable-plugin-autoload",
-                "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:warnings", "-p", "no:logging",
-                "-p", "no:junitxml", "-p", "no:doctest", "-p", "no:faulthandler", "-p", "no:pastebin",
-                "-p", "no:stepwise", "-p", "no:hypothesispytest", "-p", "no:capture", "-p", "no:tmpdir", "-p", "no:monkeypatch"]
+# The grading session loads only what grading needs. Notably: no assertion rewriting (with it, every module
+# imported during the session, sympy included, was rewritten: seconds per session), no third-party plugins,
+# and no plugins whose per-check hooks or end-of-session `gc.collect` cost time and add nothing here.
+_UNUSED_PLUGINS = ("assertion", "cacheprovider", "capture", "debugging", "doctest", "faulthandler", "junitxml",
+                   "legacypath", "logging", "monkeypatch", "pastebin", "setuponly", "setupplan", "stepwise",
+                   "subtests", "terminal", "threadexception", "tmpdir", "unittest", "unraisableexception",
+                   "warnings")
+_PYTEST_ARGS = ["-c", os.devnull, "-o", "python_functions=test_*", "--disable-plugin-autoload",
+                *(arg for name in _UNUSED_PLUGINS for arg in ("-p", f"no:{name}"))]
 
 
 class GraderError(RuntimeError):
@@ -78,6 +84,18 @@ def grade(submissions: Iterable[Submission], transport: Transport | None = None,
     return [results[i] for i in range(len(submissions))]
 
 
+class _Target(NamedTuple):
+    """What one parametrized check grades: a submission (by its key in the batch), an exercise, a check."""
+
+    key: str
+    exercise: str
+    check: str
+
+
+def _key(item) -> str:
+    return item.callspec.params["target"].key
+
+
 class _Grading:
     """The pytest plugin that binds checks to submissions and collects their outcomes."""
 
@@ -97,30 +115,31 @@ class _Grading:
     # -- binding checks to submissions ---------------------------------------------------------
 
     def pytest_generate_tests(self, metafunc) -> None:
-        if "submission_key" in metafunc.fixturenames:
+        if "target" in metafunc.fixturenames:
+            exercise, check = metafunc.module.EXERCISE.id, metafunc.function.kit_check.name
             gradable = [k for k, s in self.submissions.items() if s.problem is None]
-            metafunc.parametrize("submission_key", gradable, ids=gradable)
+            metafunc.parametrize("target", [_Target(k, exercise, check) for k in gradable], ids=gradable)
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
             self.collect_errors.append(f"{report.nodeid}: {report.longreprtext[-1500:]}")
 
     def pytest_collection_modifyitems(self, items) -> None:
-        items.sort(key=lambda item: int(item.callspec.params["submission_key"]) if hasattr(item, "callspec") else -1)
+        items.sort(key=lambda item: int(_key(item)) if hasattr(item, "callspec") else -1)
         for item in items:
             if hasattr(item, "callspec"):
-                self.remaining[item.callspec.params["submission_key"]] += 1
+                self.remaining[_key(item)] += 1
+
+    # The fixtures take what they need from `target`, not from `request`: pytest builds a new fixture
+    # definition (with `inspect.signature`) every time `request` is asked for, several per check.
+    @pytest.fixture
+    def student(self, target: _Target) -> Student:
+        return Student(self.program(target.key), target.exercise)
 
     @pytest.fixture
-    def student(self, submission_key, request) -> Student:
-        return Student(self.program(submission_key), request.module.EXERCISE.id)
-
-    @pytest.fixture
-    def rng(self, submission_key, request) -> torch.Generator:
-        submission = self.submissions[submission_key]
+    def rng(self, target: _Target) -> torch.Generator:
         generator = torch.Generator()
-        generator.manual_seed(seed(self.salt, submission.student, request.module.EXERCISE.id,
-                                   request.function.kit_check.name))
+        generator.manual_seed(seed(self.salt, self.submissions[target.key].student, target.exercise, target.check))
         return generator
 
     def program(self, key: str) -> Program:
@@ -149,7 +168,7 @@ class _Grading:
     def record(self, item, call, report: pytest.TestReport) -> None:
         if not hasattr(item, "callspec") or (report.when != "call" and not report.failed):
             return
-        key = item.callspec.params["submission_key"]
+        key = _key(item)
         check = (key, item.module.EXERCISE.id, item.function.kit_check.name)
         self.outcomes[check].append(None if report.passed else self.explain(key, call.excinfo))
 
@@ -174,7 +193,7 @@ class _Grading:
     def pytest_runtest_protocol(self, item, nextitem):
         yield
         if hasattr(item, "callspec"):
-            key = item.callspec.params["submission_key"]
+            key = _key(item)
             self.remaining[key] -= 1
             if self.remaining[key] == 0:
                 self.finish(key)
