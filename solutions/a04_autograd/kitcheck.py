@@ -27,6 +27,7 @@ import os
 import re
 import sys
 import sysconfig
+import textwrap
 import traceback
 import warnings
 
@@ -87,7 +88,7 @@ class Check:
             if not isinstance(error, Exception):
                 return False  # KeyboardInterrupt (the stop button), SystemExit
             self._stop_on(error, _say("확인 도중 오류가 났습니다", "The check stopped on an error"))
-        verdict = _html_safe(self._verdict() + self._warning_notes())
+        verdict = _html_safe(_fit(self._verdict() + self._warning_notes()))
         if self.not_done or self.failures:
             raise CheckFailed(verdict) from None
         print(verdict)
@@ -162,9 +163,10 @@ class Check:
                              f"The {name} is on {value.device.type}; expected {want}."))
         elif value.shape == expected.shape and want != "meta" and not _tensors_close(value, expected):
             problems.append(_values_differ(value, expected, name))
-        shape = tuple(value.shape)
-        return self._all(problems, (f"{name}: Tensor, {value.dtype}, shape {shape}, {want}, 값 일치",
-                                    f"{name}: Tensor, {value.dtype}, shape {shape}, {want}, values match"))
+        facts = f"{name}: Tensor, {value.dtype}, shape {tuple(value.shape)}, {want}"
+        if want == "meta":  # a meta tensor has no values
+            return self._all(problems, (facts, facts))
+        return self._all(problems, (f"{facts}, 값 일치", f"{facts}, values match"))
 
     def array(self, value, expected: np.ndarray, what="result") -> bool:
         """ndarray type, dtype, shape, then values."""
@@ -211,21 +213,24 @@ class Check:
     def _verdict(self) -> str:
         exercise = self.exercise
         if self.not_done:
-            return _say(f"⏳ {exercise}: 아직 구현하지 않았습니다. 답 셀의 `raise NotImplementedError()` 를 지우고 "
+            return _say(f"☐ {exercise}: 아직 구현하지 않았습니다.\n   답 셀의 `raise NotImplementedError()` 를 지우고 "
                         "코드를 작성한 뒤, 답 셀과 이 셀을 다시 실행하세요.",
-                        f"⏳ {exercise}: not done yet. Replace `raise NotImplementedError()` in the answer cell "
+                        f"☐ {exercise}: not done yet.\n   Replace `raise NotImplementedError()` in the answer cell "
                         "with your code, then run the answer cell and this cell again.")
         failed, total = len(self.failures), len(self.items)
         if self.stopped:
-            head = _say(f"❌ {exercise}: 오류 때문에 고정 예제 확인을 끝내지 못했습니다.",
-                        f"❌ {exercise}: the check on the fixed example stopped on an error.")
+            head = _say(f"☒ {exercise}: 오류 때문에 고정 예제 확인을 끝내지 못했습니다.",
+                        f"☒ {exercise}: the check on the fixed example stopped on an error.")
         elif failed:
-            head = _say(f"❌ {exercise}: 고정 예제에서 {total}개 중 {failed}개 항목이 틀렸습니다.",
-                        f"❌ {exercise}: {failed} of {total} checks failed on the fixed example.")
+            head = _say(f"☒ {exercise}: 고정 예제에서 {total}개 중 {failed}개 항목이 틀렸습니다.",
+                        f"☒ {exercise}: {failed} of {total} checks failed on the fixed example.")
         else:
-            head = _say(f"✅ 통과: {exercise} (고정 예제, {total}개 항목)",
-                        f"✅ Passed: {exercise} (fixed example, {total} checks)")
+            head = _say(f"☑ 통과: {exercise} (고정 예제, {total}개 항목)",
+                        f"☑ Passed: {exercise} (fixed example, {total} checks)")
         lines = [head] + [_bullet("✔" if ok else "✘", text) for ok, text in self.items if text]
+        unnamed = sum(1 for ok, text in self.items if ok and not text)
+        if unnamed:
+            lines.append(_bullet("✔", _say(f"그 밖의 확인 {unnamed}개", f"{unnamed} more check(s)")))
         if not failed:
             lines.append(_say("   채점은 다른 무작위 입력으로 합니다.", "   Grading uses other, randomized inputs."))
         return "\n".join(lines)
@@ -344,6 +349,16 @@ def _bullet(mark: str, text: str) -> str:
     return f"   {mark} " + text.replace("\n", "\n     ")
 
 
+def _fit(text: str, width: int = 80) -> str:
+    """Short lines: `nbgrader validate` cuts every line of a failure at 87 characters."""
+    lines = []
+    for line in text.split("\n"):
+        indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+        lines += textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
+                               break_on_hyphens=False) or [""]
+    return "\n".join(lines)
+
+
 def _html_safe(text: str) -> str:
     """nbgrader's Validate dialog inserts the failure text as HTML: `<class 'int'>` would vanish from it."""
     return re.sub(r"&(?=[A-Za-z#])", "＆", re.sub(r"<(?=[A-Za-z/!?])", "＜", text))
@@ -359,9 +374,10 @@ def _explain(error: BaseException, cell: str | None = None) -> str:
     if isinstance(error, NameError):
         here = frames and frames[-1].filename == cell
         text += "\n" + _say(f"{'이 셀' if here else '함수'}에서 정의되지 않은 이름을 썼습니다. 위쪽 셀(import 셀, "
-                            "답 셀)을 먼저 실행했는지 확인하세요: Run ▸ Run All Above Selected Cell.",
+                            "답 셀)을 먼저 실행했는지 확인하세요.",
                             f"{'This cell' if here else 'Your function'} uses a name that is not defined. Did you "
-                            "run the cells above (imports, your answer)? Run ▸ Run All Above Selected Cell.")
+                            "run the cells above (imports, your answer)?")
+        text += "\n(Run ▸ Run All Above Selected Cell)"
     return text
 
 
