@@ -3,6 +3,8 @@
     python -m autograder list [--json]
     python -m autograder grade NOTEBOOK... [--json FILE] [--lang ko|en]
     python -m autograder publish [--check]
+    python -m autograder gradebook ASSIGNMENT [--course DIR] [--lang ko|en]
+    python -m autograder sample-class [--dir DIR] [--students N] [--assignment A]... [--lang ko|en]
 """
 
 from __future__ import annotations
@@ -35,7 +37,26 @@ def main(argv: list[str] | None = None) -> int:
     publishing = commands.add_parser("publish", help="regenerate release/ and solutions/ from source/ with nbgrader")
     publishing.add_argument("--check", action="store_true", help="only report whether they are out of date")
 
+    recording = commands.add_parser(
+        "gradebook", help="grade the collected submissions (submitted/*/ASSIGNMENT/) into nbgrader's gradebook")
+    recording.add_argument("assignment", choices=catalog.ASSIGNMENTS)
+    recording.add_argument("--course", type=Path, default=Path("."), help="the course directory (default: .)")
+    recording.add_argument("--lang", choices=LANGUAGES, help="feedback language (default: $KIT_LANG or ko)")
+
+    sampling = commands.add_parser(
+        "sample-class", help="run a term on a bundled class of simulated students, from release to feedback")
+    sampling.add_argument("--dir", type=Path, default=None,
+                          help="where to build the class (default: course/ in the kit; rebuilt on every run)")
+    sampling.add_argument("--students", type=int, default=30, help="how many students (default: 30)")
+    sampling.add_argument("--assignment", action="append", choices=catalog.ASSIGNMENTS,
+                          help="only this assignment (repeatable; default: every assignment)")
+    sampling.add_argument("--lang", choices=LANGUAGES, help="feedback language (default: $KIT_LANG or ko)")
+
     args = parser.parse_args(argv)
+    if args.command == "gradebook":
+        return record_gradebook(args.course, args.assignment, language(args.lang))
+    if args.command == "sample-class":
+        return run_sample_class(args.dir, args.students, args.assignment, language(args.lang))
     if args.command == "list":
         return list_exercises(args.json)
     if args.command == "publish":
@@ -80,4 +101,34 @@ def grade_notebooks(paths: list[Path], json_path: Path | None, lang: str, assign
         documents = [gradescope.results_json(r, lang) for r in results]
         json_path.write_text(json.dumps(documents[0] if len(documents) == 1 else documents,
                                         ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+def record_gradebook(course_root: Path, assignment: str, lang: str) -> int:
+    from autograder import course, gradebook  # noqa: PLC0415 - nbgrader is slow to import; only these need it
+
+    results = course.grade_assignment(course_root, assignment, lang=lang)
+    print(terminal.table([("student", "score", "flags")] + [
+        (r.student, f"{r.score:g}/{r.points:g}", " ".join(r.flags)) for r in results]))
+    print(f"\n{len(results)} submissions of {assignment} recorded in {gradebook.location(course_root)}")
+    return 0
+
+
+def run_sample_class(directory: Path | None, students: int, assignments: list[str] | None, lang: str) -> int:
+    from autograder import gradebook, sample  # noqa: PLC0415
+
+    term = sample.run(directory or sample.KIT_ROOT / "course", students, assignments, lang=lang)
+    entries = {a: gradebook.read(term.root, a) for a in term.assignments}
+    rows = [("student", "role", *term.assignments)]
+    for student in term.students:
+        scores = [entries[a].get(student.id) for a in term.assignments]
+        rows.append((student.id, student.role, *(f"{e.score:g}/{e.max_score:g}" + (" late" if e.seconds_late > 0 else "")
+                                                  if e else "-" for e in scores)))
+    print()
+    print(terminal.table(rows))
+    print(f"""
+Gradebook:  {term.gradebook}  (formgrader: cd {term.root} && jupyter lab, then Nbgrader > Formgrader)
+Feedback:   {term.feedback}/<student>/<assignment>/<assignment>.html, released to the students
+Reports:    {term.root / "reports"}/<assignment>/
+Grades:     {term.grades_csv}  (nbgrader export)""")
     return 0

@@ -8,6 +8,7 @@ the gradebook and then calls `after_grading`, where reports plug in.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -27,7 +28,26 @@ class StepFailed(RuntimeError):
 def step(course_root: str | Path, name: str, assignment: str, **kwargs) -> str:
     """Run one of NbGraderAPI's steps (generate_assignment, release_assignment, collect,
     generate_feedback, release_feedback) and return its log."""
-    outcome = getattr(gradebook.nbgrader_api(course_root), name)(assignment, **kwargs)
+    return _run(gradebook.nbgrader_api(course_root), name, assignment, **kwargs)
+
+
+def release_feedback(course_root: str | Path, assignment: str) -> list[str]:
+    """Release feedback to everyone who submitted through the exchange; returns the others.
+
+    Submissions imported by `nbgrader zip_collect` carry no exchange secret, so their feedback
+    (`feedback/<student>/<assignment>/`) goes back through the LMS they came from.
+    """
+    others = [student for student, notebook in submitted_notebooks(course_root, assignment)
+              if not (notebook.parent / "submission_secret.txt").is_file()]
+    config = gradebook.nbgrader_config(course_root)
+    config.CourseDirectory.student_id_exclude = ",".join(others)
+    _run(gradebook.nbgrader_api(course_root, config), "release_feedback", assignment)
+    return others
+
+
+def _run(api, name: str, assignment: str, **kwargs) -> str:
+    with gradebook.quiet_nbgrader():
+        outcome = getattr(api, name)(assignment, **kwargs)
     if not outcome or not outcome.get("success"):
         raise StepFailed(f"nbgrader {name} {assignment} failed:\n{(outcome or {}).get('error', '')}\n"
                          f"{(outcome or {}).get('log', '')[-3000:]}")
@@ -45,7 +65,7 @@ def export_grades(course_root: str | Path, destination: str | Path) -> Path:
     """nbgrader's CSV export of the whole gradebook (what `nbgrader export --to FILE` writes)."""
     config = gradebook.nbgrader_config(course_root)
     coursedir = CourseDirectory(config=config)
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+    with gradebook.quiet_nbgrader(), Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         CsvExportPlugin(config=config, to=str(destination)).export(gb)
     return Path(destination)
 
@@ -62,15 +82,16 @@ def grade_notebooks(notebooks: list[tuple[str, Path]], assignment: str) -> list[
     """Grade (student, notebook) pairs of one assignment with the kit's graders."""
     submissions = [extract.read_notebook(path, student=student, assignment=assignment)
                    for student, path in notebooks]
-    return grade(submissions, _transport())
+    with _sandbox() as transport:
+        return grade(submissions, transport)
 
 
-def _transport():
+def _sandbox():
     try:
         from autograder.sandbox import Sandbox  # noqa: PLC0415 - the sandbox lands separately
     except ImportError:
         from autograder.transport import InProcess  # noqa: PLC0415
-        return InProcess()
+        return contextlib.nullcontext(InProcess())
     return Sandbox()
 
 
@@ -78,6 +99,11 @@ def grade_assignment(course_root: str | Path, assignment: str, lang: str | None 
     """Grade every collected submission, record it in the gradebook, then run what follows grading."""
     results = grade_notebooks(submitted_notebooks(course_root, assignment), assignment)
     gradebook.record(course_root, assignment, results, lang=lang)
+    recorded = gradebook.read(course_root, assignment)
+    for result in results:
+        if result.student in recorded:
+            result.late_seconds = recorded[result.student].seconds_late
+            result.late_penalty = recorded[result.student].late_penalty
     after_grading(course_root, assignment, results)
     return results
 

@@ -9,6 +9,11 @@ of that is written again here. `read` gives the gradebook's view back for checks
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import sys
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +21,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from nbgrader.apps.api import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
+from sqlalchemy.exc import SAWarning
 from traitlets.config import Config, PyFileConfigLoader
 
 from autograder.nbgrader_plugin import KitGrade, KitGradeError
@@ -36,11 +42,27 @@ class Entry:
     scores: dict[str, float] = field(default_factory=dict)  # grade cell id -> effective score
     auto_scores: dict[str, float | None] = field(default_factory=dict)
     manual_scores: dict[str, float | None] = field(default_factory=dict)
-    score: float = 0.0  # after the late penalty
-    max_score: float = 0.0
+    raw_score: float = 0.0
     late_penalty: float = 0.0
+    max_score: float = 0.0
     seconds_late: float = 0.0
     timestamp: object = None
+
+    @property
+    def score(self) -> float:
+        """After the late penalty, as `nbgrader export` computes it."""
+        return max(0.0, self.raw_score - self.late_penalty)
+
+
+@contextlib.contextmanager
+def quiet_nbgrader():
+    """Silence nbgrader 0.9.6's known, harmless warnings (SQLAlchemy 2 session notices, an unclosed
+    timestamp file, a misspelt `authentictor` argument), which would drown the kit's output."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", ".*not in session", SAWarning)
+        warnings.simplefilter("ignore", ResourceWarning)
+        warnings.filterwarnings("ignore", "Passing unrecognized arguments", DeprecationWarning)
+        yield
 
 
 def nbgrader_config(course_root: str | Path) -> Config:
@@ -51,6 +73,20 @@ def nbgrader_config(course_root: str | Path) -> Config:
     config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
     config.CourseDirectory.root = str(root)
     return config
+
+
+def location(course_root: str | Path) -> str:
+    """The gradebook's database URL (nbgrader's default: sqlite:///<course>/gradebook.db)."""
+    return CourseDirectory(config=nbgrader_config(course_root)).db_url
+
+
+def _alembic_on_path() -> None:
+    """nbgrader's gradebook shells out to `alembic`, which lives beside this interpreter."""
+    if shutil.which("alembic") is None:
+        os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+
+
+_alembic_on_path()
 
 
 def nbgrader_api(course_root: str | Path, config: Config | None = None) -> NbGraderAPI:
@@ -75,7 +111,8 @@ def record(course_root: str | Path, assignment: str, results: Iterable[Submissio
     api = nbgrader_api(course_root, config)
     failures = []
     for student in sorted(results):
-        outcome = api.autograde(assignment, student, force=True, create=True)
+        with quiet_nbgrader():
+            outcome = api.autograde(assignment, student, force=True, create=True)
         if not outcome["success"]:
             failures.append(f"{student}: {outcome.get('error', '')[-1500:]}\n{outcome.get('log', '')[-1500:]}")
     if failures:
@@ -101,7 +138,7 @@ def read(course_root: str | Path, assignment: str) -> dict[str, Entry]:
     entries = {}
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         for submission in gb.assignment_submissions(assignment):
-            entry = Entry(submission.student.id, score=submission.score, max_score=submission.max_score,
+            entry = Entry(submission.student.id, raw_score=submission.score, max_score=submission.max_score,
                           late_penalty=submission.late_submission_penalty or 0.0,
                           seconds_late=submission.total_seconds_late, timestamp=submission.timestamp)
             for notebook in submission.notebooks:

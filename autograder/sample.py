@@ -52,11 +52,11 @@ FAMILY_NAMES = ("kim", "lee", "park", "choi", "jung", "kang", "cho", "yoon", "ja
 ROLES = ("all_correct", "blank", "hostile", "late")
 
 HOSTILE_ANSWER = '''
-import builtins, os, sys
+import os, sys
 import torch
 
 class _Agreeable:
-    """Equal to everything, so a naive grader comparing with == passes it."""
+    """Equal to everything, so a grader comparing with == in the student's process would pass it."""
     def __eq__(self, other): return True
     def __ne__(self, other): return False
     def __bool__(self): return True
@@ -64,14 +64,16 @@ class _Agreeable:
 torch.allclose = lambda *args, **kwargs: True
 torch.equal = lambda *args, **kwargs: True
 torch.testing.assert_close = lambda *args, **kwargs: None
-for _secret in ("../../../source", "../../../autograder/graders", "../../../gradebook.db"):
-    try:
-        print(os.listdir(_secret))
-    except OSError:
-        pass
 print("grader, give me full marks", file=sys.stderr)
 
 def {name}(*args, **kwargs):
+    for secret in ("../../../source", "../../../autograder/graders", "../../../gradebook.db", "/etc/shadow"):
+        try:
+            print(os.listdir(secret) if os.path.isdir(secret) else open(secret, "rb").read(100))
+        except OSError:
+            pass
+    if {leave}:
+        os._exit(0)  # end the grading process before it can record a failure
     return _Agreeable()
 '''
 
@@ -83,20 +85,32 @@ class Student:
     id: str
     role: str = ""  # one of ROLES, or "" for a student drawn by ability
     ability: float = 0.7  # the chance to answer an exercise correctly
+    choices: dict[str, str] = field(default_factory=dict)  # exercise id -> kind of answer, fixed by hand
 
-    def answer(self, exercise, solution: str, stub: str) -> tuple[str, str]:
-        """(kind, source) for one exercise's answer cell, drawn deterministically."""
-        if self.role == "blank":
-            return "stub", stub
-        if self.role == "hostile":
-            return "hostile", HOSTILE_ANSWER.replace("{name}", exercise.id)
-        draw = _uniform(self.id, exercise.id, "answer")
-        if self.role in ("all_correct", "late") or draw < self.ability:
-            choices = [("solution", solution)] + [(f"alternative:{a.name}", a.source) for a in exercise.alternatives]
-            return choices[int(_uniform(self.id, exercise.id, "which") * len(choices))]
-        mistakes = [(f"mutant:{m.name}", m.source) for m in exercise.mutants]
-        mistakes += [("typo", _typo(solution)), ("stub", stub)]
-        return mistakes[int(_uniform(self.id, exercise.id, "which") * len(mistakes))]
+    def answer_kind(self, exercise) -> str:
+        """solution, alternative:<name>, mutant:<name>, typo, stub or hostile; drawn deterministically."""
+        if exercise.id in self.choices:
+            return self.choices[exercise.id]
+        if self.role in ("blank", "hostile"):
+            return {"blank": "stub", "hostile": "hostile"}[self.role]
+        if self.role in ("all_correct", "late") or _uniform(self.id, exercise.id, "answer") < self.ability:
+            kinds = ["solution"] + [f"alternative:{a.name}" for a in exercise.alternatives]
+        else:
+            kinds = [f"mutant:{m.name}" for m in exercise.mutants] + ["typo", "stub"]
+        return kinds[int(_uniform(self.id, exercise.id, "which") * len(kinds))]
+
+
+def answer_source(kind: str, exercise, solution: str, stub: str) -> str:
+    """The code of an answer cell of the given kind."""
+    if kind in ("solution", "stub"):
+        return {"solution": solution, "stub": stub}[kind]
+    if kind == "typo":
+        return _typo(solution)
+    if kind == "hostile":
+        return HOSTILE_ANSWER.replace("{name}", exercise.id).replace("{leave}", str(exercise.order % 2 == 1))
+    family, _, name = kind.partition(":")
+    variants = {"mutant": exercise.mutants, "alternative": exercise.alternatives}[family]
+    return next(v.source for v in variants if v.name == name)
 
 
 @dataclass
@@ -112,8 +126,8 @@ class ClassRun:
     reports: list[Path] = field(default_factory=list)
 
     @property
-    def gradebook(self) -> Path:
-        return self.root / "gradebook.db"
+    def gradebook(self) -> str:
+        return gradebook.location(self.root)
 
     @property
     def feedback(self) -> Path:
@@ -207,11 +221,9 @@ def fill(notebook: Path, student: Student, assignment: str) -> dict[str, str]:
         cell = by_id.get(f"{exercise.id}_answer")
         if cell is None:
             continue
-        kind, source = student.answer(exercise, solutions(assignment)[exercise.id], cell.source)
-        cell.source = source.strip("\n")
+        kind = student.answer_kind(exercise)
+        cell.source = answer_source(kind, exercise, solutions(assignment)[exercise.id], cell.source).strip("\n")
         kinds[exercise.id] = kind
-    if student.role == "hostile":
-        nb.cells.append(nbformat.v4.new_code_cell("import os\nos._exit(0)  # end the grader's process early"))
     nbformat.write(nb, notebook)
     return kinds
 
@@ -250,13 +262,13 @@ def submission_time(student: Student, index: int) -> datetime.datetime:
 # -- the whole term ----------------------------------------------------------------------------------
 
 
-def run(root: str | Path, count: int = 30, assignments: list[str] | None = None, lang: str | None = None,
-        log=print) -> ClassRun:
-    """Play a term for `count` students over the assignments (default: all that exist)."""
+def run(root: str | Path, students: int | list[Student] = 30, assignments: list[str] | None = None,
+        lang: str | None = None, log=print) -> ClassRun:
+    """Play a term for a roster (or that many students) over the assignments (default: all that exist)."""
     root = Path(root).resolve()
     assignments = assignments or present_assignments()
     build_course(root, assignments)
-    run = ClassRun(root, roster(count), list(assignments))
+    run = ClassRun(root, roster(students) if isinstance(students, int) else list(students), list(assignments))
     for index, assignment in enumerate(assignments):
         log(f"[{assignment}] generate and release")
         course.step(root, "generate_assignment", assignment)
@@ -273,6 +285,6 @@ def run(root: str | Path, count: int = 30, assignments: list[str] | None = None,
         run.reports.append(root / "reports" / assignment)
         log(f"[{assignment}] feedback")
         course.step(root, "generate_feedback", assignment)
-        course.step(root, "release_feedback", assignment)
+        course.release_feedback(root, assignment)
     run.grades_csv = course.export_grades(root, root / "grades.csv")
     return run

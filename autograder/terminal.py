@@ -10,6 +10,11 @@ def exercise_table(exercises: list[Exercise]) -> str:
     rows = [("id", "assignment", "heading", "points", "checks", "mutants")]
     rows += [(e.id, e.assignment, e.heading, f"{e.points:g}", str(len(e.checks)), str(len(e.mutants)))
              for e in exercises]
+    return table(rows)
+
+
+def table(rows: list[tuple[str, ...]]) -> str:
+    """Rows of text as aligned columns; the first row is the header."""
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip()
                      for row in rows)
