@@ -2,6 +2,7 @@
 
     python -m autograder list [--json]
     python -m autograder grade NOTEBOOK... [--json FILE] [--lang ko|en]
+    python -m autograder grade --assignment A [--course DIR] [--workers N] [--force] [--no-sandbox]
     python -m autograder publish [--check]
     python -m autograder gradebook ASSIGNMENT [--course DIR] [--lang ko|en]
     python -m autograder sample-class [--dir DIR] [--students N] [--assignment A]... [--lang ko|en]
@@ -14,9 +15,10 @@ import json
 import sys
 from pathlib import Path
 
-from autograder import catalog, extract, gradescope, publish, terminal
-from autograder.grade import grade
+from autograder import batch, catalog, extract, gradescope, publish, terminal
+from autograder.grade import GraderError, grade
 from autograder.messages import LANGUAGES, language
+from autograder.store import StoreBusy
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +34,18 @@ def main(argv: list[str] | None = None) -> int:
                          help="write Gradescope's results.json (a list when grading several notebooks)")
     grading.add_argument("--lang", choices=LANGUAGES, help="feedback language (default: $KIT_LANG or ko)")
     grading.add_argument("--assignment", choices=catalog.ASSIGNMENTS,
-                         help="the assignment the notebooks belong to (default: from the file name)")
+                         help="the assignment the notebooks belong to (default: from the file name); "
+                              "without notebooks, grade every submission of it in the course")
+    grading.add_argument("--course", type=Path, default=None,
+                         help="with --assignment alone: the nbgrader course directory, whose "
+                              "submitted/<student>/A/ is graded into graded/A/<student>.json "
+                              "(default: $KIT_COURSE_ROOT or the kit's folder)")
+    grading.add_argument("--workers", type=int, default=None, metavar="N",
+                         help="with --assignment alone: grading processes (default: one per core)")
+    grading.add_argument("--force", action="store_true",
+                         help="with --assignment alone: grade again even what is unchanged since the last run")
+    grading.add_argument("--no-sandbox", action="store_true",
+                         help="with --assignment alone: run the notebooks unconfined; only for trusted notebooks")
 
     publishing = commands.add_parser("publish", help="regenerate release/ and solutions/ from source/ with nbgrader")
     publishing.add_argument("--check", action="store_true", help="only report whether they are out of date")
@@ -61,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         return list_exercises(args.json)
     if args.command == "publish":
         return publish_notebooks(args.check)
+    if not args.notebooks and args.assignment:
+        return grade_assignment(args.course or batch.default_course_root(), args.assignment, args.workers,
+                                args.force, not args.no_sandbox, language(args.lang))
     return grade_notebooks(args.notebooks, args.json, language(args.lang), args.assignment)
 
 
@@ -83,6 +99,21 @@ def publish_notebooks(check_only: bool) -> int:
         return 1 if differ else 0
     publish.build(publish.ROOT, publish.present_assignments())
     print("release/ and solutions/ regenerated from source/")
+    return 0
+
+
+def grade_assignment(course: Path, assignment: str, workers: int | None, force: bool, sandboxed: bool,
+                     lang: str) -> int:
+    if workers is not None and workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        run = batch.run(course, assignment, workers=workers, force=force, progress=True,
+                        transport_factory=batch.default_transport if sandboxed else None)
+    except (StoreBusy, GraderError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(run.summary(lang))
     return 0
 
 

@@ -1,0 +1,376 @@
+"""Grade every collected submission of an assignment: in parallel, resumably, one stored result each.
+
+nbgrader collects notebooks into `<course>/submitted/<student>/<assignment>/<assignment>.ipynb` (beside a
+`timestamp.txt`). This process reads and fingerprints them, imports torch, pytest and the graders once,
+and forks worker processes from itself; each worker opens its own transport (a `Sandbox` by default),
+takes chunks of submissions, grades each chunk in one pytest session and stores every result as soon as
+it is decided (`store.ResultStore`). A submission whose stored result was graded under the same key
+(notebook fingerprint, grader code, kit and library versions, transport) is not graded again, so a run
+that was interrupted, even killed, resumes where it stopped, and a change to the graders re-grades.
+
+    results = grade_assignment("/srv/course", "a02_shapes", workers=2)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import functools
+import gc
+import hashlib
+import math
+import multiprocessing
+import os
+import signal
+import statistics
+import sys
+import time
+import tomllib
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from multiprocessing.connection import wait
+from pathlib import Path
+
+import numpy
+import pandas
+import torch
+
+from autograder import catalog, extract
+from autograder.grade import DEFAULT_SALT, PROCESS_FAILURES, GraderError, grade
+from autograder.messages import Msg
+from autograder.results import SubmissionResult
+from autograder.store import ResultStore
+from autograder.transport import Transport
+
+KIT_ROOT = Path(__file__).resolve().parents[1]
+KIT_DIR = Path(__file__).resolve().parent
+MAX_CHUNK = 16  # submissions per pytest session: large enough to amortise one, small enough to balance load
+WORKER_DIED = Msg(ko="이 노트북을 채점하던 채점 프로세스가 멈췄습니다. 조교가 확인해야 합니다.",
+                  en="The grading process stopped while grading this notebook; a TA must look at it.")
+_PR_SET_PDEATHSIG = 1
+
+
+def default_course_root() -> Path:
+    """The course directory nbgrader_config.py declares: $KIT_COURSE_ROOT, else the kit's own folder."""
+    return Path(os.environ.get("KIT_COURSE_ROOT") or KIT_ROOT)
+
+
+def default_transport() -> Transport:
+    from autograder.sandbox import Sandbox  # noqa: PLC0415 - each worker starts its own, after the fork
+
+    return Sandbox()
+
+
+default_transport.name = "sandbox"
+
+
+def collect(course_root: str | Path, assignment: str) -> list[extract.Submission]:
+    """Every student's submitted notebook of an assignment, by student id; unreadable ones carry a problem."""
+    submitted = Path(course_root) / "submitted"
+    found = []
+    for folder in sorted(submitted.glob(f"*/{assignment}")):
+        if not folder.is_dir():
+            continue
+        submission = extract.read_notebook(folder / f"{assignment}.ipynb", folder.parent.name, assignment)
+        try:
+            submission.timestamp = (folder / "timestamp.txt").read_text(encoding="utf-8").strip() or None
+        except (OSError, UnicodeDecodeError):
+            submission.timestamp = None
+        found.append(submission)
+    return found
+
+
+def graders_digest(assignment: str, transport_factory: Callable[[], Transport] | None = None,
+                   salt: str = DEFAULT_SALT) -> str:
+    """What a verdict depends on besides the notebook: the kit's code (engine and this assignment's
+    graders), its version, the library versions, the transport and the seed salt."""
+    digest = hashlib.sha256()
+    own_graders = {catalog.grader_file(e) for e in catalog.for_assignment(assignment)}
+    files = sorted(p for p in KIT_DIR.rglob("*.py")
+                   if p.parent != catalog.GRADERS_DIR or p in own_graders or p.name == "__init__.py")
+    for path in files:
+        digest.update(f"{path.relative_to(KIT_DIR)}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for part in (_kit_version(), torch.__version__, numpy.__version__, pandas.__version__,
+                 transport_label(transport_factory), salt):
+        digest.update(f"\0{part}".encode())
+    return digest.hexdigest()
+
+
+def grading_key(submission: extract.Submission, digest: str) -> str:
+    return hashlib.sha256(f"{submission.fingerprint}\0{submission.student}\0{digest}".encode()).hexdigest()
+
+
+def transport_label(factory) -> str:
+    """A stable name for a transport factory (a class, a function or a functools.partial of one)."""
+    if factory is None:
+        return "in-process"
+    if isinstance(factory, functools.partial):
+        arguments = [*map(repr, factory.args), *(f"{k}={v!r}" for k, v in sorted(factory.keywords.items()))]
+        return f"{transport_label(factory.func)}({', '.join(arguments)})"
+    return getattr(factory, "name", None) or f"{factory.__module__}.{factory.__qualname__}"
+
+
+@dataclass
+class BatchRun:
+    """One run over an assignment: every submission's result and what this run had to do for it."""
+
+    assignment: str
+    results: list[SubmissionResult] = field(default_factory=list)  # every submission, by student id
+    graded: list[str] = field(default_factory=list)  # students graded by this run
+    reused: list[str] = field(default_factory=list)  # students whose stored result was still valid
+    workers: int = 0
+    seconds: float = 0.0
+    store: Path | None = None
+
+    def summary(self, lang: str | None = None) -> str:
+        """The batch for the TA: how many, how they scored, who needs a look, how it was isolated."""
+        results = self.results
+        lines = [f"{self.assignment}: {len(results)} submissions, {len(self.graded)} graded and "
+                 f"{len(self.reused)} unchanged, in {self.seconds:.1f} s with {self.workers} worker(s)"]
+        if results:
+            scores = [r.score for r in results]
+            lines.append(f"score: mean {statistics.fmean(scores):.2f}, median {statistics.median(scores):g} "
+                         f"of {max(r.points for r in results):g} points")
+        for result in results:
+            if result.problem is not None:
+                lines.append(f"  problem  {result.student}: {result.problem.text(lang)}")
+        for kind in (*PROCESS_FAILURES, *sorted({f for r in results for f in r.flags} - set(PROCESS_FAILURES))):
+            flagged = [r.student for r in results if kind in r.flags]
+            if flagged:
+                lines.append(f"  {kind:<8} {len(flagged)}: {', '.join(flagged)}")
+        layer_sets = [r.layers for r in results if r.problem is None]
+        common = [layer for layer in (layer_sets[0] if layer_sets else ()) if all(layer in s for s in layer_sets)]
+        transports = sorted({r.transport for r in results if r.transport})
+        lines.append(f"isolation ({', '.join(transports) or 'none'}): "
+                     f"{', '.join(common) if common else 'NONE: the students code ran unconfined'}")
+        if any(s != layer_sets[0] for s in layer_sets):
+            lines.append("  (the results were graded with different isolation; --force grades them all again)")
+        if self.store is not None:
+            lines.append(f"results: {self.store}/<student>.json")
+        return "\n".join(lines)
+
+
+def grade_assignment(course_root: str | Path, assignment: str, workers: int | None = None, force: bool = False,
+                     transport_factory: Callable[[], Transport] | None = default_transport,
+                     **options) -> list[SubmissionResult]:
+    """Grade what changed since the last run and return every submission's result, by student id."""
+    return run(course_root, assignment, workers=workers, force=force, transport_factory=transport_factory,
+               **options).results
+
+
+def run(course_root: str | Path, assignment: str, *, workers: int | None = None, force: bool = False,
+        transport_factory: Callable[[], Transport] | None = default_transport, salt: str = DEFAULT_SALT,
+        progress: bool = False) -> BatchRun:
+    """Grade an assignment's submissions (see the module docstring); `transport_factory=None` runs the
+    notebooks unconfined in the workers, for trusted notebooks only."""
+    started = time.perf_counter()
+    course_root = Path(course_root).resolve()
+    catalog.for_assignment(assignment)  # an unknown assignment fails here, before anything is written
+    store = ResultStore(course_root, assignment)
+    submissions = collect(course_root, assignment)
+    digest = graders_digest(assignment, transport_factory, salt)
+    keys = [grading_key(s, digest) for s in submissions]
+    batch = BatchRun(assignment, store=store.folder)
+    with store.lock():
+        stored: dict[str, SubmissionResult] = {}
+        todo = []
+        for index, (submission, key) in enumerate(zip(submissions, keys)):
+            found = None if force else store.load(submission.student)
+            if found is not None and found[0] == key:
+                stored[submission.student] = found[1]
+            else:
+                todo.append(index)
+        batch.reused = sorted(stored)
+        if todo:
+            job = _Job(assignment, submissions, {s.student: k for s, k in zip(submissions, keys)}, store,
+                       transport_factory, salt)
+            batch.workers = _worker_count(workers, len(todo))
+            stored.update(_Pool(job, batch.workers).grade(todo, progress))
+            batch.graded = [submissions[i].student for i in todo]
+    batch.results = [stored[s.student] for s in submissions]
+    batch.seconds = time.perf_counter() - started
+    return batch
+
+
+def _worker_count(requested: int | None, jobs: int) -> int:
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(requested or available, jobs))
+
+
+def _kit_version() -> str:
+    try:
+        return tomllib.loads((KIT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return "unknown"
+
+
+# -- the workers ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    """What every worker inherits through the fork: nothing of it is sent over a pipe."""
+
+    assignment: str
+    submissions: list[extract.Submission]
+    keys: dict[str, str]  # student -> grading key
+    store: ResultStore
+    transport_factory: Callable[[], Transport] | None
+    salt: str
+
+
+class _Worker:
+    def __init__(self, context, job: _Job) -> None:
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=_work, args=(theirs, job, os.getpid()), daemon=True,
+                                       name="grading worker")
+        self.process.start()
+        theirs.close()
+        self.chunk: list[int] = []  # submissions sent and not yet stored
+
+
+class _Pool:
+    """Forked workers fed chunks of submissions; a worker that dies costs only the notebook it was on."""
+
+    def __init__(self, job: _Job, workers: int) -> None:
+        self.job = job
+        self.workers = workers
+        self.student_index = {s.student: i for i, s in enumerate(job.submissions)}
+        self.context = multiprocessing.get_context("fork")
+
+    def grade(self, todo: list[int], progress: bool) -> dict[str, SubmissionResult]:
+        size = max(1, min(MAX_CHUNK, math.ceil(len(todo) / (self.workers * 4))))
+        pending = deque(todo[i:i + size] for i in range(0, len(todo), size))
+        done: set[int] = set()
+        _prepare_fork(self.job.assignment)
+        try:
+            workers = [_Worker(self.context, self.job) for _ in range(self.workers)]
+        finally:
+            gc.unfreeze()
+        bar = _progress_bar(len(todo), self.job.assignment, progress)
+        try:
+            while pending or any(w.chunk for w in workers):
+                for worker in workers:
+                    if not worker.chunk and pending:
+                        worker.chunk = pending.popleft()
+                        worker.connection.send(worker.chunk)
+                waiting = {}
+                for worker in workers:
+                    if worker.chunk:
+                        waiting[worker.connection] = waiting[worker.process.sentinel] = worker
+                for ready in wait(list(waiting)):
+                    worker = waiting[ready]
+                    if worker in workers and not self._receive(worker, done, bar):
+                        workers.remove(worker)
+                        self._lost(worker, pending, done, bar)
+                        if pending or not workers:
+                            workers.append(_Worker(self.context, self.job))
+        except BaseException:
+            for worker in workers:
+                worker.process.kill()
+            raise
+        finally:
+            bar.close()
+            for worker in workers:
+                with contextlib.suppress(OSError, ValueError):
+                    worker.connection.send(None)
+            for worker in workers:
+                worker.process.join(timeout=30)
+                if worker.process.is_alive():
+                    worker.process.kill()
+        found = {}
+        for index in todo:
+            student = self.job.submissions[index].student
+            loaded = self.job.store.load(student)
+            if loaded is None:
+                raise GraderError(f"no result was stored for {student}")
+            found[student] = loaded[1]
+        return found
+
+    def _receive(self, worker: _Worker, done: set[int], bar) -> bool:
+        """Take in what a worker reported; False when it is gone."""
+        try:
+            while worker.connection.poll():
+                kind, *detail = worker.connection.recv()
+                if kind == "stored":
+                    index = self.student_index[detail[0]]
+                    done.add(index)
+                    worker.chunk = [i for i in worker.chunk if i != index]
+                    bar.update(1)
+                elif kind == "idle":
+                    worker.chunk = []
+                elif kind == "error":
+                    raise GraderError(detail[0])
+        except (EOFError, OSError):
+            return False
+        return worker.process.is_alive()
+
+    def _lost(self, worker: _Worker, pending: deque, done: set[int], bar) -> None:
+        """A worker died: retry its unfinished notebooks one by one; a notebook that kills a worker on its
+        own is stored as failed (without a key, so that the next run tries it again)."""
+        worker.process.join(timeout=5)
+        unfinished = [i for i in worker.chunk if i not in done]
+        if len(unfinished) > 1:
+            pending.extendleft([i] for i in reversed(unfinished))
+            return
+        for index in unfinished:
+            submission = replace(self.job.submissions[index], problem=WORKER_DIED)
+            result = grade([submission], salt=self.job.salt)[0]
+            result.flags = sorted({*result.flags, "crash"})
+            self.job.store.save(result, None)
+            done.add(index)
+            bar.update(1)
+
+
+def _work(connection, job: _Job, parent: int) -> None:
+    """A worker: grade the chunks the parent sends, store each result, report it; stop on None."""
+    _die_with(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt stops
+    torch.set_num_threads(1)  # one worker per core; verdicts do not depend on the thread count
+    transport = None
+    try:
+        transport = job.transport_factory() if job.transport_factory is not None else None
+        while (chunk := connection.recv()) is not None:
+            def store(result: SubmissionResult) -> None:
+                job.store.save(result, job.keys[result.student])
+                connection.send(("stored", result.student))
+
+            grade([job.submissions[i] for i in chunk], transport, salt=job.salt, on_result=store)
+            connection.send(("idle",))
+    except EOFError:
+        pass
+    except Exception as error:  # noqa: BLE001 - a broken grader or transport stops the batch, with its reason
+        with contextlib.suppress(OSError):
+            connection.send(("error", f"{type(error).__name__}: {error}"))
+    finally:
+        close = getattr(transport, "close", None)
+        if close is not None:
+            close()
+
+
+def _prepare_fork(assignment: str) -> None:
+    """Do once, before forking, what every worker would otherwise do on its own: import the graders and
+    what they import lazily (`torch.testing.assert_close` pulls in torch.distributed, sympy included),
+    then freeze the heap so that the workers' garbage collector leaves its pages shared."""
+    catalog.for_assignment(assignment)
+    torch.testing.assert_close(torch.zeros(1), torch.zeros(1))
+    gc.collect()
+    gc.freeze()
+
+
+def _die_with(parent: int) -> None:
+    """A worker must not outlive a parent killed with SIGKILL: it would go on writing results."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _progress_bar(total: int, assignment: str, shown: bool):
+    from tqdm import tqdm  # noqa: PLC0415 - only a run that grades something shows one
+
+    tqdm.monitor_interval = 0  # no monitor thread: this process forks replacement workers
+    return tqdm(total=total, desc=assignment, unit="nb", disable=None if shown else True, file=sys.stderr,
+                dynamic_ncols=True)

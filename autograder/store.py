@@ -1,0 +1,78 @@
+"""Where a batch keeps its verdicts: one JSON file per submission, written so that no crash can tear it.
+
+`<course>/graded/<assignment>/<student>.json` holds `SubmissionResult.to_dict()` plus the `grading_key`
+it was graded under (notebook fingerprint, graders, kit and library versions). A result whose key still
+matches is reused instead of re-graded. Files are written to a temporary name, synced and renamed over
+the old one, so a reader (or a run resumed after SIGKILL) sees either the old result or the new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from autograder.results import SubmissionResult
+
+KEY_FIELD = "grading_key"
+_LOCK_NAME = ".lock"
+_TEMP_SUFFIX = ".tmp"
+
+
+class StoreBusy(RuntimeError):
+    """Another batch is grading the same assignment of the same course right now."""
+
+
+class ResultStore:
+    def __init__(self, course_root: str | Path, assignment: str) -> None:
+        self.folder = Path(course_root) / "graded" / assignment
+
+    def path(self, student: str) -> Path:
+        return self.folder / f"{student}.json"
+
+    def load(self, student: str) -> tuple[str | None, SubmissionResult] | None:
+        """The stored result and the key it was graded under; None when there is none or it is unreadable."""
+        try:
+            data = json.loads(self.path(student).read_text(encoding="utf-8"))
+            return data.get(KEY_FIELD), SubmissionResult.from_dict(data)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, result: SubmissionResult, key: str | None) -> Path:
+        """Write atomically; a result saved with no key is never reused (it is graded again next run)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({KEY_FIELD: key, **result.to_dict()}, ensure_ascii=False, indent=1)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{result.student}.", suffix=_TEMP_SUFFIX)
+        try:
+            os.fchmod(handle, 0o644)
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, self.path(result.student))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        return self.path(result.student)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the assignment's store for one batch; temporary files left by a killed run are removed."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(self.folder / _LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreBusy(f"another grading run holds {self.folder}; wait for it to finish") from None
+            for leftover in self.folder.glob(f".*{_TEMP_SUFFIX}"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+            yield
+        finally:
+            os.close(descriptor)
