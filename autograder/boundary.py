@@ -134,7 +134,7 @@ class Program:
 
     def call(self, name: str, args: tuple, kwargs: dict, backward: bool = False) -> Call:
         request = codec.encode({"op": "call", "name": name, "args": list(args), "kwargs": kwargs,
-                                "backward": backward})
+                                "backward": backward}, storages=True)
         try:
             answer = self._session().request(request)
             header, decoded = codec.decode(answer)

@@ -106,7 +106,7 @@ class StudentProgram:
         return codec.encode({"op": "ready", "cell_errors": self.cell_errors, "output": self.output})
 
     def handle(self, frame: bytes) -> bytes:
-        header, decoded = codec.decode(frame)
+        header, decoded = codec.decode(frame, live=True)
         if header.get("op") != "call":
             return codec.encode({"op": "error", "error": {"type": "ProtocolError", "message": "unknown op"}})
         return self.call(str(header["name"]), decoded.value["args"], decoded.value["kwargs"],

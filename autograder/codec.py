@@ -109,10 +109,11 @@ class Decoded:
 
 
 class _Encoder:
-    def __init__(self) -> None:
+    def __init__(self, storages: bool = False) -> None:
         self.blobs: list[bytes] = []
         self.regions: list[tuple[int, int, dict]] = []
         self.items = 0
+        self.storages: dict[int, int] | None = {} if storages else None  # data_ptr -> storage key
 
     def blob(self, data: bytes) -> int:
         self.blobs.append(data)
@@ -187,7 +188,17 @@ class _Encoder:
                     storage = _untyped_storage(obj)
                     start = storage.data_ptr()
                     self.regions.append((start, start + storage.nbytes(), desc))
+                    if self.storages is not None and device == "cpu":
+                        self.share_storage(desc, storage)
             return desc
+
+    def share_storage(self, desc: dict, storage) -> None:
+        """Send whole storages so the receiver rebuilds views, offsets and aliasing exactly."""
+        key = storage.data_ptr()
+        if key not in self.storages:
+            self.storages[key] = len(self.storages)
+            desc["storage_data"] = self.blob(bytes(storage))
+        desc["storage"] = self.storages[key]
 
     def ndarray(self, obj):
         if obj.dtype.name not in NUMPY_DTYPES:
@@ -201,6 +212,8 @@ class _Encoder:
         return desc
 
     def dataframe(self, obj, depth: int):
+        if any(dtype.name not in NUMPY_DTYPES for dtype in obj.dtypes):
+            return {"t": "object", "type": "pandas.DataFrame with non-numeric columns", "text": _safe_repr(obj)}
         return {"t": "dataframe",
                 "columns": [self.encode(c, depth + 1) for c in obj.columns],
                 "data": [self.ndarray(obj[c].to_numpy(copy=True)) for c in obj.columns],
@@ -228,9 +241,13 @@ def _safe_repr(obj) -> str:
         return ""
 
 
-def encode(message: dict) -> bytes:
-    """Frame a message whose values may hold tensors, arrays and frames (child side)."""
-    enc = _Encoder()
+def encode(message: dict, storages: bool = False) -> bytes:
+    """Frame a message whose values may hold tensors, arrays and frames.
+
+    With `storages`, CPU tensors travel with their whole storage, so that the receiver rebuilds
+    views, offsets and shared memory between arguments exactly (the parent sending inputs).
+    """
+    enc = _Encoder(storages)
     header = {key: (enc.encode(value) if key in ("value", "args", "kwargs") else value)
               for key, value in message.items()}
     enc.assign_memory()
@@ -247,8 +264,12 @@ def encode(message: dict) -> bytes:
 # decode (parent side)
 
 
-def decode(frame: bytes) -> tuple[dict, Decoded]:
-    """Parse a frame; its "value", "args" and "kwargs" come back rebuilt in `Decoded.value`."""
+def decode(frame: bytes, live: bool = False) -> tuple[dict, Decoded]:
+    """Parse a frame; its "value", "args" and "kwargs" come back rebuilt in `Decoded.value`.
+
+    `live` rebuilds inputs for a student's function (child side): shared storages, requires_grad
+    and `.grad` restored. Otherwise tensors come back plain and their autograd state is only facts.
+    """
     if len(frame) > MAX_FRAME or len(frame) < 8:
         raise BoundaryError("frame has a bad size")
     head_len, count = struct.unpack_from("<II", frame)
@@ -265,15 +286,17 @@ def decode(frame: bytes) -> tuple[dict, Decoded]:
     if offset != len(frame) or not isinstance(header, dict):
         raise BoundaryError("frame sizes do not add up")
     out = Decoded(value=None)
-    rebuilder = _Rebuilder(blobs, out)
+    rebuilder = _Rebuilder(blobs, out, live)
     out.value = {key: rebuilder.rebuild(header[key]) for key in ("value", "args", "kwargs") if key in header}
     return header, out
 
 
 class _Rebuilder:
-    def __init__(self, blobs: list[bytes], out: Decoded) -> None:
+    def __init__(self, blobs: list[bytes], out: Decoded, live: bool = False) -> None:
         self.blobs = blobs
         self.out = out
+        self.live = live
+        self.storages: dict[int, torch.UntypedStorage] = {}
 
     def remember(self, obj, desc: dict):
         self.out.keep.append(obj)
@@ -352,6 +375,8 @@ class _Rebuilder:
                 raise BoundaryError("tensor byte count does not match its shape")
             if numel == 0:
                 tensor = torch.empty(shape, dtype=dtype)
+            elif self.live and "storage" in desc:
+                tensor = self.view_of_storage(desc, dtype, shape)
             else:
                 tensor = torch.frombuffer(bytearray(raw), dtype=torch.uint8).view(dtype).reshape(shape).clone()
                 tensor = _restride(tensor, tuple(desc["stride"]), desc["offset"])
@@ -366,8 +391,26 @@ class _Rebuilder:
             is_contiguous=_expect(desc["contiguous"], bool),
             grad=self.tensor(grad, depth + 1) if grad is not None else None,
         )
+        if self.live and facts.requires_grad and (dtype.is_floating_point or dtype.is_complex):
+            tensor.requires_grad_(True)
+            if facts.grad is not None and facts.grad.shape == tensor.shape:
+                tensor.grad = facts.grad.to(dtype)
         self.out.facts[id(tensor)] = facts
         return self.remember(tensor, desc)
+
+    def view_of_storage(self, desc: dict, dtype: torch.dtype, shape: list[int]) -> torch.Tensor:
+        key = _expect(desc["storage"], int)
+        if key not in self.storages:
+            self.storages[key] = torch.frombuffer(bytearray(self.data(desc["storage_data"])),
+                                                  dtype=torch.uint8).clone().untyped_storage()
+        storage = self.storages[key]
+        stride = [_expect(s, int) for s in desc["stride"]]
+        offset = _expect(desc["offset"], int)
+        itemsize = torch.empty((), dtype=dtype).element_size()
+        last = offset + sum((size - 1) * step for size, step in zip(shape, stride))
+        if offset < 0 or any(s < 0 for s in stride) or (last + 1) * itemsize > storage.nbytes():
+            raise BoundaryError("tensor view lies outside its storage")
+        return torch.empty(0, dtype=dtype).set_(storage, offset, shape, stride)
 
     def ndarray(self, desc: dict) -> np.ndarray:
         dtype = NUMPY_DTYPES.get(_expect(desc["dtype"], str))

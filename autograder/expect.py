@@ -11,6 +11,7 @@ import pandas as pd
 import torch
 
 from autograder.boundary import Call
+from autograder.codec import Opaque
 from autograder.messages import Msg
 
 
@@ -43,6 +44,8 @@ def show(value, limit: int = 160) -> str:
 
 
 def type_name(value) -> str:
+    if isinstance(value, Opaque):
+        return value.type_name
     return "None" if value is None else type(value).__name__
 
 

@@ -140,3 +140,47 @@ def test_a_garbled_answer_fails_the_call_not_the_grader():
     program = Program(Garbling(), from_source("def f(x):\n    return x\n").cells)
     call = program.call("f", (1,), {})
     assert call.raised and call.error.type == "protocol"
+
+
+def live_roundtrip(*args):
+    _, decoded = codec.decode(codec.encode({"op": "call", "args": list(args)}, storages=True), live=True)
+    return decoded.value["args"]
+
+
+def test_inputs_arrive_sharing_storage_as_they_were_sent():
+    base = torch.arange(12.0)
+    whole, offset, transposed = live_roundtrip(base, base[4:], base.view(3, 4).t())
+    assert whole.untyped_storage().data_ptr() == offset.untyped_storage().data_ptr()
+    assert offset.storage_offset() == 4 and torch.equal(offset, base[4:])
+    assert not transposed.is_contiguous() and torch.equal(transposed, base.view(3, 4).t())
+    whole[5] = -1
+    assert offset[1] == -1 and transposed[1, 1] == -1
+
+
+def test_inputs_arrive_requiring_grad_with_their_grad():
+    leaf = torch.tensor([1.0, 2.0], requires_grad=True)
+    leaf.grad = torch.tensor([0.5, 0.5])
+    (arrived,) = live_roundtrip(leaf)
+    assert arrived.requires_grad and arrived.is_leaf and torch.equal(arrived.grad, leaf.grad)
+    with pytest.raises(RuntimeError):
+        arrived.numpy()
+
+
+def test_results_never_come_back_live():
+    leaf = torch.tensor([1.0], requires_grad=True)
+    rebuilt, _ = roundtrip(leaf)
+    assert not rebuilt.requires_grad
+
+
+def test_a_view_outside_its_storage_is_refused():
+    frame = frame_with({"args": [{"t": "tensor", "dtype": "float32", "shape": [4], "device": "cpu", "data": 0,
+                                  "requires_grad": False, "is_leaf": True, "grad_fn": None, "stride": [1],
+                                  "offset": 2, "contiguous": True, "storage": 0, "storage_data": 1}]},
+                       [b"\x00" * 16, b"\x00" * 16])
+    with pytest.raises(codec.BoundaryError):
+        codec.decode(frame, live=True)
+
+
+def test_dataframe_with_text_columns_crosses_as_an_opaque_value():
+    rebuilt, _ = roundtrip(pd.DataFrame({"name": ["a", "b"], "x": [1, 2]}))
+    assert type(rebuilt) is codec.Opaque

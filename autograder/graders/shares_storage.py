@@ -1,7 +1,7 @@
 """shares_storage: compare storages, not data_ptr() (wrong for offset slices) nor values; empties share nothing.
 
-The expected answer is what held in the student's process, measured there by the boundary
-(`call.shares_memory`), so it is right whatever the boundary does to the arguments on the way.
+The grader builds each pair itself, so it knows the answer; the boundary delivers the pair to the
+student's process with the same storages, offsets and strides.
 """
 
 import torch
@@ -30,6 +30,10 @@ def shares_storage(a, b):
 def shares_storage(a, b):
     return torch.equal(a, b)
 '''),
+        Mutant("always_false", kills=("views_share",), says="same storage", source='''
+def shares_storage(a, b):
+    return False
+'''),
     ),
     alternatives=(
         Alternative("overlapping_storage_ranges", '''
@@ -49,10 +53,13 @@ def _base(rng):
     return x, inputs.integer(rng, 1, x.numel() - 1)
 
 
-def _expect_answer(call, a_text: str, b_text: str):
+def _truly_shared(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return a.numel() > 0 and b.numel() > 0 and a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()
+
+
+def _expect_answer(call, truth: bool, a_text: str, b_text: str):
     answer = call.value
     expect_type(answer, bool)
-    truth = call.shares_memory(call.args[0], call.args[1])
     expect(answer == truth,
            f"a = {a_text}, b = {b_text} 에 대한 답이 틀렸습니다: {answer!r} 를 돌려주었습니다.",
            f"Wrong answer for a = {a_text}, b = {b_text}: you returned {answer!r}.")
@@ -70,7 +77,7 @@ def test_views_share(student, rng):
     pairs = ((x, x.view(-1, 1), "x", "x.view(-1, 1)"), (x, x[k:], "x", f"x[{k}:]"),
              (square, square.t(), "m", "m.t()"), (x[:k], x[k:], f"x[:{k}]", f"x[{k}:]"))
     for a, b, a_text, b_text in pairs:
-        _expect_answer(student(a, b), a_text, b_text)
+        _expect_answer(student(a, b), _truly_shared(a, b), a_text, b_text)
 
 
 @check(points=2, ko="복사본은 False 입니다: clone(), 정수 리스트 인덱싱 x[[0, 1]], 불리언 마스크 인덱싱은 새 메모리를 만듭니다. "
@@ -82,7 +89,7 @@ def test_copies_do_not_share(student, rng):
     pairs = ((x, x.clone(), "x", "x.clone()"), (x[:2], x[[0, 1]], "x[:2]", "x[[0, 1]]"),
              (x[x > 0], x[x > 0], "x[x > 0]", "x[x > 0]"))
     for a, b, a_text, b_text in pairs:
-        _expect_answer(student(a, b), a_text, b_text)
+        _expect_answer(student(a, b), _truly_shared(a, b), a_text, b_text)
 
 
 @check(points=1, ko="원소가 0개인 텐서는 어떤 메모리도 공유하지 않으므로 False 입니다. 빈 텐서는 모두 data_ptr() 가 0 이라 "
@@ -96,4 +103,4 @@ def test_zero_element(student, rng):
     pairs = ((none, none.clone(), "torch.zeros(0)", "torch.zeros(0)"),
              (empty, empty.t(), "e", "e.t()"), (x, x[k:k], "x", f"x[{k}:{k}]"))
     for a, b, a_text, b_text in pairs:
-        _expect_answer(student(a, b), a_text, b_text)
+        _expect_answer(student(a, b), _truly_shared(a, b), a_text, b_text)
