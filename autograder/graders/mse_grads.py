@@ -73,8 +73,8 @@ def _case(rng, n: int, d: int) -> tuple[torch.Tensor, ...]:
     """X (n, d), y (n,), w (d,), b 0-d, all float64; X is sometimes a non-contiguous transpose."""
     X = (inputs.transposed(rng, n, d, torch.float64) if inputs.integer(rng, 0, 1)
          else inputs.tensor(rng, (n, d), torch.float64))
-    return X, inputs.tensor(rng, (n,), torch.float64), inputs.tensor(rng, (d,), torch.float64, -2, 2), \
-        inputs.tensor(rng, (), torch.float64, -2, 2)
+    y = inputs.tensor(rng, (n,), torch.float64)
+    return X, y, inputs.tensor(rng, (d,), torch.float64, -2, 2), inputs.tensor(rng, (), torch.float64, -2, 2)
 
 
 def _expected(X, y, w, b) -> tuple[float, torch.Tensor, torch.Tensor]:

@@ -62,7 +62,8 @@ def _case(rng) -> tuple[torch.Tensor, torch.Tensor]:
 
 def _call_checked(student, w, x):
     call = student(w.clone(), x.clone())
-    expect_tensor(call, call.value, x @ w, what="prediction", inputs=f"w shape {tuple(w.shape)}, x shape {tuple(x.shape)}")
+    expect_tensor(call, call.value, x @ w, what="prediction",
+                  inputs=f"w shape {tuple(w.shape)}, x shape {tuple(x.shape)}")
     return call
 
 
