@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import io
+import linecache
 import random
 import sys
 import traceback
@@ -95,8 +96,10 @@ class StudentProgram:
     def _run_cell(self, index: int, source: str, output: _BoundedText) -> None:
         reset_global_state()
         sys.stdout = sys.stderr = output
+        filename = f"{CELL_PREFIX}{index}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
         try:
-            exec(compile(source, f"{CELL_PREFIX}{index}>", "exec"), self.namespace)
+            exec(compile(source, filename, "exec"), self.namespace)
         except BaseException as error:  # noqa: BLE001 - SystemExit and friends are student errors too
             self.cell_errors.append({"cell": index, **describe_error(error)})
         finally:
