@@ -1,0 +1,415 @@
+"""Run each submission's code in a confined child process forked from a warm zygote (grader side).
+
+`Sandbox` is the transport for untrusted code. It starts `autograder.zygote` as a separate
+`python -I` process before it is ever asked for anything, so no grader, expected value or verdict
+is in the memory a child inherits. Each `open` forks a child that confines itself (namespaces,
+private root, rlimits, another uid, Landlock, seccomp, cgroups: whatever the machine offers, see
+`confine`), then runs the cells the grader sends it directly. The grader enforces wall-clock
+limits, drains the child's raw output, kills the child (and every process it started) with pidfds,
+and turns every way a child can end into a `TransportFailure` whose kind says why.
+
+    with Sandbox(Limits(call_seconds=5)) as transport:
+        results = grade(submissions, transport=transport)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from autograder import codec
+from autograder.transport import TransportFailure
+from autograder.zygote import FRAME_HEADER, PACKET_BYTES
+
+log = logging.getLogger(__name__)
+
+KIT_DIR = str(Path(__file__).resolve().parent)
+BOOTSTRAP = ("import sys, types; kit = types.ModuleType('autograder'); kit.__path__ = [sys.argv[1]]; "
+             "sys.modules['autograder'] = kit; from autograder.zygote import main; main()")
+ZYGOTE_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "MALLOC_ARENA_MAX": "2", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+REPORT_GRACE_SECONDS = 2.0
+SETUP_SECONDS = 20.0
+KEPT_SUBMISSIONS = 256
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission's child may use; defaults suit a 2-core grading machine.
+
+    Wall-clock limits are enforced by the grader; a child over one is killed with everything it
+    started, and the call fails as a "timeout".
+
+    - call_seconds = 10: one call of a student function, including describing its result.
+    - cells_seconds = 30: running the notebook's code cells once (imports, top-level code).
+    - submission_seconds = 120: everything one submission does, restarts after crashes included;
+      once spent, its remaining calls fail at once.
+    - cpu_seconds = 60: CPU time of the child process (RLIMIT_CPU; SIGXCPU, SIGKILL 2 s later).
+    - memory_bytes = 2 GiB: resident memory of the child and its processes (memory cgroup, no
+      swap); the kernel kills the child beyond it, and the call fails as "memory".
+    - address_space_bytes = 4 GiB: virtual memory per process (RLIMIT_AS), a backstop where no
+      memory cgroup exists; torch itself needs about 0.7 GiB of it.
+    - processes = 64: processes and threads of the child's uid (RLIMIT_NPROC; pids cgroup).
+    - file_bytes = 16 MiB: largest file the child may write (RLIMIT_FSIZE).
+    - open_files = 256: open descriptors per process (RLIMIT_NOFILE).
+    - scratch_bytes = 64 MiB: the private tmpfs that is the child's home and working directory.
+    - output_bytes = 64 KiB: raw stdout/stderr kept per child (the rest is read and dropped).
+    - cpus = 1.0: CPU share of one child (cpu cgroup quota).
+    - uid_base = 61000, uid_slots = 256: the unprivileged uids children run as, one per live child.
+    - start_seconds = 120: starting the zygote (it imports torch once).
+    """
+
+    call_seconds: float = 10.0
+    cells_seconds: float = 30.0
+    submission_seconds: float = 120.0
+    cpu_seconds: int = 60
+    memory_bytes: int = 2 << 30
+    address_space_bytes: int = 4 << 30
+    processes: int = 64
+    file_bytes: int = 16 << 20
+    open_files: int = 256
+    scratch_bytes: int = 64 << 20
+    output_bytes: int = 64 << 10
+    cpus: float = 1.0
+    uid_base: int = 61000
+    uid_slots: int = 256
+    start_seconds: float = 120.0
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself could not start: a problem of the machine or the kit, not of a submission."""
+
+
+class Sandbox:
+    """The transport that runs untrusted code; start it before loading graders, close it when done."""
+
+    name = "sandbox"
+
+    def __init__(self, limits: Limits | None = None, spares: int = 1, skip: tuple[str, ...] = ()) -> None:
+        """`spares`: confined children kept waiting (one per session open at the same time is plenty);
+        `skip`: layers not to use (from `confine.LAYERS`), for a machine where one misbehaves."""
+        self.limits = limits or Limits()
+        self.spares = spares
+        self.skip = tuple(skip)
+        from autograder.confine import LAYERS
+
+        if unknown := set(self.skip) - set(LAYERS):
+            raise ValueError(f"unknown sandbox layers {sorted(unknown)}; known: {', '.join(LAYERS)}")
+        self.machine: dict = {}  # what the zygote found the machine offers
+        self.problems: dict[str, str] = {}  # layer -> why it is not active
+        self._layers: list[str] | None = None
+        self._lock = threading.Lock()
+        self._budgets: OrderedDict[int, tuple[list, float]] = OrderedDict()
+        self._process: subprocess.Popen | None = None
+        self._control: socket.socket | None = None
+        self._finalizer = None
+        self._start()
+
+    # -- the zygote -----------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-I", "-c", BOOTSTRAP, KIT_DIR, str(theirs.fileno())],
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                env=ZYGOTE_ENV, cwd="/", start_new_session=True)
+        finally:
+            theirs.close()
+        self._control = control
+        self._hello: dict | None = None
+        self._finalizer = weakref.finalize(self, _stop_zygote, self._process, control)
+        control.send(json.dumps({"limits": asdict(self.limits), "kit_dir": KIT_DIR, "spares": self.spares,
+                                  "skip": self.skip}).encode())
+
+    def _await_hello(self) -> None:
+        if self._hello is not None:
+            return
+        ready, _, _ = select.select([self._control], [], [], self.limits.start_seconds)
+        packet = self._control.recv(PACKET_BYTES) if ready else b""
+        if not packet:
+            raise SandboxError("the sandbox's zygote process did not start (see its traceback on stderr)")
+        self._hello = json.loads(packet)
+        self.machine = self._hello["machine"]
+
+    def _restart(self) -> None:
+        log.warning("sandbox: the zygote process died; starting a new one")
+        self._finalizer()
+        self._start()
+
+    def _spawn(self) -> tuple[list[int], dict]:
+        with self._lock:
+            for attempt in range(2):
+                try:
+                    self._await_hello()
+                    self._control.send(b'{"op": "spawn"}')
+                    ready, _, _ = select.select([self._control], [], [], SETUP_SECONDS)
+                    if ready:
+                        packet, fds, _, _ = socket.recv_fds(self._control, PACKET_BYTES, 4)
+                        if packet and len(fds) == 4:
+                            return fds, json.loads(packet)
+                        for fd in fds:
+                            os.close(fd)
+                except (OSError, SandboxError, ValueError) as error:
+                    if attempt:
+                        raise SandboxError(f"the sandbox cannot start a child: {error}") from error
+                if attempt == 0:
+                    self._restart()
+            raise SandboxError("the sandbox's zygote does not answer")
+
+    # -- the transport ----------------------------------------------------------------------------
+
+    def open(self, cells: list[dict]) -> "SandboxSession":
+        """Fork a confined child and send it the cells; it runs them while `ready()` waits."""
+        deadline = self._submission_deadline(cells)
+        if time.monotonic() >= deadline:
+            raise TransportFailure("timeout", f"({self.limits.submission_seconds:g} s per submission)")
+        session = self._session(deadline)
+        try:
+            session.start(cells)
+        except TransportFailure:
+            session.close()
+            raise
+        return session
+
+    def _session(self, deadline: float) -> "SandboxSession":
+        for attempt in range(2):
+            try:
+                fds, _ = self._spawn()
+            except SandboxError as error:
+                log.error("%s", error)
+                raise TransportFailure("crash", f"(sandbox failure: {error})") from error
+            session = SandboxSession(self, fds, deadline)
+            try:
+                self._record_layers(session.confine())
+                return session
+            except (TransportFailure, codec.BoundaryError, ValueError) as failure:
+                session.close()  # a waiting child that died before it was used: take another
+                session.drain.join(REPORT_GRACE_SECONDS)
+                log.error("sandbox: a child failed to set itself up (%s): %s", failure, session.output[-3000:])
+                if attempt:
+                    raise TransportFailure("crash", f"(sandbox failure: {failure})") from failure
+        raise AssertionError("unreachable")
+
+    def layers(self) -> list[str]:
+        """The isolation layers the children actually had (a probe child is started if none was)."""
+        if self._layers is None:
+            self._session(time.monotonic() + SETUP_SECONDS).close()
+        return list(self._layers)
+
+    def _record_layers(self, report: dict) -> None:
+        layers = [str(x) for x in report.get("layers", [])]
+        if self._layers == layers:
+            return
+        from autograder.confine import LAYERS
+
+        self._layers = layers
+        self.problems = {layer: str(report.get("problems", {}).get(layer)
+                                    or self.machine.get("unavailable", {}).get(layer) or "not attempted")
+                         for layer in LAYERS if layer not in layers}
+        for layer, reason in self.problems.items():
+            log.warning("sandbox: isolation layer %s is not active: %s", layer, reason)
+
+    def _submission_deadline(self, cells: list[dict]) -> float:
+        """One wall-clock budget per submission, shared by the restarts of its program."""
+        with self._lock:
+            entry = self._budgets.get(id(cells))
+            if entry is None or entry[0] is not cells:
+                entry = (cells, time.monotonic() + self.limits.submission_seconds)
+                self._budgets[id(cells)] = entry
+                while len(self._budgets) > KEPT_SUBMISSIONS:
+                    self._budgets.popitem(last=False)
+            return entry[1]
+
+    def close(self) -> None:
+        """Stop the zygote; it kills any child still running."""
+        if self._finalizer is not None:
+            self._finalizer()
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _stop_zygote(process: subprocess.Popen, control: socket.socket) -> None:
+    control.close()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+class SandboxSession:
+    """One submission's confined child: frames in and out under deadlines, then a certain death."""
+
+    def __init__(self, sandbox: Sandbox, fds: list[int], deadline: float) -> None:
+        chan, status, out, pidfd = fds
+        self.limits = sandbox.limits
+        self.deadline = deadline
+        self.channel = socket.socket(fileno=chan)
+        self.status = socket.socket(fileno=status)  # the zygote reports here how the child ended
+        self.pidfd: int | None = pidfd
+        self.report: dict = {}
+        self.closed = False
+        self.drain = _Drain(out, self.limits.output_bytes)
+
+    @property
+    def output(self) -> str:
+        """The first bytes the child's processes wrote straight to stdout/stderr (not via print)."""
+        return self.drain.text()
+
+    def confine(self) -> dict:
+        """Wait for the child to confine itself; its first frame lists the layers it entered."""
+        header, _ = codec.decode(self._receive(time.monotonic() + SETUP_SECONDS, "set-up"))
+        self.report = header
+        return header
+
+    def start(self, cells: list[dict]) -> None:
+        self._send(codec.encode({"op": "start", "cells": cells}), self.deadline)
+
+    def ready(self) -> bytes:
+        return self._receive(self._deadline(self.limits.cells_seconds), "cells")
+
+    def request(self, frame: bytes) -> bytes:
+        deadline = self._deadline(self.limits.call_seconds)
+        self._send(frame, deadline)
+        return self._receive(deadline, "call")
+
+    def _deadline(self, seconds: float) -> float:
+        return min(time.monotonic() + seconds, self.deadline)
+
+    def _timeout(self, what: str, deadline: float) -> TransportFailure:
+        self.kill()
+        if deadline >= self.deadline:
+            return TransportFailure("timeout", f"({self.limits.submission_seconds:g} s per submission)")
+        seconds = self.limits.cells_seconds if what == "cells" else self.limits.call_seconds
+        return TransportFailure("timeout", f"({seconds:g} s per {'notebook run' if what == 'cells' else what})")
+
+    def _send(self, frame: bytes, deadline: float) -> None:
+        try:
+            self.channel.settimeout(max(deadline - time.monotonic(), 0.001))
+            self.channel.sendall(FRAME_HEADER.pack(len(frame)) + frame)
+        except TimeoutError:
+            raise self._timeout("call", deadline) from None
+        except OSError:
+            raise self._ended() from None
+
+    def _receive(self, deadline: float, what: str) -> bytes:
+        header = self._receive_exact(FRAME_HEADER.size, deadline, what)
+        (size,) = FRAME_HEADER.unpack(header)
+        if size > codec.MAX_FRAME:
+            self.kill()
+            raise TransportFailure("protocol", f"(a {size}-byte answer is over the {codec.MAX_FRAME}-byte limit)")
+        return self._receive_exact(size, deadline, what)
+
+    def _receive_exact(self, size: int, deadline: float, what: str) -> bytes:
+        data = bytearray(size)
+        view = memoryview(data)
+        got = 0
+        while got < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise self._timeout(what, deadline)
+            try:
+                self.channel.settimeout(remaining)
+                count = self.channel.recv_into(view[got:])
+            except TimeoutError:
+                raise self._timeout(what, deadline) from None
+            except OSError:
+                count = 0
+            if count == 0:
+                raise self._ended()
+            got += count
+        return bytes(data)
+
+    def _ended(self) -> TransportFailure:
+        """The child hung up: the zygote, its parent, reports how it ended."""
+        report = None
+        if _wait_readable(self.status, time.monotonic() + REPORT_GRACE_SECONDS):
+            try:
+                packet = self.status.recv(PACKET_BYTES)
+                report = json.loads(packet) if packet else None
+            except (OSError, ValueError):
+                report = None
+        self.kill()
+        if not isinstance(report, dict) or not isinstance(report.get("status"), int):
+            return TransportFailure("crash", "")
+        status = report["status"]
+        if report.get("out_of_memory"):
+            return TransportFailure("memory", f"({self.limits.memory_bytes / (1 << 30):.1f} GiB)")
+        if os.WIFSIGNALED(status):
+            number = os.WTERMSIG(status)
+            if number == signal.SIGXCPU or float(report.get("cpu_seconds", 0)) >= self.limits.cpu_seconds:
+                return TransportFailure("timeout", f"({self.limits.cpu_seconds} s of CPU time)")
+            try:
+                name = signal.Signals(number).name
+            except ValueError:
+                name = f"signal {number}"
+            return TransportFailure("crash", f"({name})")
+        return TransportFailure("exit", f"(exit code {os.waitstatus_to_exitcode(status)})")
+
+    def kill(self) -> None:
+        """SIGKILL the child; as PID 1 of its namespace it takes every process it started with it."""
+        if self.pidfd is not None:
+            try:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            except OSError:
+                pass  # gone already
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.kill()
+        self.channel.close()
+        self.status.close()
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+            self.pidfd = None
+
+
+class _Drain(threading.Thread):
+    """Reads a child's raw output as fast as it comes, keeping only the first bytes."""
+
+    def __init__(self, fd: int, keep: int) -> None:
+        super().__init__(name="sandbox-output", daemon=True)
+        self.fd = fd
+        self.keep = keep
+        self.kept = bytearray()
+        self.total = 0
+        self.start()
+
+    def run(self) -> None:
+        try:
+            while chunk := os.read(self.fd, 1 << 16):
+                if len(self.kept) < self.keep:
+                    self.kept += chunk[: self.keep - len(self.kept)]
+                self.total += len(chunk)
+        except OSError:
+            pass
+        finally:
+            os.close(self.fd)
+
+    def text(self) -> str:
+        return self.kept.decode("utf-8", "replace") + ("\n..." if self.total > len(self.kept) else "")
+
+
+def _wait_readable(sock: socket.socket, deadline: float) -> bool:
+    remaining = max(deadline - time.monotonic(), 0)
+    ready, _, _ = select.select([sock], [], [], remaining)
+    return bool(ready)

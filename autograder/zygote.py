@@ -1,0 +1,340 @@
+"""The warm process that forks one sandboxed child per session: `python -I -m autograder.zygote FD`.
+
+It imports torch, numpy and pandas once, single-threaded (a fork after a parallel op hangs), so each
+child starts with copy-on-write memory instead of a two-second import. It never imports a grader
+and never sees a student's cells (they go from the grader straight to the child), so a child finds
+nothing in the memory it inherits. Each child is forked as PID 1 of a fresh PID namespace, confines
+itself (`confine`), reports its layers, runs the cells it is sent and answers calls. The zygote
+keeps a confined child or two waiting, reaps them, and reports to the grader how each one ended.
+
+Messages with the grader are JSON packets on a SOCK_SEQPACKET socket; a session's descriptors
+(call channel, status socket, raw output pipe, pidfd of the child) travel with SCM_RIGHTS.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gc
+import itertools
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import struct
+import sys
+import tempfile
+import traceback
+import warnings
+from dataclasses import dataclass
+
+FRAME_HEADER = struct.Struct("<Q")  # a frame on the call channel: its length, then its bytes
+PACKET_BYTES = 1 << 16
+KIT_PACKAGE = "autograder"
+
+
+# ---------------------------------------------------------------------------------------------
+# frames on the call channel (child side: blocking; the grader reads with deadlines)
+
+
+def send_frame(channel: socket.socket, frame: bytes) -> None:
+    channel.sendall(FRAME_HEADER.pack(len(frame)) + frame)
+
+
+def recv_frame(channel: socket.socket) -> bytes | None:
+    header = _recv_exact(channel, FRAME_HEADER.size)
+    return None if header is None else _recv_exact(channel, FRAME_HEADER.unpack(header)[0])
+
+
+def _recv_exact(channel: socket.socket, size: int) -> bytes | None:
+    data = bytearray(size)
+    view = memoryview(data)
+    got = 0
+    while got < size:
+        count = channel.recv_into(view[got:])
+        if count == 0:
+            return None
+        got += count
+    return bytes(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# the zygote
+
+
+def preload() -> None:
+    """Import what every child needs, without starting a thread pool (fork-safety)."""
+    os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import torch
+
+    torch.set_num_threads(1)
+    from autograder import child, codec, confine  # noqa: F401 - the child's side of the boundary
+
+    with warnings.catch_warnings():  # the child resets warning filters; keep the zygote's own
+        warm_up(child, codec)
+    gc.freeze()  # the collector then leaves inherited objects alone: fewer copy-on-write faults
+
+
+WARM_UP = """
+import numpy as np, pandas as pd, torch
+def work(t):
+    frame = pd.DataFrame(t.numpy(), columns=["a", "b", "c"])
+    x = t.clone().requires_grad_()
+    (x * x).sum().backward()
+    return t.view(-1), t.t().reshape(-1), frame, frame["a"], t.numpy(), x.grad, t.tolist(), t.max(dim=0)
+"""
+
+
+def warm_up(child, codec) -> None:
+    """Run the boundary once on typical values: lazy imports and first-use set-up happen here, once."""
+    program = child.StudentProgram([{"index": 0, "source": WARM_UP}])
+    import torch
+
+    frame = codec.encode({"op": "call", "name": "work", "args": [torch.arange(6.0).reshape(2, 3)],
+                          "kwargs": {}, "backward": False})
+    codec.decode(program.handle(frame))
+
+
+@dataclass
+class Child:
+    """A forked child as the zygote tracks it: the grader's ends of its descriptors until handed off."""
+
+    pid: int
+    session: str
+    uid_lock: int
+    status: socket.socket  # the zygote's end: how the child ended is reported here
+    handed: list[int]  # call channel, status socket, output pipe, pidfd (the grader's ends)
+
+
+class Zygote:
+    def __init__(self, control: socket.socket, config: dict) -> None:
+        from autograder import confine
+
+        self.confine = confine
+        self.control = control
+        self.workdir = tempfile.mkdtemp(prefix="autograder-zygote-")
+        os.chmod(self.workdir, 0o711)
+        os.mkdir(os.path.join(self.workdir, "root"), 0o755)
+        lock_dir = config.get("lock_dir") or "/run/lock"
+        if not os.access(lock_dir, os.W_OK):
+            lock_dir = tempfile.gettempdir()
+        python_paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path]
+        self.plan = confine.plan(config["limits"], config["kit_dir"], self.workdir, lock_dir, python_paths,
+                                 tuple(config.get("skip", ())))
+        self.spare_count = int(config.get("spares", 1))
+        self.children: dict[int, Child] = {}
+        self.spares: list[Child] = []
+        self.names = (f"s{os.getpid()}-{n}" for n in itertools.count())
+        self.own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        self.wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        signal.set_wakeup_fd(wakeup_write)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+
+    def serve(self) -> None:
+        self.control.send(json.dumps({"op": "hello", "pid": os.getpid(), "machine": self.plan.report()}).encode())
+        while True:
+            self.refill()
+            try:
+                ready, _, _ = select.select([self.control, self.wakeup_read], [], [])
+            except InterruptedError:
+                ready = []
+            if self.wakeup_read in ready:
+                while _drain_nonblocking(self.wakeup_read):
+                    pass
+            self.reap()
+            if self.control not in ready:
+                continue
+            try:
+                packet = self.control.recv(PACKET_BYTES)
+            except ConnectionError:
+                packet = b""
+            if not packet:
+                return
+            if json.loads(packet).get("op") == "spawn":
+                self.hand_off(self.spares.pop(0) if self.spares else self.fork_child())
+
+    def refill(self) -> None:
+        """Keep confined children waiting, so a session starts without waiting for a fork."""
+        while len(self.spares) < self.spare_count:
+            self.spares.append(self.fork_child())
+
+    def fork_child(self) -> Child:
+        session = next(self.names)
+        uid, lock = claim_uid(self.plan)
+        chan_grader, chan_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        status_grader, status_zygote = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        out_read, out_write = os.pipe()
+        pid_namespace = self.plan.allows("pid-namespace") and _try(self.confine.unshare, self.confine.CLONE_NEWPID)
+        zygote = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            code = 70
+            try:
+                for fd in (lock, out_read, chan_grader.fileno(), status_grader.fileno(), status_zygote.fileno()):
+                    os.close(fd)
+                code = run_child(self.plan, zygote, uid, session, pid_namespace, chan_child, out_write)
+            except BaseException:  # noqa: BLE001 - report and leave; never return into the zygote's loop
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        if pid_namespace:
+            self.confine.setns(self.own_pid_namespace, self.confine.CLONE_NEWPID)  # the next fork is not in it
+        chan_child.close()
+        os.close(out_write)
+        child = Child(pid, session, lock, status_zygote,
+                      [chan_grader.detach(), status_grader.detach(), out_read, os.pidfd_open(pid)])
+        self.children[pid] = child
+        return child
+
+    def hand_off(self, child: Child) -> None:
+        try:
+            socket.send_fds(self.control, [json.dumps({"ok": True, "pid": child.pid}).encode()], child.handed)
+        finally:
+            self._close_handed(child)
+
+    def reap(self) -> None:
+        while self.children:
+            try:
+                pid, status, usage = os.wait4(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            child = self.children.pop(pid, None)
+            if child is None:
+                continue
+            cgroups = self.plan.cgroups
+            report = {"status": status, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                      "out_of_memory": bool(cgroups and cgroups.out_of_memory(child.session))}
+            try:
+                child.status.send(json.dumps(report).encode())
+            except OSError:
+                pass  # the grader has hung up already
+            self.forget(child)
+
+    def forget(self, child: Child) -> None:
+        """After the child (PID 1 of its namespace, so every process it started) is gone."""
+        if child in self.spares:
+            self.spares.remove(child)
+        self._close_handed(child)
+        child.status.close()
+        if self.plan.cgroups is not None:
+            self.plan.cgroups.remove(child.session)
+        shutil.rmtree(self.confine.host_scratch(self.plan, child.session), ignore_errors=True)
+        os.close(child.uid_lock)  # only now may another child run as this uid
+
+    @staticmethod
+    def _close_handed(child: Child) -> None:
+        for fd in child.handed:
+            os.close(fd)
+        child.handed = []
+
+    def close(self) -> None:
+        for pid in self.children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for pid, child in list(self.children.items()):
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+            self.forget(child)
+        self.children.clear()
+        if self.plan.cgroups is not None:
+            self.plan.cgroups.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _try(action, *args) -> bool:
+    try:
+        action(*args)
+    except OSError:
+        return False
+    return True
+
+
+def _drain_nonblocking(fd: int) -> bool:
+    try:
+        return bool(os.read(fd, 512))
+    except BlockingIOError:
+        return False
+
+
+def claim_uid(plan) -> tuple[int, int]:
+    """A uid no other live child on this machine uses, held (flock) until the child is reaped."""
+    base, slots = int(plan.limits["uid_base"]), int(plan.limits["uid_slots"])
+    for uid in range(base, base + slots):
+        fd = os.open(os.path.join(plan.lock_dir, f"autograder-uid-{uid}.lock"),
+                     os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return uid, fd
+        except BlockingIOError:
+            os.close(fd)
+    raise RuntimeError(f"all {slots} sandbox uids from {base} are in use")
+
+
+def main() -> None:
+    control = socket.socket(fileno=int(sys.argv[-1]))
+    os.chdir("/")
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader decides when this process ends
+    preload()
+    config = json.loads(control.recv(PACKET_BYTES))
+    zygote = Zygote(control, config)
+    try:
+        zygote.serve()
+    finally:
+        zygote.close()
+        control.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# the child: confine, report, run the cells, answer calls until the grader hangs up
+
+
+def run_child(plan, zygote: int, uid: int, session: str, pid_namespace: bool, chan: socket.socket,
+              out_write: int) -> int:
+    from autograder import child, codec, confine
+
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() not in (zygote, 0):
+        return 1  # the zygote died before PDEATHSIG was armed
+    done = confine.Confinement()
+    if pid_namespace:
+        done.layers.append("pid-namespace")
+    if plan.cgroups is not None:
+        done.layers += plan.cgroups.enter(session, plan.limits)
+    confined = confine.confine(plan, uid, session, [chan.fileno()], out_write, done)
+    os.chdir(confined.scratch)
+    os.environ.clear()
+    os.environ.update(HOME=confined.scratch, TMPDIR=confined.scratch, PATH="/usr/local/bin:/usr/bin:/bin",
+                      LANG="C.UTF-8", OMP_NUM_THREADS="1", USER="student", LOGNAME="student", MPLBACKEND="Agg")
+    sys.dont_write_bytecode = True
+    kit_root = os.path.dirname(plan.kit_dir)
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != kit_root]
+    kit_modules = sorted(m for m in sys.modules if m == KIT_PACKAGE or m.startswith(KIT_PACKAGE + "."))
+    for name in kit_modules:
+        del sys.modules[name]  # `import autograder...` in a cell finds nothing to patch
+    program_class, decode = child.StudentProgram, codec.decode
+    send_frame(chan, codec.encode({"op": "confined", "layers": confined.layers, "problems": confined.problems,
+                                   "uid": os.getuid(), "scratch": confined.scratch, "kit_modules": kit_modules}))
+    start = recv_frame(chan)
+    if start is None:
+        return 0
+    header, _ = decode(start)
+    program = program_class(header["cells"])
+    send_frame(chan, program.ready())
+    while (frame := recv_frame(chan)) is not None:
+        send_frame(chan, program.handle(frame))
+    return 0
+
+
+if __name__ == "__main__":
+    main()
