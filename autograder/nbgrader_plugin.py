@@ -13,6 +13,8 @@ directly by `nbgrader autograde`, `KitGrade` grades each submitted notebook itse
 
 from __future__ import annotations
 
+import fnmatch
+import hashlib
 import json
 import math
 from pathlib import Path
@@ -27,9 +29,6 @@ from traitlets import Dict, Float, Unicode
 from autograder import terminal
 from autograder.messages import Msg, language
 from autograder.results import ExerciseResult, SubmissionResult
-
-KIT_COMMAND = "python -m autograder sample-class"  # where a TA starts; see README.md
-
 
 class KitGradeError(RuntimeError):
     """The course's notebooks and the kit's graders disagree (a bug in the kit, not a submission)."""
@@ -76,12 +75,31 @@ class KitGrade(NbGraderPreprocessor):
         return owner.coursedir
 
 
+_graded: dict[tuple[str, str], SubmissionResult] = {}  # (path, sha-256 of its bytes) -> verdict, this process
+
+
 def grade_submitted_notebook(coursedir, assignment: str, student: str, notebook: str) -> SubmissionResult:
-    """Grade one submitted notebook, as `nbgrader autograde` asks for them one at a time."""
+    """The verdict on one submitted notebook, as `nbgrader autograde` asks for them one at a time.
+
+    The first request grades, in one batch, every submission of the assignment that this run of
+    nbgrader selects (its --student pattern), so the graders and the sandbox start once.
+    """
     from autograder import course  # noqa: PLC0415 - imports the graders, so only when grading
 
     path = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment)) / f"{notebook}.ipynb"
-    return course.grade_notebooks([(student, path)], assignment)[0]
+    if _key(path) not in _graded:
+        batch = [(s, p) for s, p in course.submitted_notebooks(coursedir.root, assignment)
+                 if fnmatch.fnmatchcase(s, coursedir.student_id) and p != path] + [(student, path)]
+        for (_, graded_path), result in zip(batch, course.grade_notebooks(batch, assignment)):
+            _graded[_key(graded_path)] = result
+    return _graded[_key(path)]
+
+
+def _key(path: Path) -> tuple[str, str]:
+    try:
+        return str(path), hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return str(path), ""
 
 
 def check_cell_outputs(exercise: ExerciseResult, lang: str | None = None) -> list:

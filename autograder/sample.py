@@ -19,13 +19,14 @@ import hashlib
 import json
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 from nbgrader.auth import Authenticator
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeSubmit
+from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeFetchFeedback, ExchangeSubmit
 
 from autograder import catalog, course, gradebook
 
@@ -202,6 +203,12 @@ def submit(root: Path, student: str, assignment: str, at: datetime.datetime | No
     _run_exchange(_SubmitAt, root, student, assignment, at=at)
 
 
+def fetch_feedback(root: Path, student: str, assignment: str) -> list[Path]:
+    """The student fetches their released feedback; returns the pages they received."""
+    _run_exchange(ExchangeFetchFeedback, root, student, assignment)
+    return sorted((home(root, student) / assignment / "feedback").glob("*/*.html"))
+
+
 def _run_exchange(kind, root: Path, student: str, assignment: str, **attributes) -> None:
     config = _student_config(root, student)
     coursedir = CourseDirectory(config=config)
@@ -236,8 +243,8 @@ def solutions(assignment: str) -> dict[str, str]:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
         if grade_id.endswith("_answer"):
             source = "".join(cell["source"])
-            found[grade_id.removesuffix("_answer")] = re.sub(r"^\s*### (BEGIN|END) SOLUTION\s*\n", "", source,
-                                                             flags=re.MULTILINE)
+            found[grade_id.removesuffix("_answer")] = re.sub(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|$)", "", source,
+                                                             flags=re.MULTILINE).rstrip()
     return found
 
 
@@ -270,6 +277,7 @@ def run(root: str | Path, students: int | list[Student] = 30, assignments: list[
     build_course(root, assignments)
     run = ClassRun(root, roster(students) if isinstance(students, int) else list(students), list(assignments))
     for index, assignment in enumerate(assignments):
+        started = time.perf_counter()
         log(f"[{assignment}] generate and release")
         course.step(root, "generate_assignment", assignment)
         course.set_duedate(root, assignment, FIRST_DUEDATE.replace(tzinfo=None) + datetime.timedelta(weeks=index))
@@ -286,5 +294,8 @@ def run(root: str | Path, students: int | list[Student] = 30, assignments: list[
         log(f"[{assignment}] feedback")
         course.step(root, "generate_feedback", assignment)
         course.release_feedback(root, assignment)
+        for student in run.students:
+            fetch_feedback(root, student.id, assignment)
+        log(f"[{assignment}] done in {time.perf_counter() - started:.0f} s")
     run.grades_csv = course.export_grades(root, root / "grades.csv")
     return run

@@ -205,7 +205,9 @@ def test_feedback_is_one_page_per_student_released_to_the_exchange(term):
     assert [p.parts[-3] for p in pages] == sorted(EVERYONE)
     released = list((Path(gradebook.nbgrader_config(term.root).Exchange.root) / "pytorch-basic" / "feedback").glob("*.html"))
     assert len(released) == len(EVERYONE) - len(LMS)
-    text = _visible_text(term.root / "feedback" / "dee_mutant" / ASSIGNMENT / f"{ASSIGNMENT}.html")
+    fetched = sample.fetch_feedback(term.root, "dee_mutant", ASSIGNMENT)
+    assert [p.name for p in fetched] == [f"{ASSIGNMENT}.html"]
+    text = _visible_text(fetched[0])
     failed = next(c for c in term.results["dee_mutant"].exercise(MUTATED.id).checks if not c.passed)
     assert failed.message.en in text
 

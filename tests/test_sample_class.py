@@ -1,0 +1,110 @@
+"""The bundled sample class, run as the README runs it: one command, a whole term, a gradebook."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import catalog, gradebook, sample
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = sample.present_assignments()[0]
+ROSTER = sample.roster(len(sample.ROLES) + 1)
+
+
+@pytest.fixture(scope="module")
+def term(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sample") / "class"
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "sample-class", "--dir", str(root), "--students", str(len(ROSTER)),
+         "--assignment", ASSIGNMENT],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path_factory.mktemp("home")), "KIT_LANG": "en",
+             "LANG": "C.UTF-8"})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
+    results = {r["student"]: r for r in json.loads((root / "reports" / ASSIGNMENT / "results.json").read_text())}
+    return root, done.stdout, results, gradebook.read(root, ASSIGNMENT)
+
+
+def test_roster_is_deterministic_and_starts_with_the_fixed_roles():
+    assert [s.id for s in sample.roster(40)] == [s.id for s in sample.roster(40)]
+    assert len({s.id for s in sample.roster(240)}) == 240
+    assert [s.role for s in sample.roster(6)[:len(sample.ROLES)]] == list(sample.ROLES)
+
+
+@pytest.mark.parametrize("assignment", sample.present_assignments())
+def test_fill_answers_each_exercise_in_its_own_cell_from_the_course_material(tmp_path, assignment):
+    released = ROOT / "release" / assignment / f"{assignment}.ipynb"
+    notebook = tmp_path / released.name
+    notebook.write_bytes(released.read_bytes())
+    exercises = catalog.for_assignment(assignment)
+    kinds = ["solution", "typo", "stub", "hostile"]
+    choices = {e.id: f"mutant:{e.mutants[0].name}" if i % 5 == 4 and e.mutants else kinds[i % 4]
+               for i, e in enumerate(exercises)}
+    assert sample.fill(notebook, sample.Student("x", choices=choices), assignment) == choices
+
+    before = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nbformat.read(released, as_version=4).cells}
+    after = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nbformat.read(notebook, as_version=4).cells}
+    assert before.keys() == after.keys()
+    for exercise in exercises:
+        answer, kind = after.pop(f"{exercise.id}_answer"), choices[exercise.id]
+        before.pop(f"{exercise.id}_answer")
+        if kind.startswith("mutant:"):
+            assert answer == exercise.mutants[0].source.strip("\n")
+        elif kind == "stub":
+            assert "raise NotImplementedError()" in answer
+        else:
+            assert f"def {exercise.id}(" in answer and "SOLUTION" not in answer and "NotImplementedError" not in answer
+        assert (kind == "typo") == ("retrun " in answer or answer.endswith("\n)"))
+    assert after == before  # every other cell is as released
+
+
+def test_the_command_prints_the_class_and_where_everything_is(term):
+    root, output, _, _ = term
+    for student in ROSTER:
+        assert student.id in output
+    for what in ("Gradebook:", "Feedback:", "Reports:", "Grades:"):
+        assert what in output
+    assert (root / "grades.csv").is_file() and (root / "gradebook.db").is_file()
+
+
+def test_every_student_is_graded_and_recorded_with_the_kits_scores(term):
+    root, _, results, graded = term
+    assert sorted(results) == sorted(graded) == sorted(s.id for s in ROSTER)
+    for student, result in results.items():
+        assert graded[student].raw_score == pytest.approx(result["score"])
+        for exercise in result["exercises"]:
+            assert graded[student].auto_scores[exercise["id"]] == pytest.approx(
+                sum(c["score"] for c in exercise["checks"]))
+
+
+def test_roles_score_as_their_answers(term):
+    _, _, results, graded = term
+    by_role = {s.role: s.id for s in ROSTER}
+    full = sum(e.points for e in catalog.for_assignment(ASSIGNMENT))
+    assert results[by_role["all_correct"]]["score"] == results[by_role["late"]]["score"] == full
+    assert results[by_role["blank"]]["score"] == results[by_role["hostile"]]["score"] == 0
+    late = graded[by_role["late"]]
+    assert late.seconds_late > 0 and 0 < late.late_penalty < late.raw_score
+    assert all(graded[s.id].late_penalty == 0 for s in ROSTER if s.role != "late")
+
+
+def test_students_fetched_their_feedback(term):
+    root, _, _, _ = term
+    for student in ROSTER:
+        pages = list((sample.home(root, student.id) / ASSIGNMENT / "feedback").glob(f"*/{ASSIGNMENT}.html"))
+        assert len(pages) == 1, student.id
+
+
+def test_the_class_is_rebuilt_only_where_the_kit_built_one(tmp_path):
+    (tmp_path / "thesis.tex").write_text("precious")
+    with pytest.raises(FileExistsError):
+        sample.build_course(tmp_path, [ASSIGNMENT])
+    assert (tmp_path / "thesis.tex").read_text() == "precious"
+    assert os.listdir(tmp_path) == ["thesis.tex"]
