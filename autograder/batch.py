@@ -228,6 +228,7 @@ class _Worker:
                                        name="grading worker")
         self.process.start()
         theirs.close()
+        self.busy = False  # from sending a chunk until the worker says it is done with it
         self.chunk: list[int] = []  # submissions sent and not yet stored
 
 
@@ -251,14 +252,14 @@ class _Pool:
             gc.unfreeze()
         bar = _progress_bar(len(todo), self.job.assignment, progress)
         try:
-            while pending or any(w.chunk for w in workers):
+            while pending or any(w.busy for w in workers):
                 for worker in workers:
-                    if not worker.chunk and pending:
-                        worker.chunk = pending.popleft()
+                    if not worker.busy and pending:
+                        worker.chunk, worker.busy = pending.popleft(), True
                         worker.connection.send(worker.chunk)
                 waiting = {}
                 for worker in workers:
-                    if worker.chunk:
+                    if worker.busy:
                         waiting[worker.connection] = waiting[worker.process.sentinel] = worker
                 for ready in wait(list(waiting)):
                     worker = waiting[ready]
@@ -300,7 +301,10 @@ class _Pool:
                     worker.chunk = [i for i in worker.chunk if i != index]
                     bar.update(1)
                 elif kind == "idle":
-                    worker.chunk = []
+                    if worker.chunk:
+                        missing = self.job.submissions[worker.chunk[0]].student
+                        raise GraderError(f"a worker stored no result for {missing}")
+                    worker.busy = False
                 elif kind == "error":
                     raise GraderError(detail[0])
         except (EOFError, OSError):
