@@ -11,6 +11,7 @@ and exports the grades. The tests then check what each step left behind.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import html
@@ -18,8 +19,11 @@ import inspect
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -234,6 +238,53 @@ def test_reports_hook_keeps_every_check_of_every_submission(term):
     kept = json.loads((term.root / "reports" / ASSIGNMENT / "results.json").read_text())
     assert sorted(r["student"] for r in kept) == sorted(EVERYONE)
     assert all(len(r["exercises"]) == len(EXERCISES) for r in kept)
+
+
+def test_formgrader_shows_the_kits_scores_and_its_autograde_button_grades_through_the_kit(term):
+    with _formgrader(term.root) as ask:
+        listed = {s["student"]: s for s in ask("GET", f"/formgrader/api/submissions/{ASSIGNMENT}")}
+        assert sorted(listed) == sorted(EVERYONE)
+        for student, entry in term.after_regrade.items():
+            assert listed[student]["score"] == pytest.approx(entry.raw_score) and listed[student]["autograded"]
+        regraded = ask("POST", f"/formgrader/api/submission/{ASSIGNMENT}/eve_typo/autograde")
+        assert regraded["success"], regraded.get("error")
+    entry = gradebook.read(term.root, ASSIGNMENT)["eve_typo"]
+    assert entry.auto_scores == pytest.approx({e.id: e.score for e in term.results["eve_typo"].exercises})
+
+
+@contextlib.contextmanager
+def _formgrader(root: Path):
+    """A Jupyter server on the course directory, with nbgrader's formgrader, answering on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = "workflow-test"
+    command = ["jupyter", "server", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
+               f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False", f"--ServerApp.root_dir={root}"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    env = {"HOME": str(root.parent / "formgrader-home"), "LANG": "C.UTF-8", "KIT_LANG": "en",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"}
+    server = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def ask(method: str, path: str):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=b"" if method == "POST"
+                                         else None, headers={"Authorization": f"token {token}"})
+        with urllib.request.urlopen(request, timeout=300) as response:
+            return json.loads(response.read())
+
+    try:
+        for _ in range(120):
+            try:
+                ask("GET", "/api/status")
+                break
+            except OSError:
+                assert server.poll() is None, "the Jupyter server stopped"
+                time.sleep(0.5)
+        yield ask
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def _check_cell_text(folder: Path) -> str:
