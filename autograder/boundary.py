@@ -7,13 +7,15 @@ they were after the call, the student's error if any, and the facts measured in 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from autograder import codec
 from autograder.messages import Msg
 from autograder.transport import Transport, TransportFailure
 
-MAX_RESTARTS = 3
+MAX_RESTARTS = 3  # per function: after more failures its calls fail at once, with the same reason
+MAX_PROGRAM_RESTARTS = 30  # per submission, whatever failed
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ class Program:
         self.cells = cells
         self.session = None
         self.failures = 0
+        self.last_failure: dict[str, StudentError] = {}
+        self.failures_of: Counter = Counter()
         self.startup_failure: TransportFailure | None = None
         self.cell_errors: list[dict] = []
         self.output = ""
@@ -120,7 +124,7 @@ class Program:
         if self.startup_failure is not None:
             raise self.startup_failure
         if self.session is None:
-            if self.failures > MAX_RESTARTS:
+            if self.failures > MAX_PROGRAM_RESTARTS:
                 raise TransportFailure("crash", "too many crashes; stopped restarting")
             try:
                 self.session = self.transport.open(self.cells)
@@ -133,6 +137,8 @@ class Program:
         return self.session
 
     def call(self, name: str, args: tuple, kwargs: dict, backward: bool = False) -> Call:
+        if self.failures_of[name] > MAX_RESTARTS:  # this function keeps killing its process: stop paying for it
+            return Call(error=self.last_failure[name])
         request = codec.encode({"op": "call", "name": name, "args": list(args), "kwargs": kwargs,
                                 "backward": backward}, storages=True)
         try:
@@ -142,7 +148,9 @@ class Program:
             self._drop()
             kind = failure.kind if isinstance(failure, TransportFailure) else "protocol"
             detail = failure.detail if isinstance(failure, TransportFailure) else ""
-            return Call(error=StudentError(kind, detail))
+            self.failures_of[name] += 1
+            self.last_failure[name] = StudentError(kind, detail)
+            return Call(error=self.last_failure[name])
         error = header.get("error")
         backward_error = header.get("backward_error")
         values = decoded.value

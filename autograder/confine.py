@@ -486,7 +486,7 @@ def _stdio(output_fd: int, keep_fds: list[int]) -> None:
 def _rlimits(limits: dict) -> None:
     cpu = int(limits["cpu_seconds"])
     settings = {
-        resource.RLIMIT_CPU: (cpu, cpu + 2),
+        resource.RLIMIT_CPU: (cpu, cpu + 1),
         resource.RLIMIT_AS: (limits["address_space_bytes"],) * 2,
         resource.RLIMIT_NPROC: (limits["processes"],) * 2,
         resource.RLIMIT_FSIZE: (limits["file_bytes"],) * 2,

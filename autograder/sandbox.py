@@ -56,7 +56,7 @@ class Limits:
     - cells_seconds = 30: running the notebook's code cells once (imports, top-level code).
     - submission_seconds = 120: everything one submission does, restarts after crashes included;
       once spent, its remaining calls fail at once.
-    - cpu_seconds = 60: CPU time of the child process (RLIMIT_CPU; SIGXCPU, SIGKILL 2 s later).
+    - cpu_seconds = 60: CPU time of the child process (RLIMIT_CPU: SIGXCPU, then SIGKILL 1 s later).
     - memory_bytes = 2 GiB: resident memory of the child and its processes (memory cgroup, no
       swap); the kernel kills the child beyond it, and the call fails as "memory".
     - address_space_bytes = 4 GiB: virtual memory per process (RLIMIT_AS), a backstop where no
@@ -172,11 +172,12 @@ class Sandbox:
     # -- the transport ----------------------------------------------------------------------------
 
     def open(self, cells: list[dict]) -> "SandboxSession":
-        """Fork a confined child and send it the cells; it runs them while `ready()` waits."""
-        deadline = self._submission_deadline(cells)
-        if time.monotonic() >= deadline:
+        """Take a confined child and send it the cells; it runs them while `ready()` waits."""
+        if time.monotonic() >= self._budget(cells):
             raise TransportFailure("timeout", f"({self.limits.submission_seconds:g} s per submission)")
-        session = self._session(deadline)
+        started = time.monotonic()
+        session = self._session()
+        session.deadline = self._budget(cells, time.monotonic() - started)  # the sandbox's own time is free
         try:
             session.start(cells)
         except TransportFailure:
@@ -184,14 +185,14 @@ class Sandbox:
             raise
         return session
 
-    def _session(self, deadline: float) -> "SandboxSession":
+    def _session(self) -> "SandboxSession":
         for attempt in range(2):
             try:
-                fds, _ = self._spawn()
+                fds, reply = self._spawn()
             except SandboxError as error:
                 log.error("%s", error)
                 raise TransportFailure("crash", f"(sandbox failure: {error})") from error
-            session = SandboxSession(self, fds, deadline)
+            session = SandboxSession(self, fds, reply)
             try:
                 self._record_layers(session.confine())
                 return session
@@ -206,7 +207,7 @@ class Sandbox:
     def layers(self) -> list[str]:
         """The isolation layers the children actually had (a probe child is started if none was)."""
         if self._layers is None:
-            self._session(time.monotonic() + SETUP_SECONDS).close()
+            self._session().close()
         return list(self._layers)
 
     def _record_layers(self, report: dict) -> None:
@@ -222,16 +223,22 @@ class Sandbox:
         for layer, reason in self.problems.items():
             log.warning("sandbox: isolation layer %s is not active: %s", layer, reason)
 
-    def _submission_deadline(self, cells: list[dict]) -> float:
-        """One wall-clock budget per submission, shared by the restarts of its program."""
+    def _budget(self, cells: list[dict], credit: float | None = None) -> float:
+        """The deadline of a submission: one wall-clock budget shared by the restarts of its program.
+
+        It starts when its first session is ready; `credit` (time spent waiting for the sandbox itself,
+        such as a zygote restart) extends it; without `credit` it is only looked up."""
         with self._lock:
             entry = self._budgets.get(id(cells))
-            if entry is None or entry[0] is not cells:
-                entry = (cells, time.monotonic() + self.limits.submission_seconds)
-                self._budgets[id(cells)] = entry
-                while len(self._budgets) > KEPT_SUBMISSIONS:
-                    self._budgets.popitem(last=False)
-            return entry[1]
+            known = entry is not None and entry[0] is cells
+            if credit is None:
+                return entry[1] if known else float("inf")
+            deadline = entry[1] + credit if known else time.monotonic() + self.limits.submission_seconds
+            self._budgets[id(cells)] = (cells, deadline)
+            self._budgets.move_to_end(id(cells))
+            while len(self._budgets) > KEPT_SUBMISSIONS:
+                self._budgets.popitem(last=False)
+            return deadline
 
     def close(self) -> None:
         """Stop the zygote; it kills any child still running."""
@@ -257,10 +264,11 @@ def _stop_zygote(process: subprocess.Popen, control: socket.socket) -> None:
 class SandboxSession:
     """One submission's confined child: frames in and out under deadlines, then a certain death."""
 
-    def __init__(self, sandbox: Sandbox, fds: list[int], deadline: float) -> None:
+    def __init__(self, sandbox: Sandbox, fds: list[int], reply: dict) -> None:
         chan, status, out, pidfd = fds
+        self.pid = int(reply.get("pid", 0))  # the child's pid as the grader sees it
         self.limits = sandbox.limits
-        self.deadline = deadline
+        self.deadline = float("inf")  # the submission's; set when the session is opened for one
         self.channel = socket.socket(fileno=chan)
         self.status = socket.socket(fileno=status)  # the zygote reports here how the child ended
         self.pidfd: int | None = pidfd

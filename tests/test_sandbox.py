@@ -1,0 +1,408 @@
+"""The sandboxed transport: its layers are real, its limits hold, and a dying child costs only its own checks.
+
+Every test runs real children of a real zygote on this machine. Checks of a layer the machine does not
+offer are skipped (the sandbox reports such layers in `problems`); on the kit's CI machine all are active.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import resource
+import socket
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder import extract, grade
+from autograder.boundary import Program
+from autograder.confine import LAYERS
+from autograder.sandbox import Limits, Sandbox
+
+ROOT = Path(__file__).resolve().parents[1]
+LIMITS = Limits(call_seconds=5, cells_seconds=5, submission_seconds=60, cpu_seconds=1, memory_bytes=768 << 20,
+                address_space_bytes=3 << 30, processes=32, file_bytes=1 << 20, open_files=64,
+                scratch_bytes=4 << 20, output_bytes=4096)
+SHORT = dataclasses.replace(LIMITS, call_seconds=1, submission_seconds=2.5)
+DEGRADED = ("private-root", "pid-namespace", "uid-drop")
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(LIMITS) as transport:
+        yield transport
+
+
+@pytest.fixture(scope="module")
+def degraded():
+    """A sandbox told to skip layers, and the warnings it logged about them."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    logger = logging.getLogger("autograder.sandbox")
+    logger.addHandler(handler)
+    try:
+        with Sandbox(SHORT, skip=DEGRADED) as transport:
+            transport.layers()
+            yield transport, records
+    finally:
+        logger.removeHandler(handler)
+
+
+def program(transport, source: str) -> Program:
+    return Program(transport, [{"index": 1, "source": textwrap.dedent(source)}])
+
+
+def call(transport, source: str, *args, name: str = "probe"):
+    student = program(transport, source)
+    try:
+        return student.call(name, args, {})
+    finally:
+        student.close()
+
+
+def value(transport, source: str, *args, name: str = "probe"):
+    result = call(transport, source, *args, name=name)
+    assert result.error is None, result.error
+    return result.value
+
+
+def needs(transport, *layers: str) -> None:
+    missing = [layer for layer in layers if layer not in transport.layers()]
+    if missing:
+        pytest.skip(f"layers not active here: {', '.join(f'{m} ({transport.problems[m]})' for m in missing)}")
+
+
+# --- layers ----------------------------------------------------------------------------------------
+
+
+def test_every_layer_is_active_or_explained(sandbox):
+    active = sandbox.layers()
+    assert sandbox.name == "sandbox"
+    assert set(active) <= set(LAYERS) and len(active) == len(set(active))
+    assert set(active) | set(sandbox.problems) == set(LAYERS)
+    assert not set(active) & set(sandbox.problems)
+    assert all(reason.strip() for reason in sandbox.problems.values())
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="namespaces and the uid drop need a grader running as root")
+def test_a_root_grader_gets_namespaces_a_private_root_and_another_uid(sandbox):
+    assert {"pid-namespace", "mount-namespace", "net-namespace", "private-root", "uid-drop", "no-capabilities",
+            "rlimits", "no-new-privs"} <= set(sandbox.layers()), sandbox.problems
+
+
+def test_child_is_pid_1_of_its_namespace_without_uid_0_or_capabilities(sandbox):
+    needs(sandbox, "pid-namespace", "uid-drop")
+    status = value(sandbox, """
+        import os
+        def probe():
+            fields = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines())
+            return [os.getpid(), os.getppid(), os.getuid(),
+                    [fields[k].strip() for k in ("CapEff", "CapBnd", "NoNewPrivs", "Seccomp")],
+                    sorted(p for p in os.listdir("/proc") if p.isdigit())]
+    """)
+    pid, parent, uid, (effective, bounding, no_new_privs, seccomp), visible = status
+    assert (pid, parent) == (1, 0) and visible == ["1"]
+    assert LIMITS.uid_base <= uid < LIMITS.uid_base + LIMITS.uid_slots
+    assert int(effective, 16) == 0 and int(bounding, 16) == 0 and no_new_privs == "1"
+    assert seccomp == ("2" if "seccomp" in sandbox.layers() else "0")
+
+
+def test_rlimits_are_applied(sandbox):
+    limits = value(sandbox, """
+        import resource
+        def probe(names):
+            return [list(resource.getrlimit(getattr(resource, n))) for n in names]
+    """, ["RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CORE"])
+    assert limits == [[LIMITS.cpu_seconds, LIMITS.cpu_seconds + 1], [LIMITS.address_space_bytes] * 2,
+                      [LIMITS.processes] * 2, [LIMITS.file_bytes] * 2, [LIMITS.open_files] * 2, [0, 0]]
+    assert resource.getrlimit(resource.RLIMIT_NPROC) != (LIMITS.processes,) * 2  # the grader's own are untouched
+
+
+# --- network, files, signals ------------------------------------------------------------------------
+
+
+def test_network_is_blocked(sandbox):
+    needs(sandbox, "net-namespace")
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.setblocking(False)
+        outcomes = value(sandbox, """
+            import socket
+            def probe(port):
+                tries = {
+                    "tcp_grader": lambda: socket.create_connection(("127.0.0.1", port), timeout=1),
+                    "tcp_internet": lambda: socket.create_connection(("1.1.1.1", 80), timeout=1),
+                    "udp_dns": lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("8.8.8.8", 53)),
+                    "resolve": lambda: socket.getaddrinfo("pypi.org", 443),
+                    "ipv6": lambda: socket.create_connection(("::1", port), timeout=1),
+                }
+                outcomes = {}
+                for name, attempt in tries.items():
+                    try:
+                        attempt()
+                        outcomes[name] = "connected"
+                    except OSError as error:
+                        outcomes[name] = type(error).__name__
+                return outcomes
+        """, server.getsockname()[1])
+        with pytest.raises(BlockingIOError):
+            server.accept()
+    assert "connected" not in outcomes.values(), outcomes
+
+
+HIDDEN = ["autograder/graders/flatten_view.py", "autograder/grade.py", "source/a02_shapes/a02_shapes.ipynb",
+          "tests/conftest.py", ".", "autograder", "/etc/shadow", "/root"]
+
+
+@pytest.mark.parametrize("transport", ["sandbox", "degraded"])
+def test_grader_course_and_system_secrets_are_unreadable(request, transport):
+    transport = request.getfixturevalue(transport)
+    transport = transport[0] if isinstance(transport, tuple) else transport
+    needs(transport, "landlock-fs") if "private-root" not in transport.layers() else None
+    paths = [p if p.startswith("/") else str(ROOT / p) for p in HIDDEN]
+    outcomes = value(transport, """
+        import os
+        def probe(paths):
+            outcomes = {}
+            for path in paths:
+                try:
+                    outcomes[path] = os.listdir(path) if os.path.isdir(path) else open(path, "rb").read(20).decode()
+                except OSError as error:
+                    outcomes[path] = type(error).__name__
+            return outcomes
+    """, paths)
+    leaked = {path: found for path, found in outcomes.items() if not isinstance(found, str) or "Error" not in found}
+    assert not leaked
+
+
+def test_scratch_is_private_fresh_and_limited(sandbox, tmp_path):
+    needs(sandbox, "private-root")
+    marker = tmp_path / "grader-secret.txt"
+    marker.write_text("secret")
+    source = """
+        import os
+        def probe(host_file):
+            seen = sorted(os.listdir("."))
+            with open("mine.txt", "w") as f:
+                f.write("hello")
+            outcomes = {"cwd": os.getcwd(), "home": os.environ["HOME"], "seen": seen}
+            for name, attempt in {
+                "host_file": lambda: open(host_file).read(),
+                "write_root": lambda: open("/evil", "w"),
+                "write_usr": lambda: open("/usr/evil", "w"),
+                "big_file": lambda: open("big", "wb").write(b"x" * (2 << 20)),
+                "fill_scratch": lambda: [open(f"part{i}", "wb").write(b"x" * ((1 << 20) - 1)) for i in range(8)],
+            }.items():
+                try:
+                    attempt()
+                    outcomes[name] = "done"
+                except (OSError, TypeError) as error:
+                    outcomes[name] = type(error).__name__ + str(getattr(error, "errno", ""))
+            return outcomes
+    """
+    first = value(sandbox, source, str(marker))
+    second = value(sandbox, source, str(marker))
+    assert first["cwd"] == first["home"] and first["seen"] == [] and second["seen"] == []  # fresh each time
+    assert first["host_file"].startswith("FileNotFoundError")
+    assert first["write_root"].startswith(("OSError", "PermissionError")) and first["write_usr"] != "done"
+    assert first["big_file"] == "OSError27"  # EFBIG: RLIMIT_FSIZE
+    assert first["fill_scratch"] == "OSError28"  # ENOSPC: the tmpfs is full
+    assert marker.read_text() == "secret"
+
+
+def test_the_grader_cannot_be_signalled(sandbox):
+    outcomes = value(sandbox, """
+        import os, signal
+        def probe(grader, zygote):
+            outcomes = {}
+            for name, pid in (("grader", grader), ("zygote", zygote), ("group", 0), ("everyone", -1)):
+                try:
+                    os.kill(pid, signal.SIGKILL if pid <= 0 else 0)
+                    outcomes[name] = "sent"
+                except OSError as error:
+                    outcomes[name] = type(error).__name__
+            return outcomes
+    """, os.getpid(), sandbox._process.pid)
+    assert outcomes["grader"] != "sent" and outcomes["zygote"] != "sent"
+    assert sandbox._process.poll() is None
+
+
+def test_zygote_holds_no_grader_code(sandbox):
+    student = program(sandbox, """
+        import gc, sys
+        def probe():
+            functions = [f for f in gc.get_objects() if type(f).__name__ == "function"]
+            return {"modules": sorted(m for m in sys.modules if "pytest" in m and "numpy" not in m or
+                                      m.startswith("autograder")),
+                    "grader_functions": sorted({f.__module__ for f in functions
+                                                if str(f.__module__).startswith(("autograder.graders",
+                                                                                 "autograder.expect",
+                                                                                 "autograder.grade"))})}
+    """)
+    try:
+        found = student.call("probe", (), {}).value
+        kit_modules = student.session.report["kit_modules"]
+    finally:
+        student.close()
+    assert found == {"modules": [], "grader_functions": []}
+    assert set(kit_modules) <= {"autograder", "autograder.child", "autograder.codec", "autograder.confine",
+                                "autograder.zygote"}
+
+
+# --- limits and failures ----------------------------------------------------------------------------
+
+
+def test_a_hanging_call_times_out_and_the_next_call_gets_a_fresh_child(sandbox):
+    student = program(sandbox, """
+        import time
+        def hang():
+            time.sleep(60)
+        def answer():
+            return 42
+    """)
+    try:
+        started = time.monotonic()
+        hung = student.call("hang", (), {})
+        assert hung.error.type == "timeout" and "per call" in hung.error.message
+        assert time.monotonic() - started < LIMITS.call_seconds + 3
+        assert student.call("answer", (), {}).value == 42
+        assert student.failures == 1
+    finally:
+        student.close()
+
+
+@pytest.mark.parametrize(("body", "kind", "says"), [
+    ("os._exit(3)", "exit", "exit code 3"),
+    ("ctypes.string_at(0)", "crash", "SIGSEGV"),
+    ("os.abort()", "crash", "SIG"),  # PID 1 ignores its own SIGABRT; abort() then faults
+    ("signal.signal(signal.SIGXCPU, signal.SIG_IGN)\n    while True: pass", "timeout", "CPU"),
+    ("x = [bytearray(64 << 20) for _ in range(20)]\n    return len(x)", "memory", "GiB"),
+])
+def test_a_dying_child_becomes_a_failure_kind(sandbox, body, kind, says):
+    if kind == "memory":
+        needs(sandbox, "cgroup-memory")
+    result = call(sandbox, f"import ctypes, os, signal\ndef probe():\n    {body}\n")
+    assert (result.error.type, says in result.error.message) == (kind, True), result.error
+
+
+def test_memory_beyond_the_address_space_limit_is_a_memory_error(sandbox):
+    result = call(sandbox, "def probe():\n    return bytearray(4 << 30)\n")
+    assert result.error.type == "MemoryError"
+
+
+def test_a_fork_bomb_is_contained_and_leaves_no_process(sandbox):
+    student = program(sandbox, """
+        import os
+        def probe():
+            while True:
+                try:
+                    os.fork()
+                except OSError:
+                    pass
+    """)
+    try:
+        student._session()
+        namespace = os.readlink(f"/proc/{student.session.pid}/ns/pid")
+        result = student.call("probe", (), {})
+    finally:
+        student.close()
+    assert result.error.type == "timeout"
+    deadline = time.monotonic() + 5
+    while (left := _processes_in(namespace)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not left
+
+
+def _processes_in(namespace: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.readlink(f"/proc/{entry}/ns/pid") == namespace:
+                found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def test_an_output_flood_is_drained_keeping_a_prefix(sandbox):
+    student = program(sandbox, """
+        import os
+        def probe():
+            for _ in range(500):
+                os.write(1, b"spam" * 50_000)
+            print("captured by the child, not the pipe")
+            return "done"
+    """)
+    try:
+        result = student.call("probe", (), {})
+        session = student.session
+        session.close()
+        session.drain.join(5)
+        assert result.value == "done" and "captured by the child" in result.output
+        assert session.drain.total == 500 * 200_000
+        assert session.output.startswith("spam") and len(session.output) <= LIMITS.output_bytes + 4
+    finally:
+        student.close()
+
+
+def test_a_dead_child_fails_its_checks_and_the_next_submission_still_grades(sandbox):
+    solution = extract.read_notebook(ROOT / "source" / "a02_shapes" / "a02_shapes.ipynb", "honest", "a02_shapes")
+    killer = extract.Submission("killer", "a02_shapes", solution.cells + [
+        {"index": 999, "source": "import os\ndef flatten_view(t):\n    os._exit(0)\n"}])
+    hostile, honest = grade.grade([killer, solution], transport=sandbox)
+    assert honest.score == honest.points > 0
+    flatten = hostile.exercise("flatten_view")
+    assert flatten.score == 0 and any("exited" in c.detail.en for c in flatten.checks if c.detail)
+    assert "exit" in hostile.flags
+    others = [e for e in hostile.exercises if e.id != "flatten_view"]
+    assert sum(e.score for e in others) == sum(e.points for e in others)  # restarted for the other exercises
+    assert hostile.transport == "sandbox" and hostile.layers == sandbox.layers()
+
+
+# --- budgets, degradation, recovery ----------------------------------------------------------------
+
+
+def test_a_submission_has_one_time_budget_across_restarts(degraded):
+    transport, _ = degraded
+    student = program(transport, "import time\ndef probe():\n    time.sleep(60)\n")
+    try:
+        started = time.monotonic()
+        outcomes = [student.call("probe", (), {}).error.message for _ in range(4)]
+        spent = time.monotonic() - started
+    finally:
+        student.close()
+    assert outcomes[0] == "(1 s per call)" and outcomes[-1] == "(2.5 s per submission)"
+    assert SHORT.submission_seconds <= spent < SHORT.submission_seconds + 2
+
+
+def test_skipped_layers_are_reported_with_a_warning_and_files_stay_hidden(degraded, tmp_path):
+    transport, records = degraded
+    assert not set(DEGRADED) & set(transport.layers())
+    assert all("skipped" in transport.problems[layer] for layer in DEGRADED)
+    warned = " ".join(r.getMessage() for r in records)
+    assert all(layer in warned for layer in DEGRADED)
+    student = program(transport, "import os\ndef probe():\n    open('x', 'w').write('x')\n    return os.getcwd()\n")
+    try:
+        scratch = student.call("probe", (), {}).value
+        assert Path(scratch).is_dir() and not str(scratch).startswith(str(ROOT))
+    finally:
+        student.close()
+    deadline = time.monotonic() + 5
+    while Path(scratch).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(scratch).exists()  # the zygote removes a session's scratch with it
+
+
+def test_a_dead_zygote_is_replaced(degraded):
+    transport, _ = degraded
+    transport._process.kill()
+    transport._process.wait()
+    assert value(transport, "def probe():\n    return 7\n") == 7
+
+
+def test_limits_document_every_field():
+    documented = Limits.__doc__
+    assert all(f"{field.name} = " in documented for field in dataclasses.fields(Limits))
