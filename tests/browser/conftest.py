@@ -1,0 +1,49 @@
+"""Fixtures for the browser tests: one released assignment, one JupyterLab, one Chromium page per module."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.classroom import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, Classroom, Lab, jupyterlab, release
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if call.when == "call":
+        item.failed_in_call = outcome.get_result().failed
+
+
+@pytest.fixture(autouse=True)
+def screenshot_on_failure(request):
+    """What the browser showed when a test failed, beside the other artefacts."""
+    yield
+    if getattr(request.node, "failed_in_call", False) and "page" in request.fixturenames:
+        request.getfixturevalue("page").screenshot(path=str(ARTIFACTS / f"failure-{request.node.name}.png"))
+
+
+@pytest.fixture(scope="module")
+def classroom(request, tmp_path_factory) -> Classroom:
+    return release(request.module.ASSIGNMENT, tmp_path_factory.mktemp("classroom"))
+
+
+@pytest.fixture(scope="module")
+def lab(classroom: Classroom, tmp_path_factory) -> Lab:
+    with jupyterlab(classroom, tmp_path_factory.mktemp("lab")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def page(lab: Lab):
+    """A Chromium page: Debian's browser driven by the PyPI playwright package, never a downloaded one."""
+    assert CHROMIUM.exists(), "the browser tests need Debian's browser: apt-get install -y chromium fonts-noto-cjk"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ko-KR")
+            tab.set_default_timeout(60_000)
+            yield tab
+        finally:
+            browser.close()
