@@ -56,7 +56,12 @@ _view_dtype = _TensorBase.view
 _numpy = _TensorBase.numpy
 _is_contiguous = _TensorBase.is_contiguous
 _ndarray = np.ndarray
-_byte_bounds = np.lib.array_utils.byte_bounds
+# Storage addresses and array bounds come from C types that cannot be patched: torch.UntypedStorage and
+# numpy's byte_bounds are Python code a student can monkeypatch to fake memory sharing.
+_storage_data_ptr = torch._C.StorageBase.data_ptr
+_storage_nbytes = torch._C.StorageBase.nbytes
+_array_interface = np.ndarray.__dict__["__array_interface__"].__get__
+_itemsize = np.ndarray.__dict__["itemsize"].__get__
 _ascontiguousarray = np.ascontiguousarray
 _isinstance = isinstance
 _type = type
@@ -186,15 +191,15 @@ class _Encoder:
                 desc["data"] = self.blob(bytes(_numpy(_view_dtype(flat, torch.uint8))) if _numel(flat) else b"")
                 if _numel(obj) > 0:
                     storage = _untyped_storage(obj)
-                    start = storage.data_ptr()
-                    self.regions.append((start, start + storage.nbytes(), desc))
+                    start = _storage_data_ptr(storage)
+                    self.regions.append((start, start + _storage_nbytes(storage), desc))
                     if self.storages is not None and device == "cpu":
                         self.share_storage(desc, storage)
             return desc
 
     def share_storage(self, desc: dict, storage) -> None:
         """Send whole storages so the receiver rebuilds views, offsets and aliasing exactly."""
-        key = storage.data_ptr()
+        key = _storage_data_ptr(storage)
         if key not in self.storages:
             self.storages[key] = len(self.storages)
             desc["storage_data"] = self.blob(bytes(storage))
@@ -228,6 +233,21 @@ class _Encoder:
                 region += 1
             end = max(end, stop)
             desc["mem"] = region
+
+
+def _byte_bounds(array: np.ndarray) -> tuple[int, int]:
+    """First and one-past-last byte an array uses (numpy's byte_bounds, from unpatchable getters)."""
+    interface = _array_interface(array)
+    low = high = interface["data"][0]
+    itemsize = _itemsize(array)
+    if interface["strides"] is None:  # C-contiguous
+        return low, low + math.prod(interface["shape"]) * itemsize
+    for size, stride in zip(interface["shape"], interface["strides"]):
+        if stride < 0:
+            low += (size - 1) * stride
+        else:
+            high += (size - 1) * stride
+    return low, high + itemsize
 
 
 def _float_text(x: float):
