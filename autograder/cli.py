@@ -138,10 +138,16 @@ def grade_notebooks(paths: list[Path], json_path: Path | None, lang: str, assign
 def record_gradebook(course_root: Path, assignment: str, lang: str) -> int:
     from autograder import course, gradebook  # noqa: PLC0415 - nbgrader is slow to import; only these need it
 
-    results = course.grade_assignment(course_root, assignment, lang=lang)
-    print(terminal.table([("student", "score", "flags")] + [
-        (r.student, f"{r.score:g}/{r.points:g}", " ".join(r.flags)) for r in results]))
-    print(f"\n{len(results)} submissions of {assignment} recorded in {gradebook.location(course_root)}")
+    try:
+        results = course.grade_assignment(course_root, assignment, lang=lang)
+    except (gradebook.GradebookError, StoreBusy, GraderError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(terminal.table([("student", "score", "late penalty", "flags")] + [
+        (r.student, f"{r.score:g}/{r.points:g}", f"{r.late_penalty:g}" if r.late_penalty else "", " ".join(r.flags))
+        for r in results]))
+    print(f"\n{len(results)} submissions of {assignment} recorded in {gradebook.location(course_root)}; "
+          f"reports in {Path(course_root) / 'reports' / assignment}")
     return 0
 
 

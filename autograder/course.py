@@ -8,7 +8,6 @@ the gradebook and then calls `after_grading`, where reports plug in.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import CsvExportPlugin
 
-from autograder import extract, gradebook
+from autograder import batch, extract, gradebook, report
 from autograder.grade import grade
 from autograder.results import SubmissionResult
 
@@ -79,43 +78,36 @@ def submitted_notebooks(course_root: str | Path, assignment: str) -> list[tuple[
 
 
 def grade_notebooks(notebooks: list[tuple[str, Path]], assignment: str) -> list[SubmissionResult]:
-    """Grade (student, notebook) pairs of one assignment with the kit's graders."""
+    """Grade (student, notebook) pairs of one assignment with the kit's graders, sandboxed."""
     submissions = [extract.read_notebook(path, student=student, assignment=assignment)
                    for student, path in notebooks]
-    with _sandbox() as transport:
+    with batch.default_transport() as transport:
         return grade(submissions, transport)
 
 
-def _sandbox():
+def grade_assignment(course_root: str | Path, assignment: str, lang: str | None = None,
+                     workers: int | None = None, force: bool = False) -> list[SubmissionResult]:
+    """Grade every collected submission (`batch`: in parallel, sandboxed, skipping what is unchanged
+    since the last run), record it in the gradebook, then run what follows grading."""
+    results = batch.grade_assignment(course_root, assignment, workers=workers, force=force)
     try:
-        from autograder.sandbox import Sandbox  # noqa: PLC0415 - the sandbox lands separately
-    except ImportError:
-        from autograder.transport import InProcess  # noqa: PLC0415
-        return contextlib.nullcontext(InProcess())
-    return Sandbox()
-
-
-def grade_assignment(course_root: str | Path, assignment: str, lang: str | None = None) -> list[SubmissionResult]:
-    """Grade every collected submission, record it in the gradebook, then run what follows grading."""
-    results = grade_notebooks(submitted_notebooks(course_root, assignment), assignment)
-    gradebook.record(course_root, assignment, results, lang=lang)
-    recorded = gradebook.read(course_root, assignment)
-    for result in results:
-        if result.student in recorded:
-            result.late_seconds = recorded[result.student].seconds_late
-            result.late_penalty = recorded[result.student].late_penalty
-    after_grading(course_root, assignment, results)
+        gradebook.record(course_root, assignment, results, lang=lang)
+    finally:
+        recorded = gradebook.read(course_root, assignment)
+        for result in results:
+            if result.student in recorded:
+                result.late_seconds = recorded[result.student].seconds_late
+                result.late_penalty = recorded[result.student].late_penalty
+        after_grading(course_root, assignment, results, lang)
     return results
 
 
-def after_grading(course_root: str | Path, assignment: str, results: list[SubmissionResult]) -> list[Path]:
-    """The hook for what reads a graded assignment (reports): returns the files it wrote.
-
-    For now it keeps the kit's full verdicts, check by check, in `reports/<assignment>/results.json`,
-    which the gradebook (one score per exercise) cannot hold.
-    """
+def after_grading(course_root: str | Path, assignment: str, results: list[SubmissionResult],
+                  lang: str | None = None) -> list[Path]:
+    """What reads a graded assignment: the class report, then the kit's full verdicts, check by check,
+    in `reports/<assignment>/results.json` (the gradebook holds one score per exercise). Returns the files."""
     folder = Path(course_root) / "reports" / assignment
-    folder.mkdir(parents=True, exist_ok=True)
+    written = list(report.write_reports(results, folder, assignment, lang).values())
     path = folder / "results.json"
     path.write_text(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=1), encoding="utf-8")
-    return [path]
+    return [*written, path]

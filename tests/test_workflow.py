@@ -36,6 +36,7 @@ from nbgrader.coursedir import CourseDirectory
 from autograder import catalog, course, gradebook, sample
 from autograder.nbgrader_plugin import LatePenaltyPerDay
 
+KIT_ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = sample.present_assignments()[0]
 EXERCISES = catalog.for_assignment(ASSIGNMENT)
 FIRST, LAST = EXERCISES[0], EXERCISES[-1]
@@ -111,7 +112,10 @@ def term(tmp_path_factory):
         gb.db.commit()
     autograde_log = nbgrader(root, instructor, "autograde", ASSIGNMENT, "--force", "--student=dee_mutant")
     after_nbgrader_autograde = gradebook.read(root, ASSIGNMENT)
-    course.grade_assignment(root, ASSIGNMENT, lang="en")
+    regrade = subprocess.run([sys.executable, "-m", "autograder", "gradebook", ASSIGNMENT, "--course", str(root)],
+                             cwd=KIT_ROOT, capture_output=True, text=True, timeout=600,
+                             env={"HOME": str(instructor), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "KIT_LANG": "en"})
+    assert regrade.returncode == 0, regrade.stdout[-3000:] + regrade.stderr[-5000:]
     after_regrade = gradebook.read(root, ASSIGNMENT)
 
     nbgrader(root, instructor, "generate_feedback", ASSIGNMENT)
@@ -120,7 +124,7 @@ def term(tmp_path_factory):
     nbgrader(root, instructor, "export", "--to=grades.csv")
     return SimpleNamespace(root=root, answers=answers, results=results, graded=graded,
                            after_nbgrader_autograde=after_nbgrader_autograde, after_regrade=after_regrade,
-                           autograde_log=autograde_log, late_home=late_home)
+                           autograde_log=autograde_log, late_home=late_home, regrade_output=regrade.stdout)
 
 
 def test_every_submission_is_collected_and_graded(term):
@@ -234,10 +238,19 @@ def test_export_csv_matches_the_gradebook(term):
         assert float(rows[student]["max_score"]) == pytest.approx(entry.max_score)
 
 
-def test_reports_hook_keeps_every_check_of_every_submission(term):
-    kept = json.loads((term.root / "reports" / ASSIGNMENT / "results.json").read_text())
+def test_grading_writes_the_class_report_and_keeps_every_check_of_every_submission(term):
+    folder = term.root / "reports" / ASSIGNMENT
+    kept = json.loads((folder / "results.json").read_text())
     assert sorted(r["student"] for r in kept) == sorted(EVERYONE)
     assert all(len(r["exercises"]) == len(EXERCISES) for r in kept)
+    assert {r["student"]: r["late_penalty"] for r in kept}[LATE.id] == pytest.approx(term.graded[LATE.id].late_penalty)
+    assert (folder / "report.html").is_file() and (folder / "scores.csv").is_file()
+
+
+def test_gradebook_command_prints_every_student_and_where_the_gradebook_is(term):
+    for student in EVERYONE:
+        assert student in term.regrade_output
+    assert "gradebook.db" in term.regrade_output and "reports" in term.regrade_output
 
 
 def test_formgrader_shows_the_kits_scores_and_its_autograde_button_grades_through_the_kit(term):
