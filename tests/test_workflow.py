@@ -34,7 +34,8 @@ from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 
 from autograder import catalog, course, gradebook, sample
-from autograder.nbgrader_plugin import LatePenaltyPerDay
+from autograder.nbgrader_plugin import KitGrade, KitGradeError, LatePenaltyPerDay
+from autograder.results import CheckResult, ExerciseResult, SubmissionResult
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = sample.present_assignments()[0]
@@ -54,7 +55,8 @@ LMS = {  # handed in through an LMS, named the Canvas way
     "gus_lms": sample.Student("gus_lms", "all_correct"),
     "hal_lms": sample.Student("hal_lms", "all_correct", choices={LAST.id: "stub"}),
 }
-EVERYONE = [s.id for s in STUDENTS] + [LATE.id, *LMS]
+BROKEN = "ivy_lms"  # hands in a file that is not a notebook
+EVERYONE = [s.id for s in STUDENTS] + [LATE.id, *LMS, BROKEN]
 
 
 def nbgrader(cwd: Path, home: Path, *args: str) -> str:
@@ -77,6 +79,10 @@ def term(tmp_path_factory):
     for student in STUDENTS:
         notebook = sample.fetch(root, student.id, ASSIGNMENT) / f"{ASSIGNMENT}.ipynb"
         answers[student.id] = sample.fill(notebook, student, ASSIGNMENT)
+        if student.id == "eve_typo":  # also deletes a check cell, which nbgrader puts back
+            nb = nbformat.read(notebook, as_version=4)
+            nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != LAST.id]
+            nbformat.write(nb, notebook)
         sample.submit(root, student.id, ASSIGNMENT)
     course.set_duedate(root, ASSIGNMENT, datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None))
 
@@ -99,6 +105,7 @@ def term(tmp_path_factory):
             notebook.write_bytes((root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes())
             answers[student_id] = sample.fill(notebook, student, ASSIGNMENT)
             bundle.write(notebook, f"{student_id}_{1000 + number}_{5000 + number}_{ASSIGNMENT}.ipynb")
+        bundle.writestr(f"{BROKEN}_1009_5009_{ASSIGNMENT}.ipynb", "{ this is not a notebook")
     nbgrader(root, instructor, "zip_collect", ASSIGNMENT)
 
     results = {r.student: r for r in course.grade_assignment(root, ASSIGNMENT, lang="en")}
@@ -120,7 +127,7 @@ def term(tmp_path_factory):
 
     nbgrader(root, instructor, "generate_feedback", ASSIGNMENT)
     # Students who handed in through the LMS have no exchange secret: their feedback goes back through the LMS.
-    nbgrader(root, instructor, "release_feedback", ASSIGNMENT, f"--CourseDirectory.student_id_exclude={','.join(LMS)}")
+    nbgrader(root, instructor, "release_feedback", ASSIGNMENT, f"--CourseDirectory.student_id_exclude={','.join([*LMS, BROKEN])}")
     nbgrader(root, instructor, "export", "--to=grades.csv")
     return SimpleNamespace(root=root, answers=answers, results=results, graded=graded,
                            after_nbgrader_autograde=after_nbgrader_autograde, after_regrade=after_regrade,
@@ -148,7 +155,7 @@ def test_students_score_as_they_answered(term):
     full = sum(e.points for e in EXERCISES)
     scores = {student: result.score for student, result in term.results.items()}
     assert scores["ada_correct"] == scores["fay_late"] == scores["gus_lms"] == full
-    assert scores["ben_blank"] == scores["cy_hostile"] == 0
+    assert scores["ben_blank"] == scores["cy_hostile"] == scores[BROKEN] == 0
     assert term.results["dee_mutant"].exercise(MUTATED.id).score < MUTATED.points
     assert scores["dee_mutant"] == full - MUTATED.points + term.results["dee_mutant"].exercise(MUTATED.id).score
     assert term.results["eve_typo"].exercise(FIRST.id).score == 0 and scores["eve_typo"] == full - FIRST.points
@@ -176,6 +183,34 @@ def test_late_submission_loses_the_courses_late_penalty(term):
 def test_late_penalty_grows_per_started_day(seconds_late, percent):
     assert LatePenaltyPerDay(percent_per_day=10).late_submission_penalty("s", 50.0, seconds_late) == \
         pytest.approx(50.0 * percent / 100)
+
+
+def test_unreadable_notebook_scores_zero_with_feedback_that_says_why(term):
+    result, entry = term.results[BROKEN], term.graded[BROKEN]
+    assert result.problem is not None and entry.raw_score == 0
+    nb = nbformat.read(term.root / "autograded" / BROKEN / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    assert nb.cells[0].cell_type == "markdown" and "could not read" in nb.cells[0].source
+    assert result.problem.en in _check_cell_text(term.root / "autograded" / BROKEN / ASSIGNMENT)
+    assert result.problem.en in _visible_text(term.root / "feedback" / BROKEN / ASSIGNMENT / f"{ASSIGNMENT}.html")
+
+
+def test_deleted_check_cell_comes_back_with_the_kits_score(term):
+    submitted = nbformat.read(term.root / "submitted" / "eve_typo" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    assert LAST.id not in {c.metadata.get("nbgrader", {}).get("grade_id") for c in submitted.cells}
+    assert term.graded["eve_typo"].auto_scores[LAST.id] == LAST.points == term.results["eve_typo"].exercise(LAST.id).score
+
+
+@pytest.mark.parametrize(("grade_id", "points", "complaint"), [
+    ("not_an_exercise", 1, "has no grader"), (FIRST.id, FIRST.points + 1, "points"),
+])
+def test_check_cells_that_disagree_with_the_graders_stop_grading(grade_id, points, complaint):
+    cell = nbformat.v4.new_code_cell("pass", metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "grade_id": grade_id, "points": points, "schema_version": 3}})
+    result = SubmissionResult("s", ASSIGNMENT, exercises=[ExerciseResult(FIRST.id, FIRST.heading, FIRST.title, [
+        CheckResult(c.name, c.points, c.points) for c in FIRST.checks])])
+    resources = {"nbgrader": {"student": "s", "assignment": ASSIGNMENT, "notebook": ASSIGNMENT}}
+    with pytest.raises(KitGradeError, match=complaint):
+        KitGrade(results={"s": result}).preprocess(nbformat.v4.new_notebook(cells=[cell]), resources)
 
 
 def test_manual_grade_survives_nbgrader_autograde_and_the_kits_regrade(term):
@@ -212,7 +247,7 @@ def test_feedback_is_one_page_per_student_released_to_the_exchange(term):
     pages = sorted(term.root.glob(f"feedback/*/{ASSIGNMENT}/{ASSIGNMENT}.html"))
     assert [p.parts[-3] for p in pages] == sorted(EVERYONE)
     released = list((Path(gradebook.nbgrader_config(term.root).Exchange.root) / "pytorch-basic" / "feedback").glob("*.html"))
-    assert len(released) == len(EVERYONE) - len(LMS)
+    assert len(released) == len(EVERYONE) - len(LMS) - 1
     fetched = sample.fetch_feedback(term.root, "dee_mutant", ASSIGNMENT)
     assert [p.name for p in fetched] == [f"{ASSIGNMENT}.html"]
     text = _visible_text(fetched[0])
@@ -325,4 +360,7 @@ def _hidden_lines() -> set[str]:
 
 
 def _code(notebook: Path) -> str:
-    return "\n".join(c.source for c in nbformat.read(notebook, as_version=4).cells)
+    try:
+        return "\n".join(c.source for c in nbformat.read(notebook, as_version=4).cells)
+    except Exception:  # noqa: BLE001 - a file that is not a notebook holds no code
+        return ""
