@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 LAYERS = (
     "pid-namespace", "mount-namespace", "net-namespace", "ipc-namespace", "uts-namespace", "private-root",
-    "rlimits", "uid-drop", "no-capabilities", "no-new-privs", "landlock-fs", "landlock-net", "landlock-scope", "seccomp",
-    "cgroup-memory", "cgroup-pids", "cgroup-cpu",
+    "rlimits", "uid-drop", "no-capabilities", "no-new-privs", "landlock-fs", "landlock-net", "landlock-scope",
+    "seccomp", "cgroup-memory", "cgroup-pids", "cgroup-cpu",
 )
 
 _libc = ctypes.CDLL(None, use_errno=True)

@@ -36,8 +36,12 @@ from autograder.zygote import FRAME_HEADER, PACKET_BYTES
 log = logging.getLogger(__name__)
 
 KIT_DIR = str(Path(__file__).resolve().parent)
-BOOTSTRAP = ("import sys, types; kit = types.ModuleType('autograder'); kit.__path__ = [sys.argv[1]]; "
-             "sys.modules['autograder'] = kit; from autograder.zygote import main; main()")
+# Imports autograder.zygote without running autograder/__init__.py (which would load the graders), and
+# takes the kit's location from the first packet: a child's /proc/1/cmdline shows the zygote's argv.
+BOOTSTRAP = ("import json, socket, sys, types; control = socket.socket(fileno=int(sys.argv[1])); "
+             "config = json.loads(control.recv(1 << 16)); kit = types.ModuleType('autograder'); "
+             "kit.__path__ = [config['kit_dir']]; sys.modules['autograder'] = kit; "
+             "from autograder.zygote import main; main(control, config)")
 ZYGOTE_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "MALLOC_ARENA_MAX": "2", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 REPORT_GRACE_SECONDS = 2.0
@@ -123,7 +127,7 @@ class Sandbox:
         control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-I", "-c", BOOTSTRAP, KIT_DIR, str(theirs.fileno())],
+                [sys.executable, "-I", "-c", BOOTSTRAP, str(theirs.fileno())],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 env=ZYGOTE_ENV, cwd="/", start_new_session=True)
         finally:

@@ -1,4 +1,4 @@
-"""The warm process that forks one sandboxed child per session: `python -I -m autograder.zygote FD`.
+"""The warm process that forks one sandboxed child per session (started by `sandbox.Sandbox` as `python -I`).
 
 It imports torch, numpy and pandas once, single-threaded (a fork after a parallel op hangs), so each
 child starts with copy-on-write memory instead of a two-second import. It never imports a grader
@@ -279,12 +279,11 @@ def claim_uid(plan) -> tuple[int, int]:
     raise RuntimeError(f"all {slots} sandbox uids from {base} are in use")
 
 
-def main() -> None:
-    control = socket.socket(fileno=int(sys.argv[-1]))
+def main(control: socket.socket, config: dict) -> None:
+    """Entry point, called by the grader's bootstrap (`sandbox.BOOTSTRAP`) with the control socket."""
     os.chdir("/")
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader decides when this process ends
     preload()
-    config = json.loads(control.recv(PACKET_BYTES))
     zygote = Zygote(control, config)
     try:
         zygote.serve()
@@ -335,6 +334,3 @@ def run_child(plan, zygote: int, uid: int, session: str, pid_namespace: bool, ch
         send_frame(chan, program.handle(frame))
     return 0
 
-
-if __name__ == "__main__":
-    main()
