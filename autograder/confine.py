@@ -13,6 +13,7 @@ import errno
 import os
 import platform
 import resource
+import shutil
 import signal
 import socket
 import stat
@@ -288,8 +289,17 @@ class Plan:
     def report(self) -> dict:
         return {"is_root": self.is_root, "landlock_abi": self.landlock, "seccomp": self.seccomp,
                 "cgroups": self.cgroups.version if self.cgroups else 0,
-                "cgroup_controllers": sorted(self.cgroups.bases) if self.cgroups else [],
+                "cgroup_dirs": self.cgroups.bases if self.cgroups else {}, "workdir": self.workdir,
                 "binds": self.binds, "unavailable": self.unavailable}
+
+
+def remove_leftovers(report: dict) -> None:
+    """What a zygote that was killed could not clean up: its control groups and its directory."""
+    if report.get("cgroup_dirs"):
+        Cgroups(int(report["cgroups"]), dict(report["cgroup_dirs"])).close()
+    workdir = report.get("workdir")
+    if workdir and os.path.basename(workdir).startswith("autograder-zygote-"):
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def plan(limits: dict, kit_dir: str, workdir: str, lock_dir: str, python_paths: list[str],

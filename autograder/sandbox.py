@@ -134,7 +134,8 @@ class Sandbox:
             theirs.close()
         self._control = control
         self._hello: dict | None = None
-        self._finalizer = weakref.finalize(self, _stop_zygote, self._process, control)
+        self._leftovers: dict = {}  # filled from the zygote's hello: what to remove should it be killed
+        self._finalizer = weakref.finalize(self, _stop_zygote, self._process, control, self._leftovers)
         control.send(json.dumps({"limits": asdict(self.limits), "kit_dir": KIT_DIR, "spares": self.spares,
                                   "skip": self.skip}).encode())
 
@@ -147,6 +148,7 @@ class Sandbox:
             raise SandboxError("the sandbox's zygote process did not start (see its traceback on stderr)")
         self._hello = json.loads(packet)
         self.machine = self._hello["machine"]
+        self._leftovers.update(self.machine)
 
     def _restart(self) -> None:
         log.warning("sandbox: the zygote process died; starting a new one")
@@ -154,24 +156,36 @@ class Sandbox:
         self._start()
 
     def _spawn(self) -> tuple[list[int], dict]:
+        """A confined child's descriptors from the zygote, restarting the zygote once if it died."""
         with self._lock:
             for attempt in range(2):
                 try:
-                    self._await_hello()
-                    self._control.send(b'{"op": "spawn"}')
-                    ready, _, _ = select.select([self._control], [], [], SETUP_SECONDS)
-                    if ready:
-                        packet, fds, _, _ = socket.recv_fds(self._control, PACKET_BYTES, 4)
-                        if packet and len(fds) == 4:
-                            return fds, json.loads(packet)
-                        for fd in fds:
-                            os.close(fd)
-                except (OSError, SandboxError, ValueError) as error:
-                    if attempt:
-                        raise SandboxError(f"the sandbox cannot start a child: {error}") from error
-                if attempt == 0:
-                    self._restart()
-            raise SandboxError("the sandbox's zygote does not answer")
+                    return self._ask_zygote()
+                except SandboxError as failure:
+                    if self._process.poll() is None:
+                        raise  # alive, and it said why it cannot
+                    reason = str(failure)
+                except (OSError, ValueError) as failure:
+                    reason = str(failure)
+                if attempt:
+                    raise SandboxError(f"the sandbox cannot start a child: {reason}")
+                self._restart()
+        raise AssertionError("unreachable")
+
+    def _ask_zygote(self) -> tuple[list[int], dict]:
+        self._await_hello()
+        self._control.send(b'{"op": "spawn"}')
+        ready, _, _ = select.select([self._control], [], [], SETUP_SECONDS)
+        if not ready:
+            self._process.kill()
+            self._process.wait()
+            raise SandboxError("the sandbox's zygote did not answer")
+        packet, fds, _, _ = socket.recv_fds(self._control, PACKET_BYTES, 4)
+        if packet and len(fds) == 4:
+            return fds, json.loads(packet)
+        for fd in fds:
+            os.close(fd)
+        raise SandboxError(str(json.loads(packet).get("error")) if packet else "the sandbox's zygote has gone")
 
     # -- the transport ----------------------------------------------------------------------------
 
@@ -256,13 +270,17 @@ class Sandbox:
         self.close()
 
 
-def _stop_zygote(process: subprocess.Popen, control: socket.socket) -> None:
+def _stop_zygote(process: subprocess.Popen, control: socket.socket, leftovers: dict) -> None:
     control.close()
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    if process.returncode != 0 and leftovers:  # it could not clean up after itself
+        from autograder.confine import remove_leftovers
+
+        remove_leftovers(leftovers)
 
 
 class SandboxSession:

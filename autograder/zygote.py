@@ -136,7 +136,10 @@ class Zygote:
     def serve(self) -> None:
         self.control.send(json.dumps({"op": "hello", "pid": os.getpid(), "machine": self.plan.report()}).encode())
         while True:
-            self.refill()
+            try:
+                self.refill()
+            except (OSError, RuntimeError):
+                traceback.print_exc()  # no spare now; a request forks one, or reports why it cannot
             try:
                 ready, _, _ = select.select([self.control, self.wakeup_read], [], [])
             except InterruptedError:
@@ -154,7 +157,12 @@ class Zygote:
             if not packet:
                 return
             if json.loads(packet).get("op") == "spawn":
-                self.hand_off(self.spares.pop(0) if self.spares else self.fork_child())
+                try:
+                    child = self.spares.pop(0) if self.spares else self.fork_child()
+                except (OSError, RuntimeError) as error:
+                    self.control.send(json.dumps({"ok": False, "error": str(error)}).encode())
+                    continue
+                self.hand_off(child)
 
     def refill(self) -> None:
         """Keep confined children waiting, so a session starts without waiting for a fork."""
@@ -169,7 +177,17 @@ class Zygote:
         out_read, out_write = os.pipe()
         pid_namespace = self.plan.allows("pid-namespace") and _try(self.confine.unshare, self.confine.CLONE_NEWPID)
         zygote = os.getpid()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (lock, out_read, out_write):
+                os.close(fd)
+            for end in (chan_grader, chan_child, status_grader, status_zygote):
+                end.close()
+            raise
+        finally:
+            if pid_namespace and os.getpid() == zygote:
+                self.confine.setns(self.own_pid_namespace, self.confine.CLONE_NEWPID)  # the next fork is not in it
         if pid == 0:
             code = 70
             try:
@@ -180,8 +198,6 @@ class Zygote:
                 traceback.print_exc()
             finally:
                 os._exit(code)
-        if pid_namespace:
-            self.confine.setns(self.own_pid_namespace, self.confine.CLONE_NEWPID)  # the next fork is not in it
         chan_child.close()
         os.close(out_write)
         child = Child(pid, session, lock, status_zygote,
