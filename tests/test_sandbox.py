@@ -264,10 +264,8 @@ def test_a_hanging_call_times_out_and_the_next_call_gets_a_fresh_child(sandbox):
             return 42
     """)
     try:
-        started = time.monotonic()
         hung = student.call("hang", (), {})
-        assert hung.error.type == "timeout" and "per call" in hung.error.message
-        assert time.monotonic() - started < LIMITS.call_seconds + 3
+        assert hung.error.type == "timeout" and hung.error.message == f"({LIMITS.call_seconds:g} s per call)"
         assert student.call("answer", (), {}).value == 42
         assert student.failures == 1
     finally:
@@ -369,13 +367,10 @@ def test_a_submission_has_one_time_budget_across_restarts(degraded):
     transport, _ = degraded
     student = program(transport, "import time\ndef probe():\n    time.sleep(60)\n")
     try:
-        started = time.monotonic()
         outcomes = [student.call("probe", (), {}).error.message for _ in range(4)]
-        spent = time.monotonic() - started
     finally:
         student.close()
-    assert outcomes[0] == "(1 s per call)" and outcomes[-1] == "(2.5 s per submission)"
-    assert SHORT.submission_seconds <= spent < SHORT.submission_seconds + 2
+    assert outcomes[:2] == ["(1 s per call)"] * 2 and outcomes[2:] == ["(2.5 s per submission)"] * 2
 
 
 def test_skipped_layers_are_reported_with_a_warning_and_files_stay_hidden(degraded, tmp_path):
