@@ -136,7 +136,7 @@ def grade_notebooks(paths: list[Path], json_path: Path | None, lang: str, assign
 
 
 def record_gradebook(course_root: Path, assignment: str, lang: str) -> int:
-    from autograder import course, gradebook  # noqa: PLC0415 - nbgrader is slow to import; only these need it
+    from autograder import course, gradebook  # nbgrader is slow to import; only these need it
 
     try:
         results = course.grade_assignment(course_root, assignment, lang=lang)
@@ -152,7 +152,7 @@ def record_gradebook(course_root: Path, assignment: str, lang: str) -> int:
 
 
 def run_sample_class(directory: Path | None, students: int, assignments: list[str] | None, lang: str) -> int:
-    from autograder import gradebook, sample  # noqa: PLC0415
+    from autograder import gradebook, sample
 
     term = sample.run(directory or sample.KIT_ROOT / "course", students, assignments, lang=lang)
     entries = {a: gradebook.read(term.root, a) for a in term.assignments}

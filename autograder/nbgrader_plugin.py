@@ -30,6 +30,7 @@ from autograder import terminal
 from autograder.messages import Msg, language
 from autograder.results import ExerciseResult, SubmissionResult
 
+
 class KitGradeError(RuntimeError):
     """The course's notebooks and the kit's graders disagree (a bug in the kit, not a submission)."""
 
@@ -84,7 +85,7 @@ def grade_submitted_notebook(coursedir, assignment: str, student: str, notebook:
     The first request grades, in one batch, every submission of the assignment that this run of
     nbgrader selects (its --student pattern), so the graders and the sandbox start once.
     """
-    from autograder import course  # noqa: PLC0415 - imports the graders, so only when grading
+    from autograder import course  # imports the graders, so only when grading
 
     path = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment)) / f"{notebook}.ipynb"
     if _key(path) not in _graded:
@@ -131,7 +132,8 @@ def annotate_cell_errors(nb, result: SubmissionResult, lang: str | None = None) 
                        and not nbgrader_utils.is_grade(c)), None)
         if target is None:
             continue
-        line = next((f"line {f.get('line')}: " for f in reversed(error.get("frames", [])) if f.get("cell") == index + 1), "")
+        line = next((f"line {f.get('line')}: " for f in reversed(error.get("frames", []))
+                     if f.get("cell") == index + 1), "")
         text = f"{error.get('type')}: {str(error.get('message', ''))[:300]}"
         note = Msg(ko=f"⚠ 채점할 때 이 셀이 오류를 냈습니다 ({line}{text})",
                    en=f"⚠ This cell raised an error when it was graded ({line}{text})")
@@ -154,7 +156,7 @@ class SubmissionExporter(NotebookExporter):
     def from_filename(self, filename, resources=None, **kw):
         try:
             return super().from_filename(filename, resources, **kw)
-        except Exception as error:  # noqa: BLE001 - whatever a submitted file makes nbgrader raise
+        except Exception as error:  # whatever a submitted file makes nbgrader raise
             released = self._released_copy(filename, resources)
             if released is None:
                 raise
