@@ -2,9 +2,10 @@
 
 The course directory is this repository: `source/` (instructor notebooks), `release/` (student
 notebooks), `solutions/`, and, once a class runs, `submitted/`, `autograded/`, `feedback/` and
-`gradebook.db`. The kit grades (`python -m autograder course grade A`, or `nbgrader autograde A`,
-which runs the kit's graders instead of a Jupyter kernel) and writes nbgrader's gradebook, so the
-formgrader, `generate_feedback`, `release_feedback` and `export` show the kit's scores.
+`gradebook.db`. After `nbgrader collect A`, the kit grades and writes nbgrader's gradebook with
+`python -m autograder gradebook A` (or `nbgrader autograde A`, or the formgrader's autograde button,
+which run the kit's graders instead of a Jupyter kernel), so the formgrader, `generate_feedback`,
+`release_feedback` and `export` show the kit's scores.
 
 Environment variables, for running several classes from one copy of the kit:
     KIT_COURSE_ROOT  the course directory (default: this folder)
@@ -73,4 +74,6 @@ c.LatePenaltyPerDay.percent_per_day = 10.0
 
 # `nbgrader zip_collect A`: notebooks downloaded from an LMS into downloaded/A/archive/ (zip files
 # or loose notebooks), named the Canvas way: <student>_[LATE_]<user id>_<submission id>_<A>.ipynb.
+# Their feedback goes back through the LMS: `nbgrader release_feedback` needs an exchange submission,
+# so leave them out with --CourseDirectory.student_id_exclude=s1,s2 (the kit's course.release_feedback does).
 c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/]+?)_(?:LATE_)?\d+_\d+_(?P<file_id>[^/]+\.ipynb)$"
