@@ -299,10 +299,17 @@ def test_formgrader_and_assignment_list_work_on_the_course(term):
         assert courses["success"] and courses["value"] == ["pytorch-basic"], courses
         listed = ask("GET", "/assignments?course_id=pytorch-basic")  # the Assignment List a student sees
         assert listed["success"] and ASSIGNMENT in {a["assignment_id"] for a in listed["value"]}, listed
+        # A TA gives the typo half marks in the formgrader, then presses its autograde button.
+        notebook = next(n for n in ask("GET", f"/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{ASSIGNMENT}")
+                        if n["student"] == "eve_typo")
+        grade = next(g for g in ask("GET", f"/formgrader/api/grades?submission_id={notebook['id']}")
+                     if g["name"] == FIRST.id)
+        ask("PUT", f"/formgrader/api/grade/{grade['id']}", {"manual_score": FIRST.points / 2})
         regraded = ask("POST", f"/formgrader/api/submission/{ASSIGNMENT}/eve_typo/autograde")
         assert regraded["success"], regraded.get("error")
     entry = gradebook.read(term.root, ASSIGNMENT)["eve_typo"]
     assert entry.auto_scores == pytest.approx({e.id: e.score for e in term.results["eve_typo"].exercises})
+    assert entry.manual_scores[FIRST.id] == entry.scores[FIRST.id] == FIRST.points / 2
 
 
 @contextlib.contextmanager
@@ -320,9 +327,10 @@ def _formgrader(root: Path):
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"}
     server = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def ask(method: str, path: str):
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=b"" if method == "POST"
-                                         else None, headers={"Authorization": f"token {token}"})
+    def ask(method: str, path: str, body: dict | None = None):
+        data = json.dumps(body).encode() if body is not None else (b"" if method in ("POST", "PUT") else None)
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=data,
+                                         headers={"Authorization": f"token {token}"})
         with urllib.request.urlopen(request, timeout=300) as response:
             return json.loads(response.read())
 
