@@ -37,8 +37,9 @@ def lab(classroom: Classroom, tmp_path_factory) -> Lab:
 def page(lab: Lab):
     """A Chromium page: Debian's browser driven by the PyPI playwright package, never a downloaded one."""
     assert CHROMIUM.exists(), "the browser tests need Debian's browser: apt-get install -y chromium fonts-noto-cjk"
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=60_000)  # a shared 2-core machine renders slowly; waits end as soon as they hold
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
         try:

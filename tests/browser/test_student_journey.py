@@ -50,7 +50,7 @@ def fetch_and_open_notebook(page: Page) -> None:
     expect(notebooks).to_have_class(re.compile(r"\bin\b"))
     shoot(page, "01-fetched")
     notebooks.locator(f'a:text-is("{ASSIGNMENT}")').click()
-    expect(page.locator(".jp-NotebookPanel .jp-Cell .cm-content").first).to_be_visible()
+    expect(page.locator(".jp-NotebookPanel .jp-CodeCell .cm-content").first).to_be_visible(timeout=SLOW)
     expect(page.locator(".jp-StatusBar-TextItem", has_text=KERNEL_IDLE)).to_be_visible(timeout=SLOW)
 
 
