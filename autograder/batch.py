@@ -45,7 +45,7 @@ from autograder.transport import Transport
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 KIT_DIR = Path(__file__).resolve().parent
-MAX_CHUNK = 16  # submissions per pytest session: large enough to amortise one, small enough to balance load
+MAX_CHUNK = 32  # most submissions per pytest session (one costs tens of milliseconds to start)
 WORKER_DIED = Msg(ko="이 노트북을 채점하던 채점 프로세스가 멈췄습니다. 조교가 확인해야 합니다.",
                   en="The grading process stopped while grading this notebook; a TA must look at it.")
 _PR_SET_PDEATHSIG = 1
@@ -232,6 +232,26 @@ class _Worker:
         self.chunk: list[int] = []  # submissions sent and not yet stored
 
 
+class _Queue:
+    """Submissions waiting for a worker, handed out in chunks that shrink as the end nears (guided
+    scheduling: few pytest sessions, yet the workers finish together). Notebooks that were on a worker
+    when it died go first, each alone."""
+
+    def __init__(self, todo: list[int], workers: int) -> None:
+        self.waiting = deque(todo)
+        self.alone: deque[int] = deque()
+        self.workers = workers
+
+    def __bool__(self) -> bool:
+        return bool(self.waiting or self.alone)
+
+    def take(self) -> list[int]:
+        if self.alone:
+            return [self.alone.popleft()]
+        size = max(1, min(MAX_CHUNK, math.ceil(len(self.waiting) / (2 * self.workers))))
+        return [self.waiting.popleft() for _ in range(min(size, len(self.waiting)))]
+
+
 class _Pool:
     """Forked workers fed chunks of submissions; a worker that dies costs only the notebook it was on."""
 
@@ -242,8 +262,7 @@ class _Pool:
         self.context = multiprocessing.get_context("fork")
 
     def grade(self, todo: list[int], progress: bool) -> dict[str, SubmissionResult]:
-        size = max(1, min(MAX_CHUNK, math.ceil(len(todo) / (self.workers * 4))))
-        pending = deque(todo[i:i + size] for i in range(0, len(todo), size))
+        pending = _Queue(todo, self.workers)
         done: set[int] = set()
         _prepare_fork(self.job.assignment)
         try:
@@ -255,7 +274,7 @@ class _Pool:
             while pending or any(w.busy for w in workers):
                 for worker in workers:
                     if not worker.busy and pending:
-                        worker.chunk, worker.busy = pending.popleft(), True
+                        worker.chunk, worker.busy = pending.take(), True
                         worker.connection.send(worker.chunk)
                 waiting = {}
                 for worker in workers:
@@ -311,13 +330,13 @@ class _Pool:
             return False
         return worker.process.is_alive()
 
-    def _lost(self, worker: _Worker, pending: deque, done: set[int], bar) -> None:
+    def _lost(self, worker: _Worker, pending: _Queue, done: set[int], bar) -> None:
         """A worker died: retry its unfinished notebooks one by one; a notebook that kills a worker on its
         own is stored as failed (without a key, so that the next run tries it again)."""
         worker.process.join(timeout=5)
         unfinished = [i for i in worker.chunk if i not in done]
         if len(unfinished) > 1:
-            pending.extendleft([i] for i in reversed(unfinished))
+            pending.alone.extend(unfinished)
             return
         for index in unfinished:
             submission = replace(self.job.submissions[index], problem=WORKER_DIED)

@@ -8,6 +8,7 @@ result is emitted as soon as its last check has run. Verdicts are made here, in 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -96,6 +97,16 @@ def _key(item) -> str:
     return item.callspec.params["target"].key
 
 
+_OWN_FIXTURES = {"student", "rng", "target"}
+
+
+def _plain_check(item) -> bool:
+    """A check that needs nothing from pytest: only the kit's fixtures, one parameter, no marks."""
+    return (isinstance(item, pytest.Function) and set(item.fixturenames) <= _OWN_FIXTURES
+            and set(item.callspec.params) == {"target"} and not any(item.iter_markers())
+            and not inspect.iscoroutinefunction(item.function))
+
+
 class _Grading:
     """The pytest plugin that binds checks to submissions and collects their outcomes."""
 
@@ -111,6 +122,8 @@ class _Grading:
         self.remaining: Counter = Counter()
         self.collect_errors: list[str] = []
         self.done: set[str] = set()
+        self.items: dict[str, pytest.Item] = {}
+        self.direct: dict[pytest.Item, tuple[str, ...]] = {}  # plain checks -> their argument names
 
     # -- binding checks to submissions ---------------------------------------------------------
 
@@ -127,17 +140,26 @@ class _Grading:
     def pytest_collection_modifyitems(self, items) -> None:
         items.sort(key=lambda item: int(_key(item)) if hasattr(item, "callspec") else -1)
         for item in items:
+            self.items[item.nodeid] = item
             if hasattr(item, "callspec"):
                 self.remaining[_key(item)] += 1
+                if _plain_check(item):
+                    self.direct[item] = tuple(inspect.signature(item.function).parameters)
 
     # The fixtures take what they need from `target`, not from `request`: pytest builds a new fixture
     # definition (with `inspect.signature`) every time `request` is asked for, several per check.
     @pytest.fixture
     def student(self, target: _Target) -> Student:
-        return Student(self.program(target.key), target.exercise)
+        return self.make_student(target)
 
     @pytest.fixture
     def rng(self, target: _Target) -> torch.Generator:
+        return self.make_rng(target)
+
+    def make_student(self, target: _Target) -> Student:
+        return Student(self.program(target.key), target.exercise)
+
+    def make_rng(self, target: _Target) -> torch.Generator:
         generator = torch.Generator()
         generator.manual_seed(seed(self.salt, self.submissions[target.key].student, target.exercise, target.check))
         return generator
@@ -170,10 +192,10 @@ class _Grading:
             return
         key = _key(item)
         check = (key, item.module.EXERCISE.id, item.function.kit_check.name)
-        self.outcomes[check].append(None if report.passed else self.explain(key, call.excinfo))
+        error = call.excinfo.value if call.excinfo is not None else None
+        self.outcomes[check].append(None if report.passed else self.explain(key, error))
 
-    def explain(self, key: str, excinfo) -> Msg:
-        error = excinfo.value if excinfo is not None else None
+    def explain(self, key: str, error: BaseException | None) -> Msg:
         if isinstance(error, StudentRaised):
             if error.error.type in PROCESS_FAILURES:
                 self.flags[key].add(error.error.type)
@@ -189,9 +211,33 @@ class _Grading:
         return Msg(ko=f"결과를 검사하는 중 문제가 생겼습니다 (반환값의 형태가 예상과 다릅니다): {text}",
                    en=f"Your result could not be checked (it is not of the expected form): {text}")
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_protocol(self, item, nextitem):
-        yield
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item, nextitem) -> bool | None:
+        """Call a plain check (only `student` and `rng`, no marks, no other fixtures) directly: pytest's
+        three phases, each with fixture resolution, hooks and a report, cost more than most checks do.
+        Any other test goes through pytest's own protocol."""
+        names = self.direct.get(item)
+        if names is None:
+            return None  # pytest's own protocol, counted in `pytest_runtest_logfinish`
+        target = item.callspec.params["target"]
+        make = {"student": self.make_student, "rng": self.make_rng, "target": lambda t: t}
+        try:
+            item.function(**{name: make[name](target) for name in names})
+            error = None
+        except (KeyboardInterrupt, pytest.exit.Exception):
+            raise
+        except BaseException as raised:  # noqa: BLE001 - whatever a check raises fails it, as in pytest
+            error = raised
+        self.outcomes[(target.key, target.exercise, target.check)].append(
+            None if error is None else self.explain(target.key, error))
+        self.checked(item)
+        return True
+
+    def pytest_runtest_logfinish(self, nodeid, location) -> None:
+        self.checked(self.items[nodeid])
+
+    def checked(self, item) -> None:
+        """A submission's result is emitted as soon as its last check has run."""
         if hasattr(item, "callspec"):
             key = _key(item)
             self.remaining[key] -= 1
