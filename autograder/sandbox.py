@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from autograder import codec
+from autograder.confine import LAYERS, remove_leftovers
 from autograder.transport import TransportFailure
 from autograder.zygote import FRAME_HEADER, PACKET_BYTES
 
@@ -107,8 +108,6 @@ class Sandbox:
         self.limits = limits or Limits()
         self.spares = spares
         self.skip = tuple(skip)
-        from autograder.confine import LAYERS
-
         if unknown := set(self.skip) - set(LAYERS):
             raise ValueError(f"unknown sandbox layers {sorted(unknown)}; known: {', '.join(LAYERS)}")
         self.machine: dict = {}  # what the zygote found the machine offers
@@ -232,8 +231,6 @@ class Sandbox:
         layers = [str(x) for x in report.get("layers", [])]
         if self._layers == layers:
             return
-        from autograder.confine import LAYERS
-
         self._layers = layers
         self.problems = {layer: str(report.get("problems", {}).get(layer)
                                     or self.machine.get("unavailable", {}).get(layer) or "not attempted")
@@ -278,8 +275,6 @@ def _stop_zygote(process: subprocess.Popen, control: socket.socket, leftovers: d
         process.kill()
         process.wait()
     if process.returncode != 0 and leftovers:  # it could not clean up after itself
-        from autograder.confine import remove_leftovers
-
         remove_leftovers(leftovers)
 
 

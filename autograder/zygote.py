@@ -318,6 +318,7 @@ def run_child(plan, zygote: int, uid: int, session: str, pid_namespace: bool, ch
 
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # the zygote's own choices are not the child's
     confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() not in (zygote, 0):
         return 1  # the zygote died before PDEATHSIG was armed
