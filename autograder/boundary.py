@@ -119,6 +119,7 @@ class Program:
         self.startup_failure: TransportFailure | None = None
         self.cell_errors: list[dict] = []
         self.output = ""
+        self.devices: list[str] = ["cpu", "meta"]
 
     def _session(self):
         if self.startup_failure is not None:
@@ -134,6 +135,7 @@ class Program:
                 raise
             self.cell_errors = list(header.get("cell_errors", []))
             self.output = str(header.get("output", ""))
+            self.devices = [d for d in header.get("devices", ()) if d in ("cpu", "meta", "cuda")]
         return self.session
 
     def call(self, name: str, args: tuple, kwargs: dict, backward: bool = False) -> Call:
@@ -182,6 +184,15 @@ class Student:
     def __init__(self, program: Program, function: str) -> None:
         self.program = program
         self.function = function
+
+    @property
+    def devices(self) -> list[str]:
+        """Device types the student's process can use: cpu and meta always, cuda where it sees a GPU."""
+        try:
+            self.program._session()
+        except TransportFailure:
+            pass
+        return self.program.devices
 
     def __call__(self, *args, backward: bool = False, **kwargs) -> Call:
         """Call the student's function; with backward=True also run `.backward()` on its result."""

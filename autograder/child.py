@@ -88,6 +88,7 @@ class StudentProgram:
     def __init__(self, cells: list[dict]) -> None:
         self.namespace: dict = {"__name__": "__student__", "__builtins__": builtins}
         self.cell_errors: list[dict] = []
+        self.devices = ["cpu", "meta"] + (["cuda"] if torch.cuda.is_available() else [])  # before student code
         output = _BoundedText()
         for cell in cells:
             self._run_cell(cell["index"], cell["source"], output)
@@ -106,7 +107,8 @@ class StudentProgram:
             reset_global_state()
 
     def ready(self) -> bytes:
-        return codec.encode({"op": "ready", "cell_errors": self.cell_errors, "output": self.output})
+        return codec.encode({"op": "ready", "cell_errors": self.cell_errors, "output": self.output,
+                             "devices": self.devices})
 
     def handle(self, frame: bytes) -> bytes:
         header, decoded = codec.decode(frame, live=True)

@@ -48,9 +48,10 @@ def to_device(t, device):
 )
 
 
-def _devices() -> tuple[str, ...]:
-    """Devices that are not the CPU: `meta` always stands in for a GPU; a real one is added when present."""
-    return ("meta", "cuda") if torch.cuda.is_available() else ("meta",)
+def _devices(student) -> tuple[str, ...]:
+    """Devices that are not the CPU: `meta` always stands in for a GPU; a real one is added where the
+    student's process can use it."""
+    return ("meta", "cuda") if "cuda" in student.devices else ("meta",)
 
 
 def _any_tensor(rng) -> torch.Tensor:
@@ -63,7 +64,7 @@ def _any_tensor(rng) -> torch.Tensor:
        en="The result must be on the requested device. t.to(device) does not move t itself: it returns a new "
           "tensor, so return (or reassign) its result. .cpu() and .cuda() ignore the device argument.")
 def test_on_requested_device(student, rng):
-    for device in (*_devices(), "cpu"):
+    for device in (*_devices(student), "cpu"):
         call = student(_any_tensor(rng), device)
         expect_type(call.value, torch.Tensor)
         actual = call.facts(call.value).device
@@ -76,7 +77,7 @@ def test_on_requested_device(student, rng):
        en="Moving must keep the dtype, shape and values; do not convert the dtype (e.g. .to(device, torch.float32) "
           "or .float()).")
 def test_keeps_dtype_and_values(student, rng):
-    for device in (*_devices(), "cpu"):
+    for device in (*_devices(student), "cpu"):
         t = inputs.tensor(rng, inputs.shape(rng, 2), torch.int64)
         call = student(t, device)
         expect_tensor(call, call.value, t, device=device, inputs=f"device=\"{device}\"")
@@ -87,7 +88,7 @@ def test_keeps_dtype_and_values(student, rng):
        en="The original tensor must stay on the CPU, unchanged.")
 def test_original_untouched(student, rng):
     t = _any_tensor(rng)
-    call = student(t.clone(), _devices()[-1])
+    call = student(t.clone(), _devices(student)[-1])
     call.value
     expect(call.facts(call.args[0]).device == "cpu",
            "원래 텐서가 CPU 에 있지 않습니다.", "The original tensor is no longer on the CPU.")
