@@ -62,6 +62,9 @@ c.Autograde.autograde_preprocessors = [
 ]
 # A notebook nbgrader cannot read (not JSON, not a notebook) is graded 0 with a message, not skipped.
 c.Autograde.exporter_class = "autograder.nbgrader_plugin.SubmissionExporter"
+# generate_feedback writes the kit's page (scores per check, what to fix, the notes to reread);
+# release_feedback and the students' fetch_feedback deliver it unchanged.
+c.GenerateFeedback.exporter_class = "autograder.nbgrader_plugin.KitFeedbackExporter"
 # A check cell the student deleted comes back, so every exercise gets its score.
 c.OverwriteCells.add_missing_cells = True
 

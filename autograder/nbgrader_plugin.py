@@ -20,13 +20,13 @@ import math
 from pathlib import Path
 
 import nbformat
-from nbconvert.exporters import NotebookExporter
+from nbconvert.exporters import HTMLExporter, NotebookExporter
 from nbgrader import utils as nbgrader_utils
 from nbgrader.plugins import LateSubmissionPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict, Float, Unicode
 
-from autograder import terminal
+from autograder import feedback, terminal
 from autograder.messages import Msg, language
 from autograder.results import ExerciseResult, SubmissionResult
 
@@ -191,3 +191,35 @@ class LatePenaltyPerDay(LateSubmissionPlugin):
             return None
         days = math.ceil(total_seconds_late / 86400)
         return round(score * min(1.0, days * self.percent_per_day / 100), 6)
+
+
+class KitFeedbackExporter(HTMLExporter):
+    """`nbgrader generate_feedback` writes the kit's feedback page, which `release_feedback` delivers.
+
+    The page is built from the kit's verdicts for that student (`reports/<assignment>/results.json`,
+    written when the kit grades), so it carries every check's message and never the notebook's hidden
+    parts. A student the kit has no verdict for gets nbgrader's own page of the autograded notebook.
+    """
+
+    lang = Unicode("", help="Feedback language, ko or en (default: $KIT_LANG, else ko).").tag(config=True)
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        result = self._verdict(resources)
+        if result is None:
+            return super().from_notebook_node(nb, resources, **kw)
+        resources = self._init_resources(resources)
+        resources["output_extension"] = self.file_extension
+        return feedback.feedback_page(result, language(self.lang or None)), resources
+
+    def _verdict(self, resources) -> SubmissionResult | None:
+        coursedir = getattr(self.parent, "coursedir", None)
+        if coursedir is None or not resources or "nbgrader" not in resources:
+            return None
+        student, assignment = resources["nbgrader"]["student"], resources["nbgrader"]["assignment"]
+        path = Path(coursedir.root) / "reports" / assignment / "results.json"
+        try:
+            verdicts = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        found = [SubmissionResult.from_dict(v) for v in verdicts if v.get("student") == student]
+        return found[0] if found else None
