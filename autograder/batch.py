@@ -143,8 +143,8 @@ class BatchRun:
         layer_sets = [r.layers for r in results if r.problem is None]
         common = [layer for layer in (layer_sets[0] if layer_sets else ()) if all(layer in s for s in layer_sets)]
         transports = sorted({r.transport for r in results if r.transport})
-        lines.append(f"isolation ({', '.join(transports) or 'none'}): "
-                     f"{', '.join(common) if common else 'NONE: the students code ran unconfined'}")
+        isolation = ", ".join(common) if common else "NONE: the students' code ran unconfined"
+        lines.append(f"isolation ({', '.join(transports) or 'none'}): {isolation}")
         if any(s != layer_sets[0] for s in layer_sets):
             lines.append("  (the results were graded with different isolation; --force grades them all again)")
         if self.store is not None:

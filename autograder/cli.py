@@ -74,7 +74,13 @@ def main(argv: list[str] | None = None) -> int:
         return list_exercises(args.json)
     if args.command == "publish":
         return publish_notebooks(args.check)
+    batch_only = [flag for flag, given in (("--course", args.course), ("--workers", args.workers),
+                                           ("--force", args.force), ("--no-sandbox", args.no_sandbox)) if given]
+    if args.notebooks and batch_only:
+        grading.error(f"{', '.join(batch_only)}: only with --assignment and no notebooks (a whole course)")
     if not args.notebooks and args.assignment:
+        if args.json is not None:
+            grading.error("--json: only with notebooks given by path")
         return grade_assignment(args.course or batch.default_course_root(), args.assignment, args.workers,
                                 args.force, not args.no_sandbox, language(args.lang))
     return grade_notebooks(args.notebooks, args.json, language(args.lang), args.assignment)
@@ -113,6 +119,9 @@ def grade_assignment(course: Path, assignment: str, workers: int | None, force: 
     except (StoreBusy, GraderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("interrupted: the results stored so far are kept; run the same command to go on", file=sys.stderr)
+        return 130
     print(run.summary(lang))
     return 0
 

@@ -248,3 +248,12 @@ def test_grade_assignment_returns_every_result_in_student_order(tmp_path):
     for found in results:
         assert found.to_dict() == result(tmp_path, found.student).to_dict()
     assert results[0].transport == "in-process" and results[0].layers == []
+
+
+@pytest.mark.parametrize("arguments", [["some.ipynb", "--workers", "2"], ["some.ipynb", "--force"],
+                                       ["--assignment", ASSIGNMENT, "--json", "out.json"]])
+def test_options_of_the_other_grading_mode_are_refused(arguments, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", *arguments], cwd=ROOT, capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin"}, timeout=120)
+    assert done.returncode == 2 and "only with" in done.stderr
+    assert not (tmp_path / "graded").exists()
