@@ -21,6 +21,7 @@ import pytest
 
 from autograder import batch, catalog
 from autograder.results import SubmissionResult
+from autograder.store import ResultStore
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a02_shapes"
@@ -256,3 +257,13 @@ def test_options_of_the_other_grading_mode_are_refused(arguments):
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", *arguments], cwd=ROOT, capture_output=True,
                           text=True, env={"PATH": "/usr/bin:/bin"}, timeout=120)
     assert done.returncode == 2 and "only with" in done.stderr
+
+
+def test_a_second_batch_on_the_same_assignment_waits_its_turn(tmp_path):
+    build_class(tmp_path)
+    with ResultStore(tmp_path, ASSIGNMENT).lock():
+        done = subprocess.run([sys.executable, "-m", "autograder", "grade", "--assignment", ASSIGNMENT, "--course",
+                               str(tmp_path), "--no-sandbox"], cwd=ROOT, capture_output=True, text=True,
+                              env={"PATH": "/usr/bin:/bin"}, timeout=300)
+    assert done.returncode == 1 and "another grading run" in done.stderr
+    assert not stored(tmp_path)
