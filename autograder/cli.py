@@ -1,7 +1,7 @@
 """The command line: a thin layer over the public API.
 
     python -m autograder list [--json]
-    python -m autograder grade NOTEBOOK... [--json FILE] [--lang ko|en]
+    python -m autograder grade NOTEBOOK... [--json FILE] [--lang ko|en] [--no-sandbox]
     python -m autograder grade --assignment A [--course DIR] [--workers N] [--force] [--no-sandbox]
     python -m autograder publish [--check]
     python -m autograder gradebook ASSIGNMENT [--course DIR] [--lang ko|en]
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     grading.add_argument("--force", action="store_true",
                          help="with --assignment alone: grade again even what is unchanged since the last run")
     grading.add_argument("--no-sandbox", action="store_true",
-                         help="with --assignment alone: run the notebooks unconfined; only for trusted notebooks")
+                         help="run the notebooks unconfined, in this process; only for trusted notebooks")
 
     publishing = commands.add_parser("publish", help="regenerate release/ and solutions/ from source/ with nbgrader")
     publishing.add_argument("--check", action="store_true", help="only report whether they are out of date")
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "publish":
         return publish_notebooks(args.check)
     batch_only = [flag for flag, given in (("--course", args.course), ("--workers", args.workers),
-                                           ("--force", args.force), ("--no-sandbox", args.no_sandbox)) if given]
+                                           ("--force", args.force)) if given]
     if args.notebooks and batch_only:
         grading.error(f"{', '.join(batch_only)}: only with --assignment and no notebooks (a whole course)")
     if not args.notebooks and args.assignment:
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             grading.error("--json: only with notebooks given by path")
         return grade_assignment(args.course or batch.default_course_root(), args.assignment, args.workers,
                                 args.force, not args.no_sandbox, language(args.lang))
-    return grade_notebooks(args.notebooks, args.json, language(args.lang), args.assignment)
+    return grade_notebooks(args.notebooks, args.json, language(args.lang), args.assignment, not args.no_sandbox)
 
 
 def list_exercises(as_json: bool) -> int:
@@ -126,14 +126,19 @@ def grade_assignment(course: Path, assignment: str, workers: int | None, force: 
     return 0
 
 
-def grade_notebooks(paths: list[Path], json_path: Path | None, lang: str, assignment: str | None) -> int:
+def grade_notebooks(paths: list[Path], json_path: Path | None, lang: str, assignment: str | None,
+                    sandboxed: bool = True) -> int:
     if not paths:
         print("error: give notebooks to grade", file=sys.stderr)
         return 2
     submissions = [extract.read_notebook(p, student=p.stem, assignment=assignment or "") for p in paths]
     for submission in submissions:
         submission.assignment = submission.assignment or catalog.guess_assignment(submission)
-    results = grade(submissions)
+    if sandboxed:
+        with batch.default_transport() as transport:
+            results = grade(submissions, transport)
+    else:
+        results = grade(submissions)
     for result in results:
         print(terminal.submission_report(result, lang))
         print()

@@ -67,3 +67,15 @@ def test_a_notebook_without_the_functions_scores_zero_with_a_reason(tmp_path):
                                  "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     done = kit("grade", str(empty))
     assert "was not found" in done.stdout and "Traceback" not in done.stdout + done.stderr
+
+
+def test_grading_notebooks_is_sandboxed_by_default(tmp_path):
+    hostile = tmp_path / "a02_shapes.ipynb"
+    hostile.write_text(json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                                              "source": "import os\nopen('/tmp/kit-cli-was-here', 'w').write('x')\n"
+                                                        "def describe(t):\n    return open('/etc/hostname').read()\n"}],
+                                   "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    done = kit("grade", str(hostile), "--json", str(tmp_path / "results.json"))
+    assert done.returncode == 0, done.stderr
+    assert not Path("/tmp/kit-cli-was-here").exists()
+    assert json.loads((tmp_path / "results.json").read_text())["score"] == 0
