@@ -32,6 +32,8 @@ DTYPES = {
         torch.complex64, torch.complex128,
     )
 }
+DTYPE_NAMES = {dtype: name for name, dtype in DTYPES.items()}
+ITEMSIZES = {dtype: torch.empty((), dtype=dtype).element_size() for dtype in DTYPES.values()}
 NUMPY_DTYPES = {
     np.dtype(n).name: np.dtype(n)
     for n in ("bool", "uint8", "int8", "int16", "int32", "int64", "uint16", "uint32", "uint64",
@@ -170,15 +172,16 @@ class _Encoder:
         with _disable_torch_function():
             device = _get["device"](obj).type
             dtype = _get["dtype"](obj)
+            grad_fn = _get["grad_fn"](obj)
             desc = {
                 "t": "tensor",
                 "subclass": _type(obj) is not _tensor_type and _type(obj) is not torch.nn.Parameter,
-                "dtype": str(dtype).removeprefix("torch."),
+                "dtype": DTYPE_NAMES.get(dtype) or str(dtype).removeprefix("torch."),
                 "shape": [int(s) for s in _get["shape"](obj)],
                 "device": device,
                 "requires_grad": bool(_get["requires_grad"](obj)),
                 "is_leaf": bool(_get["is_leaf"](obj)),
-                "grad_fn": _type(_get["grad_fn"](obj)).__name__ if _get["grad_fn"](obj) is not None else None,
+                "grad_fn": _type(grad_fn).__name__ if grad_fn is not None else None,
                 "stride": [int(s) for s in _stride(obj)],
                 "offset": int(_storage_offset(obj)),
                 "contiguous": bool(_is_contiguous(obj)),
@@ -188,7 +191,7 @@ class _Encoder:
             desc["grad"] = self.tensor(grad, depth + 1) if grad is not None and depth < MAX_DEPTH else None
             if device != "meta":
                 plain = _contiguous(_cpu(_detach(obj)))
-                if dtype not in DTYPES.values():
+                if dtype not in DTYPE_NAMES:
                     raise BoundaryError(f"dtype {dtype} cannot cross the boundary")
                 flat = _reshape(plain, (-1,))
                 desc["data"] = self.blob(bytes(_numpy(_view_dtype(flat, torch.uint8))) if _numel(flat) else b"")
@@ -304,8 +307,9 @@ def decode(frame: bytes, live: bool = False) -> tuple[dict, Decoded]:
     header = json.loads(frame[offset:offset + head_len].decode())
     offset += head_len
     blobs = []
+    view = memoryview(frame)  # blobs are views: each is copied once, into the value it rebuilds
     for size in sizes:
-        blobs.append(frame[offset:offset + size])
+        blobs.append(view[offset:offset + size])
         offset += size
     if offset != len(frame) or not isinstance(header, dict):
         raise BoundaryError("frame sizes do not add up")
@@ -375,7 +379,7 @@ class _Rebuilder:
             return Opaque(str(desc.get("type", "?"))[:200], str(desc.get("text", ""))[:200])
         raise BoundaryError(f"unknown value kind {kind!r}")
 
-    def data(self, index) -> bytes:
+    def data(self, index) -> memoryview:
         index = _expect(index, int)
         if not 0 <= index < len(self.blobs):
             raise BoundaryError("blob index out of range")
@@ -394,15 +398,14 @@ class _Rebuilder:
             tensor = torch.empty(shape, dtype=dtype, device="meta")
         else:
             raw = self.data(desc["data"])
-            itemsize = torch.empty((), dtype=dtype).element_size()
-            if len(raw) != numel * itemsize:
+            if len(raw) != numel * ITEMSIZES[dtype]:
                 raise BoundaryError("tensor byte count does not match its shape")
             if numel == 0:
                 tensor = torch.empty(shape, dtype=dtype)
             elif self.live and "storage" in desc:
                 tensor = self.view_of_storage(desc, dtype, shape)
             else:
-                tensor = torch.frombuffer(bytearray(raw), dtype=torch.uint8).view(dtype).reshape(shape).clone()
+                tensor = torch.frombuffer(bytearray(raw), dtype=dtype).reshape(shape).clone()
                 tensor = _restride(tensor, tuple(desc["stride"]), desc["offset"])
         grad = desc.get("grad")
         facts = TensorFacts(
@@ -430,7 +433,7 @@ class _Rebuilder:
         storage = self.storages[key]
         stride = [_expect(s, int) for s in desc["stride"]]
         offset = _expect(desc["offset"], int)
-        itemsize = torch.empty((), dtype=dtype).element_size()
+        itemsize = ITEMSIZES[dtype]
         last = offset + sum((size - 1) * step for size, step in zip(shape, stride))
         if offset < 0 or any(s < 0 for s in stride) or (last + 1) * itemsize > storage.nbytes():
             raise BoundaryError("tensor view lies outside its storage")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import select
 import signal
@@ -48,6 +49,8 @@ ZYGOTE_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THRE
 REPORT_GRACE_SECONDS = 2.0
 SETUP_SECONDS = 20.0
 KEPT_SUBMISSIONS = 256
+RECEIVE_BYTES = 1 << 16  # read up to this much at once: a whole small frame, header and all
+MAX_RECEIVE_BYTES = 1 << 22  # and never more: a large frame comes in pieces, not one huge buffer per read
 
 
 @dataclass(frozen=True)
@@ -287,6 +290,9 @@ class SandboxSession:
         self.limits = sandbox.limits
         self.deadline = float("inf")  # the submission's; set when the session is opened for one
         self.channel = socket.socket(fileno=chan)
+        self.channel.setblocking(False)  # deadlines come from poll: no timeout syscalls per operation
+        self.waiting = select.poll()
+        self.pending = bytearray()  # bytes read past the end of the last frame
         self.status = socket.socket(fileno=status)  # the zygote reports here how the child ended
         self.pidfd: int | None = pidfd
         self.report: dict = {}
@@ -326,13 +332,15 @@ class SandboxSession:
         return TransportFailure("timeout", f"({seconds:g} s per {'notebook run' if what == 'cells' else what})")
 
     def _send(self, frame: bytes, deadline: float) -> None:
-        try:
-            self.channel.settimeout(max(deadline - time.monotonic(), 0.001))
-            self.channel.sendall(FRAME_HEADER.pack(len(frame)) + frame)
-        except TimeoutError:
-            raise self._timeout("call", deadline) from None
-        except OSError:
-            raise self._ended() from None
+        data = memoryview(FRAME_HEADER.pack(len(frame)) + frame)
+        while data:
+            try:
+                data = data[self.channel.send(data):]
+            except BlockingIOError:
+                if not self._wait(select.POLLOUT, deadline):
+                    raise self._timeout("call", deadline) from None
+            except OSError:
+                raise self._ended() from None
 
     def _receive(self, deadline: float, what: str) -> bytes:
         header = self._receive_exact(FRAME_HEADER.size, deadline, what)
@@ -343,24 +351,35 @@ class SandboxSession:
         return self._receive_exact(size, deadline, what)
 
     def _receive_exact(self, size: int, deadline: float, what: str) -> bytes:
-        data = bytearray(size)
-        view = memoryview(data)
-        got = 0
-        while got < size:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+        """`size` bytes, reading as much as has arrived each time: a small frame takes one poll and one recv."""
+        pending = self.pending
+        while len(pending) < size:
+            if not self._wait(select.POLLIN, deadline):
                 raise self._timeout(what, deadline)
             try:
-                self.channel.settimeout(remaining)
-                count = self.channel.recv_into(view[got:])
-            except TimeoutError:
-                raise self._timeout(what, deadline) from None
+                chunk = self.channel.recv(min(max(size - len(pending), RECEIVE_BYTES), MAX_RECEIVE_BYTES))
+            except BlockingIOError:
+                continue
             except OSError:
-                count = 0
-            if count == 0:
+                chunk = b""
+            if not chunk:
                 raise self._ended()
-            got += count
-        return bytes(data)
+            pending += chunk
+        if len(pending) == size:  # the usual case: the whole frame came in one read
+            data = bytes(pending)
+            pending.clear()
+            return data
+        data = bytes(pending[:size])
+        del pending[:size]
+        return data
+
+    def _wait(self, event: int, deadline: float) -> bool:
+        """Whether the channel became ready for `event` (or hung up) before the deadline."""
+        self.waiting.register(self.channel, event)
+        while (remaining := deadline - time.monotonic()) > 0:
+            if self.waiting.poll(math.ceil(min(remaining, SETUP_SECONDS) * 1000)):  # bounded: no overflow
+                return True
+        return False
 
     def _ended(self) -> TransportFailure:
         """The child hung up: the zygote, its parent, reports how it ended."""

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 FRAME_HEADER = struct.Struct("<Q")  # a frame on the call channel: its length, then its bytes
 PACKET_BYTES = 1 << 16
+RECEIVE_BYTES = 1 << 16  # a child reads up to this much at once
 KIT_PACKAGE = "autograder"
 
 
@@ -42,21 +43,15 @@ def send_frame(channel: socket.socket, frame: bytes) -> None:
     channel.sendall(FRAME_HEADER.pack(len(frame)) + frame)
 
 
-def recv_frame(channel: socket.socket) -> bytes | None:
-    header = _recv_exact(channel, FRAME_HEADER.size)
-    return None if header is None else _recv_exact(channel, FRAME_HEADER.unpack(header)[0])
-
-
-def _recv_exact(channel: socket.socket, size: int) -> bytes | None:
-    data = bytearray(size)
-    view = memoryview(data)
-    got = 0
-    while got < size:
-        count = channel.recv_into(view[got:])
-        if count == 0:
-            return None
-        got += count
-    return bytes(data)
+def recv_frame(reader) -> bytes | None:
+    """The next frame from a buffered reader of the channel (`channel.makefile("rb")`): a small frame
+    arrives with one recv instead of one for its header and one for its bytes."""
+    header = reader.read(FRAME_HEADER.size)
+    if len(header) < FRAME_HEADER.size:
+        return None
+    (size,) = FRAME_HEADER.unpack(header)
+    frame = reader.read(size)
+    return frame if len(frame) == size else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -76,6 +71,41 @@ def preload() -> None:
     with warnings.catch_warnings():  # the child resets warning filters; keep the zygote's own
         warm_up(child, codec)
     gc.freeze()  # the collector then leaves inherited objects alone: fewer copy-on-write faults
+    use_huge_pages()
+
+
+MADV_COLLAPSE = 25  # Linux 6.1
+HUGE_PAGE = 2 << 20
+
+
+def use_huge_pages() -> int:
+    """Back the zygote's private memory (the imported libraries' heap) with 2 MiB pages, where the kernel can.
+
+    A fork copies, and a child's exit tears down, one page-table entry per 4 KiB page the zygote has:
+    with 2 MiB pages, 512 times fewer, and forking plus exiting a child costs half as much CPU. A child
+    still copies only the 4 KiB it writes (the kernel splits a shared huge page on the first write).
+    Best effort: returns the number of regions collapsed; an older kernel or another layout changes only
+    the speed."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    collapsed = 0
+    try:
+        with open("/proc/self/maps") as maps:
+            regions = [line.split() for line in maps]
+    except OSError:
+        return 0
+    for fields in regions:
+        perms, path = fields[1], fields[5] if len(fields) > 5 else ""
+        if not perms.startswith("rw") or perms[3] != "p" or path not in ("", "[heap]"):
+            continue
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        start = -(-start // HUGE_PAGE) * HUGE_PAGE
+        end = end // HUGE_PAGE * HUGE_PAGE
+        if end > start and libc.madvise(start, end - start, MADV_COLLAPSE) == 0:
+            collapsed += 1
+    return collapsed
 
 
 WARM_UP = """
@@ -341,13 +371,14 @@ def run_child(plan, zygote: int, uid: int, session: str, pid_namespace: bool, ch
     program_class, decode = child.StudentProgram, codec.decode
     send_frame(chan, codec.encode({"op": "confined", "layers": confined.layers, "problems": confined.problems,
                                    "uid": os.getuid(), "scratch": confined.scratch, "kit_modules": kit_modules}))
-    start = recv_frame(chan)
+    reader = chan.makefile("rb", buffering=RECEIVE_BYTES)
+    start = recv_frame(reader)
     if start is None:
         return 0
     header, _ = decode(start)
     program = program_class(header["cells"])
     send_frame(chan, program.ready())
-    while (frame := recv_frame(chan)) is not None:
+    while (frame := recv_frame(reader)) is not None:
         send_frame(chan, program.handle(frame))
     return 0
 
