@@ -1,9 +1,10 @@
-"""One feedback page per student and assignment, where nbgrader's release_feedback picks it up.
+"""One feedback page per student and assignment, built from verdicts only.
 
-nbgrader delivers `feedback/<student>/<assignment>/<notebook>.html`; the kit writes its page there,
-so `nbgrader release_feedback` and the student's `fetch_feedback` carry it unchanged. The page holds
-the student's scores, the messages of failed checks, the notes' section to reread and their own
-errors; it is built from verdicts only, so no grader source or hidden expected value can reach it.
+`nbgrader generate_feedback` renders it through `nbgrader_plugin.KitFeedbackExporter` into
+`feedback/<student>/<assignment>/<notebook>.html`, so `release_feedback` and the student's
+`fetch_feedback` deliver it unchanged; `write_feedback` writes the same pages where no nbgrader
+course is involved. The page holds the student's scores, the messages of failed checks, the notes'
+section to reread and their own errors: no grader source or hidden expected value can reach it.
 """
 
 from __future__ import annotations

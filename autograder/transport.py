@@ -38,6 +38,9 @@ class Transport(Protocol):
     def open(self, cells: list[dict]) -> Session:
         """Start the student's program from its code cells."""
 
+    def layers(self) -> list[str]:
+        """The isolation layers active for its programs, recorded beside every result."""
+
 
 class InProcessSession:
     def __init__(self, cells: list[dict]) -> None:

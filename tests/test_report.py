@@ -3,6 +3,7 @@ Chromium, compared with golden files."""
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -76,10 +77,14 @@ def test_class_report_names_the_misconceptions_of_the_known_mistakes(written):
         assert exercise.id in text
 
 
-def test_class_report_flags_the_stub_submission(written):
-    soup = BeautifulSoup(written["report"].read_text(encoding="utf-8"), "html.parser")
-    per_check = soup.find_all("table")[1]
-    assert "flatten_view" in per_check.get_text()
+def test_class_report_lists_flagged_and_late_submissions(sample_class):
+    timed_out, late = copy.deepcopy(sample_class[0]), copy.deepcopy(sample_class[1])
+    timed_out.student, timed_out.flags = "looping_student", ["timeout"]
+    late.student, late.late_seconds, late.late_penalty = "late_student", 2 * 3600, 5.0
+    soup = BeautifulSoup(report.class_report([*sample_class, timed_out, late], ASSIGNMENT, "en"), "html.parser")
+    flagged, late_rows = soup.find_all("table")[2].get_text(), soup.find_all("table")[3].get_text()
+    assert "looping_student" in flagged and "timeout" in flagged and "late_student" not in flagged
+    assert "late_student" in late_rows and "2.0" in late_rows and "looping_student" not in late_rows
 
 
 def test_class_report_renders_in_chromium(written, browser, tmp_path):
