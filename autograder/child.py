@@ -124,8 +124,7 @@ class StudentProgram:
             return codec.encode({"op": "result", "error": missing, "value": None, "args": args,
                                  "kwargs": kwargs, "output": ""})
         output = _BoundedText()
-        reset_global_state()
-        sys.stdout = sys.stderr = output
+        sys.stdout = sys.stderr = output  # global state was reset after the cells and after every call
         error = backward_error = value = None
         try:
             value = function(*args, **kwargs)

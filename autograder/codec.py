@@ -14,6 +14,7 @@ import json
 import math
 import struct
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -72,6 +73,7 @@ _isinstance = isinstance
 _type = type
 _id = id
 _repr = repr
+_NUMPY_SCALARS = {dtype.type: name for name, dtype in NUMPY_DTYPES.items()}
 
 
 class BoundaryError(ValueError):
@@ -89,8 +91,7 @@ class Opaque:
         return f"<{self.type_name}>"
 
 
-@dataclass(frozen=True)
-class TensorFacts:
+class TensorFacts(NamedTuple):
     """What the child measured about a tensor that a rebuilt copy cannot carry."""
 
     device: str
@@ -134,73 +135,88 @@ class _Encoder:
         if depth > MAX_DEPTH or self.items > MAX_ITEMS:
             return {"t": "object", "type": "too deep or too large", "text": ""}
         t = _type(obj)
-        if obj is None or t in (bool, int, str):
-            return obj if t is not str else obj[:MAX_TEXT * 25]
-        if t is float:
-            return {"t": "float", "v": _float_text(obj)}
-        if t is complex:
-            return {"t": "complex", "re": _float_text(obj.real), "im": _float_text(obj.imag)}
+        if obj is None or t is bool or t is int:
+            return obj
+        if t is str:
+            return obj[:MAX_TEXT * 25]
+        describe = self.by_type.get(t)
+        if describe is not None:
+            return describe(self, obj, depth)
         if _isinstance(obj, _TensorBase):
             return self.tensor(obj, depth)
-        if t is _ndarray:
-            return self.ndarray(obj)
-        if _isinstance(obj, np.generic) and t in {np.dtype(d).type for d in NUMPY_DTYPES}:
-            return {"t": "npscalar", "dtype": np.dtype(t).name, "v": self.encode(obj.item(), depth + 1)}
-        if t is torch.dtype:
-            return {"t": "dtype", "name": str(obj).removeprefix("torch.")}
-        if t is torch.device:
-            return {"t": "device", "type": obj.type, "index": obj.index}
-        if t is torch.Size:
-            return {"t": "size", "items": [int(i) for i in obj]}
-        if t is pd.DataFrame:
-            return self.dataframe(obj, depth)
-        if t is pd.Series:
-            return {"t": "series", "name": self.encode(obj.name, depth + 1),
-                    "data": self.ndarray(obj.to_numpy(copy=True)),
-                    "index": self.encode(list(obj.index), depth + 1)}
-        if t in (list, tuple):
-            return {"t": t.__name__, "items": [self.encode(x, depth + 1) for x in obj]}
+        if t in _NUMPY_SCALARS:
+            return {"t": "npscalar", "dtype": _NUMPY_SCALARS[t], "v": self.encode(obj.item(), depth + 1)}
         if _isinstance(obj, tuple) and hasattr(t, "n_fields"):  # torch.return_types.*, in field order
             names = [str(n) for n in getattr(t, "__match_args__", ())]
             return {"t": "structseq", "type": f"{t.__module__}.{t.__name__}", "fields": names,
                     "items": [self.encode(x, depth + 1) for x in tuple.__iter__(obj)]}
-        if t is dict and all(_type(k) is str for k in obj):
-            return {"t": "dict", "items": {k: self.encode(v, depth + 1) for k, v in obj.items()}}
         return {"t": "object", "type": f"{t.__module__}.{t.__qualname__}", "text": _safe_repr(obj)}
+
+    def _float(self, obj, depth: int):
+        return {"t": "float", "v": _float_text(obj)}
+
+    def _complex(self, obj, depth: int):
+        return {"t": "complex", "re": _float_text(obj.real), "im": _float_text(obj.imag)}
+
+    def _sequence(self, obj, depth: int):
+        return {"t": _type(obj).__name__, "items": [self.encode(x, depth + 1) for x in obj]}
+
+    def _dict(self, obj, depth: int):
+        if not all(_type(k) is str for k in obj):
+            return {"t": "object", "type": "builtins.dict", "text": _safe_repr(obj)}
+        return {"t": "dict", "items": {k: self.encode(v, depth + 1) for k, v in obj.items()}}
+
+    def _series(self, obj, depth: int):
+        return {"t": "series", "name": self.encode(obj.name, depth + 1),
+                "data": self.ndarray(obj.to_numpy(copy=True)),
+                "index": self.encode(list(obj.index), depth + 1)}
+
+    # Exact types only: a subclass of any of them is described by the checks in `encode` (or as opaque).
+    by_type = {
+        float: _float, complex: _complex, list: _sequence, tuple: _sequence, dict: _dict, pd.Series: _series,
+        _ndarray: lambda self, obj, depth: self.ndarray(obj),
+        pd.DataFrame: lambda self, obj, depth: self.dataframe(obj, depth),
+        torch.dtype: lambda self, obj, depth: {"t": "dtype", "name": str(obj).removeprefix("torch.")},
+        torch.device: lambda self, obj, depth: {"t": "device", "type": obj.type, "index": obj.index},
+        torch.Size: lambda self, obj, depth: {"t": "size", "items": [int(i) for i in obj]},
+    }
 
     def tensor(self, obj, depth: int):
         with _disable_torch_function():
             device = _get["device"](obj).type
             dtype = _get["dtype"](obj)
             grad_fn = _get["grad_fn"](obj)
+            is_leaf = _get["is_leaf"](obj)
             desc = {
                 "t": "tensor",
                 "subclass": _type(obj) is not _tensor_type and _type(obj) is not torch.nn.Parameter,
                 "dtype": DTYPE_NAMES.get(dtype) or str(dtype).removeprefix("torch."),
-                "shape": [int(s) for s in _get["shape"](obj)],
+                "shape": list(_get["shape"](obj)),
                 "device": device,
-                "requires_grad": bool(_get["requires_grad"](obj)),
-                "is_leaf": bool(_get["is_leaf"](obj)),
+                "requires_grad": _get["requires_grad"](obj),
+                "is_leaf": is_leaf,
                 "grad_fn": _type(grad_fn).__name__ if grad_fn is not None else None,
-                "stride": [int(s) for s in _stride(obj)],
-                "offset": int(_storage_offset(obj)),
-                "contiguous": bool(_is_contiguous(obj)),
+                "stride": list(_stride(obj)),
+                "offset": _storage_offset(obj),
+                "contiguous": _is_contiguous(obj),
                 "id": _id(obj),
             }
-            grad = _get["grad"](obj) if desc["is_leaf"] else None
+            grad = _get["grad"](obj) if is_leaf else None
             desc["grad"] = self.tensor(grad, depth + 1) if grad is not None and depth < MAX_DEPTH else None
-            if device != "meta":
-                plain = _contiguous(_cpu(_detach(obj)))
-                if dtype not in DTYPE_NAMES:
-                    raise BoundaryError(f"dtype {dtype} cannot cross the boundary")
-                flat = _reshape(plain, (-1,))
-                desc["data"] = self.blob(bytes(_numpy(_view_dtype(flat, torch.uint8))) if _numel(flat) else b"")
-                if _numel(obj) > 0:
-                    storage = _untyped_storage(obj)
-                    start = _storage_data_ptr(storage)
-                    self.regions.append((start, start + _storage_nbytes(storage), desc))
-                    if self.storages is not None and device == "cpu":
-                        self.share_storage(desc, storage)
+            if device == "meta":
+                return desc
+            if dtype not in DTYPE_NAMES:
+                raise BoundaryError(f"dtype {dtype} cannot cross the boundary")
+            if not _numel(obj):
+                desc["data"] = self.blob(b"")
+                return desc
+            storage = _untyped_storage(obj)
+            start = _storage_data_ptr(storage)
+            self.regions.append((start, start + _storage_nbytes(storage), desc))
+            if self.storages is not None and device == "cpu":
+                self.share_storage(desc, storage)  # the receiver rebuilds the values from the storage
+            else:
+                desc["data"] = self.blob(_values_bytes(obj, device, dtype))
             return desc
 
     def share_storage(self, desc: dict, storage) -> None:
@@ -257,6 +273,14 @@ def _byte_bounds(array: np.ndarray) -> tuple[int, int]:
     return low, high + itemsize
 
 
+def _values_bytes(obj, device: str, dtype) -> bytes:
+    """The tensor's values in row-major order (numpy copies a strided layout in one C loop)."""
+    plain = _detach(obj) if device == "cpu" else _cpu(_detach(obj))
+    if dtype is torch.bfloat16:  # numpy has no bfloat16: copy it as raw 16-bit words
+        return bytes(_numpy(_view_dtype(_reshape(_contiguous(plain), (-1,)), _uint8)))
+    return _numpy(plain).tobytes()
+
+
 def _float_text(x: float):
     return x if math.isfinite(x) else repr(x)
 
@@ -266,6 +290,9 @@ def _safe_repr(obj) -> str:
         return str(_repr(obj))[:200]
     except BaseException:  # noqa: BLE001 - a hostile __repr__ must not stop the description
         return ""
+
+
+_json_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
 
 
 def encode(message: dict, storages: bool = False) -> bytes:
@@ -278,7 +305,7 @@ def encode(message: dict, storages: bool = False) -> bytes:
     header = {key: (enc.encode(value) if key in ("value", "args", "kwargs") else value)
               for key, value in message.items()}
     enc.assign_memory()
-    head = json.dumps(header, ensure_ascii=False).encode()
+    head = _json_encode(header).encode()
     sizes = [len(b) for b in enc.blobs]
     meta = struct.pack(f"<II{len(sizes)}Q", len(head), len(sizes), *sizes)
     frame = meta + head + b"".join(enc.blobs)
@@ -371,7 +398,10 @@ class _Rebuilder:
             columns = [self.rebuild(c, depth + 1) for c in _expect(desc["columns"], list)]
             data = [self.ndarray(d) for d in _expect(desc["data"], list)]
             index = self.rebuild(desc["index"], depth + 1)
-            return pd.DataFrame(dict(zip(range(len(columns)), data)), index=index).set_axis(columns, axis=1)
+            frame = pd.DataFrame(dict(zip(range(len(columns)), data)), copy=False,
+                                 index=None if type(index) is list and index == list(range(len(index))) else index)
+            frame.columns = columns  # after building: names may repeat or be of any plain type
+            return frame
         if kind == "series":
             return pd.Series(self.ndarray(desc["data"]), index=self.rebuild(desc["index"], depth + 1),
                              name=self.rebuild(desc["name"], depth + 1))
@@ -389,34 +419,34 @@ class _Rebuilder:
         dtype = DTYPES.get(_expect(desc["dtype"], str))
         if dtype is None:
             raise BoundaryError("dtype not allowed")
-        shape = [_expect(s, int) for s in desc["shape"]]
+        shape = _ints(desc["shape"])
         if any(s < 0 for s in shape):
             raise BoundaryError("negative size")
-        numel = math.prod(shape)
         device = _expect(desc["device"], str)
         if device == "meta":
             tensor = torch.empty(shape, dtype=dtype, device="meta")
+        elif "storage" in desc:
+            tensor = self.view_of_storage(desc, dtype, shape)
         else:
             raw = self.data(desc["data"])
+            numel = math.prod(shape)
             if len(raw) != numel * ITEMSIZES[dtype]:
                 raise BoundaryError("tensor byte count does not match its shape")
             if numel == 0:
                 tensor = torch.empty(shape, dtype=dtype)
-            elif self.live and "storage" in desc:
-                tensor = self.view_of_storage(desc, dtype, shape)
-            else:
-                tensor = torch.frombuffer(bytearray(raw), dtype=dtype).reshape(shape).clone()
+            else:  # the bytearray is the tensor's own memory: one copy out of the frame
+                tensor = torch.frombuffer(bytearray(raw), dtype=dtype).reshape(shape)
                 tensor = _restride(tensor, tuple(desc["stride"]), desc["offset"])
         grad = desc.get("grad")
         facts = TensorFacts(
-            device=device,
-            requires_grad=_expect(desc["requires_grad"], bool),
-            is_leaf=_expect(desc["is_leaf"], bool),
-            grad_fn=desc["grad_fn"] if desc["grad_fn"] is None else str(desc["grad_fn"])[:100],
-            stride=tuple(_expect(s, int) for s in desc["stride"]),
-            storage_offset=_expect(desc["offset"], int),
-            is_contiguous=_expect(desc["contiguous"], bool),
-            grad=self.tensor(grad, depth + 1) if grad is not None else None,
+            device,
+            _expect(desc["requires_grad"], bool),
+            _expect(desc["is_leaf"], bool),
+            desc["grad_fn"] if desc["grad_fn"] is None else str(desc["grad_fn"])[:100],
+            tuple(_ints(desc["stride"])),
+            _expect(desc["offset"], int),
+            _expect(desc["contiguous"], bool),
+            self.tensor(grad, depth + 1) if grad is not None else None,
         )
         if self.live and facts.requires_grad and (dtype.is_floating_point or dtype.is_complex):
             tensor.requires_grad_(True)
@@ -431,7 +461,7 @@ class _Rebuilder:
             self.storages[key] = torch.frombuffer(bytearray(self.data(desc["storage_data"])),
                                                   dtype=torch.uint8).clone().untyped_storage()
         storage = self.storages[key]
-        stride = [_expect(s, int) for s in desc["stride"]]
+        stride = _ints(desc["stride"])
         offset = _expect(desc["offset"], int)
         itemsize = ITEMSIZES[dtype]
         last = offset + sum((size - 1) * step for size, step in zip(shape, stride))
@@ -478,6 +508,12 @@ def _structseq(name: str, fields: tuple[str, ...]) -> type:
             raise BoundaryError("bad field names")
         _STRUCTSEQS[key] = collections.namedtuple(name.rsplit(".", 1)[-1].replace("-", "_") or "result", fields)
     return _STRUCTSEQS[key]
+
+
+def _ints(values) -> list[int]:
+    if type(values) is not list or any(type(v) is not int for v in values):
+        raise BoundaryError("expected a list of integers in frame")
+    return values
 
 
 def _expect(value, kind: type):

@@ -267,3 +267,15 @@ def test_a_second_batch_on_the_same_assignment_waits_its_turn(tmp_path):
                               env={"PATH": "/usr/bin:/bin"}, timeout=300)
     assert done.returncode == 1 and "another grading run" in done.stderr
     assert not stored(tmp_path)
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_parallel_workers_each_get_a_core_of_their_own():
+    cpus = batch._worker_cpus(2)
+    assert None not in cpus and len(set(cpus)) == 2
+    assert set(cpus) <= os.sched_getaffinity(0)
+
+
+@pytest.mark.parametrize("workers", [1, len(os.sched_getaffinity(0)) + 1])
+def test_a_single_worker_or_more_workers_than_cores_are_not_pinned(workers):
+    assert batch._worker_cpus(workers) == [None] * workers
