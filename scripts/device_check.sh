@@ -10,7 +10,8 @@
 #   cuda      tests/test_cuda.py: CUDA tensors across the boundary, the device exercises' graders, the sandbox
 #   cpu       the CPU tests of the same code: test_codec, test_exercises (device exercises), test_grade_protocol
 #   sandbox   tests/test_sandbox.py: the sandbox's layers and limits with torch's CUDA build
-#   proposed  if .whl/patches/*.diff apply to a copy of the tree: the sandbox tests of both files again, there
+#   proposed  the sandbox tests of both files again, on a copy of the tree with those of .whl/patches/*.diff that
+#             apply (fixes proposed for files this run must not change)
 # The whole log goes to $OUT/device_log.txt and each phase's results to $OUT/junit-<phase>.xml. Without $OUT (a
 # dry run elsewhere) they go to a new temporary folder. PYTHON picks the interpreter (default python3).
 set -uo pipefail
@@ -139,22 +140,21 @@ apply_patch() {  # apply_patch DIRECTORY DIFF
     fi
 }
 
-proposed_tree() {  # a copy of the tree with .whl/patches applied; prints its path, or nothing and why not
+proposed_tree() {  # a copy of the tree with those of .whl/patches that apply; prints its path, or nothing
     local patches=(.whl/patches/*.diff)
     [[ -e ${patches[0]} ]] || { echo "no proposed patches carried" >&2; return; }
-    local copy
+    local copy patch applied=0
     copy=$(mktemp -d -t kit-proposed-XXXXXX)
     cp -a autograder tests pyproject.toml source release solutions "$copy"/
-    local patch
-    for patch in "${patches[@]}"; do
+    for patch in "${patches[@]}"; do  # each patch touches its own files
         if apply_patch "$copy" "$patch"; then
             echo "applied $patch" >&2
+            applied=1
         else
-            echo "$patch does not apply (applied already, or the files changed): no proposed phase" >&2
-            return
+            echo "left out $patch: it does not apply (applied already, or its files changed)" >&2
         fi
     done
-    echo "$copy"
+    ((applied)) && echo "$copy"
 }
 
 main() {
