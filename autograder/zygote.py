@@ -159,6 +159,7 @@ class Zygote:
         self.spares: list[Child] = []
         self.names = (f"s{os.getpid()}-{n}" for n in itertools.count())
         self.own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        self.student_view = student_view(self.plan.kit_dir)
         self.wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.set_wakeup_fd(wakeup_write)
         signal.signal(signal.SIGCHLD, lambda *_: None)
@@ -223,7 +224,8 @@ class Zygote:
             try:
                 for fd in (lock, out_read, chan_grader.fileno(), status_grader.fileno(), status_zygote.fileno()):
                     os.close(fd)
-                code = run_child(self.plan, zygote, uid, session, pid_namespace, chan_child, out_write)
+                code = run_child(self.plan, zygote, uid, session, pid_namespace, chan_child, out_write,
+                                 *self.student_view)
             except BaseException:  # noqa: BLE001 - report and leave; never return into the zygote's loop
                 traceback.print_exc()
             finally:
@@ -342,8 +344,17 @@ def main(control: socket.socket, config: dict) -> None:
 # the child: confine, report, run the cells, answer calls until the grader hangs up
 
 
+def student_view(kit_dir: str) -> tuple[list[str], list[str]]:
+    """The import path without the kit's folder, and the kit's modules to forget: the same for every
+    child, so the zygote works them out once. (A child that walked sys.modules itself would write to
+    the reference count of every module name and copy hundreds of shared pages: milliseconds.)"""
+    kit_root = os.path.dirname(kit_dir)
+    path = [p for p in sys.path if os.path.realpath(p or ".") != kit_root]
+    return path, sorted(m for m in sys.modules if m == KIT_PACKAGE or m.startswith(KIT_PACKAGE + "."))
+
+
 def run_child(plan, zygote: int, uid: int, session: str, pid_namespace: bool, chan: socket.socket,
-              out_write: int) -> int:
+              out_write: int, student_path: list[str], kit_modules: list[str]) -> int:
     from autograder import child, codec, confine
 
     signal.set_wakeup_fd(-1)
@@ -363,11 +374,9 @@ def run_child(plan, zygote: int, uid: int, session: str, pid_namespace: bool, ch
     os.environ.update(HOME=confined.scratch, TMPDIR=confined.scratch, PATH="/usr/local/bin:/usr/bin:/bin",
                       LANG="C.UTF-8", OMP_NUM_THREADS="1", USER="student", LOGNAME="student", MPLBACKEND="Agg")
     sys.dont_write_bytecode = True
-    kit_root = os.path.dirname(plan.kit_dir)
-    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != kit_root]
-    kit_modules = sorted(m for m in sys.modules if m == KIT_PACKAGE or m.startswith(KIT_PACKAGE + "."))
+    sys.path[:] = student_path
     for name in kit_modules:
-        del sys.modules[name]  # `import autograder...` in a cell finds nothing to patch
+        sys.modules.pop(name, None)  # `import autograder...` in a cell finds nothing to patch
     program_class, decode = child.StudentProgram, codec.decode
     send_frame(chan, codec.encode({"op": "confined", "layers": confined.layers, "problems": confined.problems,
                                    "uid": os.getuid(), "scratch": confined.scratch, "kit_modules": kit_modules}))
