@@ -120,6 +120,7 @@ class Program:
         self.cell_errors: list[dict] = []
         self.output = ""
         self.devices: list[str] = ["cpu", "meta"]
+        self.withheld: dict[str, str] = {}  # device type -> why the student's process does not offer it
 
     def _session(self):
         if self.startup_failure is not None:
@@ -136,6 +137,9 @@ class Program:
             self.cell_errors = list(header.get("cell_errors", []))
             self.output = str(header.get("output", ""))
             self.devices = [d for d in header.get("devices", ()) if d in ("cpu", "meta", "cuda")]
+            withheld = header.get("withheld")
+            self.withheld = ({str(k)[:20]: str(v)[:300] for k, v in withheld.items()}
+                             if isinstance(withheld, dict) else {})
         return self.session
 
     def call(self, name: str, args: tuple, kwargs: dict, backward: bool = False) -> Call:

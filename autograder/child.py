@@ -32,6 +32,8 @@ _float32 = torch.float32
 _TensorBase = torch._C.TensorBase
 _backward = torch.Tensor.backward
 _set_default_device = torch.set_default_device
+_cuda_available = torch.cuda.is_available
+_cuda_in_bad_fork = torch.cuda._is_in_bad_fork
 _real_stdout, _real_stderr = sys.stdout, sys.stderr
 
 
@@ -82,13 +84,30 @@ def reset_global_state() -> None:
     sys.stdout, sys.stderr = _real_stdout, _real_stderr
 
 
+def usable_devices() -> tuple[list[str], dict[str, str]]:
+    """The device types code here can compute on, and why a GPU the machine has is withheld.
+
+    A process forked after its parent asked CUDA anything cannot start CUDA, yet
+    `torch.cuda.is_available()` still says True in it: offering "cuda" there would fail correct code."""
+    if not _cuda_available():
+        return ["cpu", "meta"], {}
+    if _cuda_in_bad_fork():
+        return ["cpu", "meta"], {"cuda": "CUDA had started in the process this one was forked from, so it "
+                                         "cannot start here; meta stands in"}
+    return ["cpu", "meta", "cuda"], {}
+
+
 class StudentProgram:
     """The student's notebook, executed cell by cell, each broken cell costing only itself."""
 
-    def __init__(self, cells: list[dict]) -> None:
+    def __init__(self, cells: list[dict], no_gpu: str | None = None) -> None:
+        """`no_gpu`: why this process must not offer a GPU (it is never asked then, so CUDA stays unstarted)."""
         self.namespace: dict = {"__name__": "__student__", "__builtins__": builtins}
         self.cell_errors: list[dict] = []
-        self.devices = ["cpu", "meta"] + (["cuda"] if torch.cuda.is_available() else [])  # before student code
+        if no_gpu:
+            self.devices, self.withheld = ["cpu", "meta"], {"cuda": no_gpu}
+        else:
+            self.devices, self.withheld = usable_devices()  # before student code
         output = _BoundedText()
         for cell in cells:
             self._run_cell(cell["index"], cell["source"], output)
@@ -108,7 +127,7 @@ class StudentProgram:
 
     def ready(self) -> bytes:
         return codec.encode({"op": "ready", "cell_errors": self.cell_errors, "output": self.output,
-                             "devices": self.devices})
+                             "devices": self.devices, "withheld": self.withheld})
 
     def handle(self, frame: bytes) -> bytes:
         header, decoded = codec.decode(frame, live=True)

@@ -67,8 +67,9 @@ class Limits:
     - cpu_seconds = 60: CPU time of the child process (RLIMIT_CPU: SIGXCPU, then SIGKILL 1 s later).
     - memory_bytes = 2 GiB: resident memory of the child and its processes (memory cgroup, no
       swap); the kernel kills the child beyond it, and the call fails as "memory".
-    - address_space_bytes = 4 GiB: virtual memory per process (RLIMIT_AS), a backstop where no
-      memory cgroup exists; torch itself needs about 0.7 GiB of it.
+    - address_space_bytes = 4 GiB: virtual memory per process (RLIMIT_AS) beyond what the child
+      inherits from the zygote (torch's libraries: 0.6 GiB for the CPU build, over 3 GiB for a CUDA
+      build), a backstop where no memory cgroup exists.
     - processes = 64: processes and threads of the child's uid (RLIMIT_NPROC; pids cgroup).
     - file_bytes = 16 MiB: largest file the child may write (RLIMIT_FSIZE).
     - open_files = 256: open descriptors per process (RLIMIT_NOFILE).

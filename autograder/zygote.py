@@ -33,6 +33,9 @@ FRAME_HEADER = struct.Struct("<Q")  # a frame on the call channel: its length, t
 PACKET_BYTES = 1 << 16
 RECEIVE_BYTES = 1 << 16  # a child reads up to this much at once
 KIT_PACKAGE = "autograder"
+# Neither the zygote nor its children ever ask CUDA anything: a fork after CUDA started cannot use it, and a
+# child's private root has no GPU device files. Graders test the "cuda" device only where it is offered.
+NO_GPU = "the sandbox gives student code no GPU; the meta device stands in for one"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,7 +123,7 @@ def work(t):
 
 def warm_up(child, codec) -> None:
     """Run the boundary once on typical values: lazy imports and first-use set-up happen here, once."""
-    program = child.StudentProgram([{"index": 0, "source": WARM_UP}])
+    program = child.StudentProgram([{"index": 0, "source": WARM_UP}], no_gpu=NO_GPU)
     import torch
 
     frame = codec.encode({"op": "call", "name": "work", "args": [torch.arange(6.0).reshape(2, 3)],
@@ -385,7 +388,7 @@ def run_child(plan, zygote: int, uid: int, session: str, pid_namespace: bool, ch
     if start is None:
         return 0
     header, _ = decode(start)
-    program = program_class(header["cells"])
+    program = program_class(header["cells"], no_gpu=NO_GPU)
     send_frame(chan, program.ready())
     while (frame := recv_frame(reader)) is not None:
         send_frame(chan, program.handle(frame))

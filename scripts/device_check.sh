@@ -10,8 +10,6 @@
 #   cuda      tests/test_cuda.py: CUDA tensors across the boundary, the device exercises' graders, the sandbox
 #   cpu       the CPU tests of the same code: test_codec, test_exercises (device exercises), test_grade_protocol
 #   sandbox   tests/test_sandbox.py: the sandbox's layers and limits with torch's CUDA build
-#   proposed  the sandbox tests of both files again, on a copy of the tree with those of .whl/patches/*.diff that
-#             apply (fixes proposed for files this run must not change)
 # The whole log goes to $OUT/device_log.txt and each phase's results to $OUT/junit-<phase>.xml. Without $OUT (a
 # dry run elsewhere) they go to a new temporary folder. PYTHON picks the interpreter (default python3).
 set -uo pipefail
@@ -129,34 +127,6 @@ phase() {  # phase NAME CAP_SECONDS DIRECTORY PYTEST_ARGUMENTS...
     ((code == 0)) || failed=1
 }
 
-apply_patch() {  # apply_patch DIRECTORY DIFF
-    if command -v patch >/dev/null; then
-        (cd "$1" && patch -p1 --forward --batch --silent --reject-file=-) <"$2" >&2
-    elif command -v git >/dev/null; then
-        (cd "$1" && git apply -p1) <"$2" >&2
-    else
-        echo "neither patch nor git is installed here" >&2
-        return 1
-    fi
-}
-
-proposed_tree() {  # a copy of the tree with those of .whl/patches that apply; prints its path, or nothing
-    local patches=(.whl/patches/*.diff)
-    [[ -e ${patches[0]} ]] || { echo "no proposed patches carried" >&2; return; }
-    local copy patch applied=0
-    copy=$(mktemp -d -t kit-proposed-XXXXXX)
-    cp -a autograder tests pyproject.toml source release solutions "$copy"/
-    for patch in "${patches[@]}"; do  # each patch touches its own files
-        if apply_patch "$copy" "$patch"; then
-            echo "applied $patch" >&2
-            applied=1
-        else
-            echo "left out $patch: it does not apply (applied already, or its files changed)" >&2
-        fi
-    done
-    ((applied)) && echo "$copy"
-}
-
 main() {
     echo "== device check: $(date -u +%FT%TZ), budget ${BUDGET} s, results in $OUT"
     install_wheels
@@ -165,11 +135,6 @@ main() {
     phase cpu 90 . -ra tests/test_codec.py tests/test_grade_protocol.py tests/test_exercises.py \
         -k "not test_exercises or to_device or add_on_device"
     phase sandbox 100 . -ra tests/test_sandbox.py
-    local copy
-    copy=$(proposed_tree)
-    if [[ -n $copy ]]; then
-        phase proposed 120 "$copy" -rA tests/test_cuda.py tests/test_sandbox.py -k "sandbox or zygote"
-    fi
     echo "== device check done in ${SECONDS} s: $( ((failed)) && echo "something failed" || echo "all passed")"
     return "$failed"
 }

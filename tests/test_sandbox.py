@@ -132,12 +132,34 @@ def test_rlimits_are_applied(sandbox):
         def probe(names):
             return [list(resource.getrlimit(getattr(resource, n))) for n in names]
     """, ["RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CORE"])
-    assert limits == [[LIMITS.cpu_seconds, LIMITS.cpu_seconds + 1], [LIMITS.address_space_bytes] * 2,
-                      [LIMITS.processes] * 2, [LIMITS.file_bytes] * 2, [LIMITS.open_files] * 2, [0, 0]]
+    (soft, hard), zygote = limits.pop(1), sandbox_mapped_bytes(sandbox)
+    assert soft == hard and abs(soft - LIMITS.address_space_bytes - zygote) < 256 << 20  # beyond what it inherits
+    assert limits == [[LIMITS.cpu_seconds, LIMITS.cpu_seconds + 1], [LIMITS.processes] * 2, [LIMITS.file_bytes] * 2,
+                      [LIMITS.open_files] * 2, [0, 0]]
     assert resource.getrlimit(resource.RLIMIT_NPROC) != (LIMITS.processes,) * 2  # the grader's own are untouched
 
 
+def test_a_sandboxed_child_offers_no_gpu_and_says_why(sandbox):
+    student = program(sandbox, "x = 1\n")
+    try:
+        student._session()
+        assert student.devices == ["cpu", "meta"]
+        assert "no GPU" in student.withheld["cuda"]
+    finally:
+        student.close()
+
+
+def test_student_code_asking_for_cuda_gets_an_error_not_a_crash(sandbox):
+    result = call(sandbox, "import torch\ndef probe():\n    return torch.ones(2, device='cuda')\n")
+    assert result.error is not None and result.error.type not in ("crash", "timeout", "exit", "protocol")
+
+
 # --- network, files, signals ------------------------------------------------------------------------
+
+
+def sandbox_mapped_bytes(sandbox) -> int:
+    status = Path(f"/proc/{sandbox._process.pid}/status").read_text()
+    return int(status.split("VmSize:")[1].split()[0]) << 10
 
 
 def test_network_is_blocked(sandbox):
@@ -335,7 +357,8 @@ def test_a_dying_child_becomes_a_failure_kind(sandbox, body, kind, says):
 
 
 def test_memory_beyond_the_address_space_limit_is_a_memory_error(sandbox):
-    result = call(sandbox, "def probe():\n    return bytearray(4 << 30)\n")
+    result = call(sandbox, "import resource\ndef probe():\n"
+                            "    return bytearray(resource.getrlimit(resource.RLIMIT_AS)[0])\n")
     assert result.error.type == "MemoryError"
 
 
