@@ -44,8 +44,11 @@ BOOTSTRAP = ("import json, socket, sys, types; control = socket.socket(fileno=in
              "config = json.loads(control.recv(1 << 16)); kit = types.ModuleType('autograder'); "
              "kit.__path__ = [config['kit_dir']]; sys.modules['autograder'] = kit; "
              "from autograder.zygote import main; main(control, config)")
+# No GPU is visible to the zygote: with one, torch's first backward() in the warm-up starts an autograd thread
+# per GPU (and asks the CUDA driver), after which no forked child can run backward() or use CUDA at all.
 ZYGOTE_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-              "MALLOC_ARENA_MAX": "2", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+              "MALLOC_ARENA_MAX": "2", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+              "CUDA_VISIBLE_DEVICES": "", "HIP_VISIBLE_DEVICES": ""}
 REPORT_GRACE_SECONDS = 2.0
 SETUP_SECONDS = 20.0
 KEPT_SUBMISSIONS = 256
