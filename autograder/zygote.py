@@ -113,10 +113,11 @@ def use_huge_pages() -> int:
 
 WARM_UP = """
 import numpy as np, pandas as pd, torch
-def work(t):
+def work(t, backward):
     frame = pd.DataFrame(t.numpy(), columns=["a", "b", "c"])
     x = t.clone().requires_grad_()
-    (x * x).sum().backward()
+    if backward:
+        (x * x).sum().backward()
     return t.view(-1), t.t().reshape(-1), frame, frame["a"], t.numpy(), x.grad, t.tolist(), t.max(dim=0)
 """
 
@@ -126,7 +127,10 @@ def warm_up(child, codec) -> None:
     program = child.StudentProgram([{"index": 0, "source": WARM_UP}], no_gpu=NO_GPU)
     import torch
 
-    frame = codec.encode({"op": "call", "name": "work", "args": [torch.arange(6.0).reshape(2, 3)],
+    # With torch's CUDA build, the first backward() asks the CUDA driver how many GPUs there are, and the
+    # driver's threads then make every fork hang or fail: there, each child runs its first backward() itself.
+    backward = not torch.backends.cuda.is_built()
+    frame = codec.encode({"op": "call", "name": "work", "args": [torch.arange(6.0).reshape(2, 3), backward],
                           "kwargs": {}, "backward": False})
     codec.decode(program.handle(frame))
 

@@ -179,8 +179,11 @@ def sandbox(request):
 
 
 def zygote_status(sandbox: Sandbox) -> dict[str, str]:
-    fields = dict(line.split(":", 1) for line in Path(f"/proc/{sandbox._process.pid}/status").read_text().splitlines())
-    return {key: " ".join(fields[key].split()) for key in ("VmSize", "VmRSS", "Threads")}
+    process = Path(f"/proc/{sandbox._process.pid}")
+    fields = dict(line.split(":", 1) for line in (process / "status").read_text().splitlines())
+    threads = sorted((task / "comm").read_text().strip() for task in (process / "task").iterdir())
+    return {**{key: " ".join(fields[key].split()) for key in ("VmSize", "VmRSS", "Threads")},
+            "thread names": ", ".join(threads)}
 
 
 def sandbox_facts(sandbox: Sandbox) -> str:
