@@ -379,7 +379,8 @@ def run_child(plan, zygote: int, uid: int, session: str, pid_namespace: bool, ch
     os.chdir(confined.scratch)
     os.environ.clear()
     os.environ.update(HOME=confined.scratch, TMPDIR=confined.scratch, PATH="/usr/local/bin:/usr/bin:/bin",
-                      LANG="C.UTF-8", OMP_NUM_THREADS="1", USER="student", LOGNAME="student", MPLBACKEND="Agg")
+                      LANG="C.UTF-8", OMP_NUM_THREADS="1", USER="student", LOGNAME="student", MPLBACKEND="Agg",
+                      CUDA_VISIBLE_DEVICES="", HIP_VISIBLE_DEVICES="")
     sys.dont_write_bytecode = True
     sys.path[:] = student_path
     for name in kit_modules:
