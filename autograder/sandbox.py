@@ -48,8 +48,7 @@ BOOTSTRAP = ("import json, socket, sys, types; control = socket.socket(fileno=in
 # per GPU (and asks the CUDA driver), after which no forked child can run backward() or use CUDA at all.
 ZYGOTE_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "MALLOC_ARENA_MAX": "2", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
-              "CUDA_VISIBLE_DEVICES": "", "HIP_VISIBLE_DEVICES": "",
-              "ARROW_DEFAULT_MEMORY_POOL": "system"}  # pandas' pyarrow strings: no jemalloc thread in the zygote
+              "CUDA_VISIBLE_DEVICES": "", "HIP_VISIBLE_DEVICES": ""}
 REPORT_GRACE_SECONDS = 2.0
 SETUP_SECONDS = 20.0
 KEPT_SUBMISSIONS = 256
