@@ -8,6 +8,7 @@ what came back (see `codec`). Whatever a student does here can only change their
 from __future__ import annotations
 
 import builtins
+import contextlib
 import io
 import linecache
 import random
@@ -35,6 +36,7 @@ _set_default_device = torch.set_default_device
 _cuda_available = torch.cuda.is_available
 _cuda_in_bad_fork = torch.cuda._is_in_bad_fork
 _real_stdout, _real_stderr = sys.stdout, sys.stderr
+_catch_warnings, _reset_warnings = warnings.catch_warnings, warnings.resetwarnings
 
 
 class _BoundedText(io.TextIOBase):
@@ -80,8 +82,16 @@ def reset_global_state() -> None:
     _manual_seed(0)
     _np_seed(0)
     _py_seed(0)
-    warnings.resetwarnings()
     sys.stdout, sys.stderr = _real_stdout, _real_stderr
+
+
+@contextlib.contextmanager
+def _student_warnings():
+    """Student code runs under Python's default warning filters, whatever the host process set (pytest's
+    "error", say); the host's filters are back afterwards, which matters where the program runs in-process."""
+    with _catch_warnings():
+        _reset_warnings()
+        yield
 
 
 def usable_devices() -> tuple[list[str], dict[str, str]]:
@@ -119,7 +129,8 @@ class StudentProgram:
         filename = f"{CELL_PREFIX}{index}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
         try:
-            exec(compile(source, filename, "exec"), self.namespace)
+            with _student_warnings():
+                exec(compile(source, filename, "exec"), self.namespace)
         except BaseException as error:  # noqa: BLE001 - SystemExit and friends are student errors too
             self.cell_errors.append({"cell": index, **describe_error(error)})
         finally:
@@ -145,17 +156,18 @@ class StudentProgram:
         output = _BoundedText()
         sys.stdout = sys.stderr = output  # global state was reset after the cells and after every call
         error = backward_error = value = None
-        try:
-            value = function(*args, **kwargs)
-        except BaseException as raised:  # noqa: BLE001
-            error = describe_error(raised)
-        if backward and error is None:
+        with _student_warnings():
             try:
-                if not isinstance(value, _TensorBase):
-                    raise TypeError("the result is not a tensor, so backward() cannot run")
-                _backward(value)
+                value = function(*args, **kwargs)
             except BaseException as raised:  # noqa: BLE001
-                backward_error = describe_error(raised)
+                error = describe_error(raised)
+            if backward and error is None:
+                try:
+                    if not isinstance(value, _TensorBase):
+                        raise TypeError("the result is not a tensor, so backward() cannot run")
+                    _backward(value)
+                except BaseException as raised:  # noqa: BLE001
+                    backward_error = describe_error(raised)
         reset_global_state()
         message = {"op": "result", "error": error, "backward_error": backward_error,
                    "value": value, "args": args, "kwargs": kwargs, "output": output.text()}
