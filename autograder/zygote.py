@@ -118,7 +118,9 @@ def work(t, backward):
     x = t.clone().requires_grad_()
     if backward:
         (x * x).sum().backward()
-    return t.view(-1), t.t().reshape(-1), frame, frame["a"], t.numpy(), x.grad, t.tolist(), t.max(dim=0)
+    on_meta = t.to("meta") + t.long().to(device=torch.device("meta"))  # first use imports ~800 modules (sympy...)
+    return (t.view(-1), t.t().reshape(-1), frame, frame["a"], t.numpy(), x.grad, t.tolist(), t.max(dim=0),
+            on_meta)
 """
 
 

@@ -154,6 +154,19 @@ def test_student_code_asking_for_cuda_gets_an_error_not_a_crash(sandbox):
     assert result.error is not None and result.error.type not in ("crash", "timeout", "exit", "protocol")
 
 
+def test_the_first_meta_tensor_op_in_a_child_imports_nothing(sandbox):
+    """The zygote's warm-up did it: else every child imports some 800 modules (sympy...) on its first meta op,
+    half a second here and past the call limit on a slower machine."""
+    added = value(sandbox, """
+        import sys, torch
+        def probe():
+            before = set(sys.modules)
+            torch.ones(2).to("meta") + torch.ones(2, dtype=torch.int64).to("meta")
+            return sorted(set(sys.modules) - before)
+    """)
+    assert added == []
+
+
 # --- network, files, signals ------------------------------------------------------------------------
 
 
