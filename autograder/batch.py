@@ -359,7 +359,7 @@ def _worker_cpus(workers: int) -> list[int | None]:
     return cpus[:workers]
 
 
-def _work(connection, job: _Job, parent: int, cpu: int | None = None) -> None:
+def _work(connection, job: _Job, parent: int, cpu: int | None) -> None:
     """A worker: grade the chunks the parent sends, store each result, report it; stop on None."""
     _die_with(parent)
     if cpu is not None:

@@ -282,6 +282,7 @@ class Plan:
     seccomp: bool
     cgroups: Cgroups | None = None
     unavailable: dict[str, str] = field(default_factory=dict)  # layer -> why the machine cannot offer it
+    inherited_bytes: int = 0  # the zygote's virtual memory, which every child starts with
 
     def allows(self, layer: str) -> bool:
         return layer not in self.unavailable
@@ -336,7 +337,8 @@ def plan(limits: dict, kit_dir: str, workdir: str, lock_dir: str, python_paths: 
             cgroups.bases = {c: b for c, b in cgroups.bases.items() if c in wanted}
     binds = [p for p in _python_dirs(python_paths, kit_dir) if not workdir.startswith(p + os.sep)]
     hide = [kit_dir] if any(kit_dir.startswith(b + os.sep) for b in binds) else []
-    return Plan(limits, kit_dir, binds, hide, workdir, lock_dir, is_root, abi, has_seccomp, cgroups, unavailable)
+    return Plan(limits, kit_dir, binds, hide, workdir, lock_dir, is_root, abi, has_seccomp, cgroups, unavailable,
+                _mapped_bytes())
 
 
 def _python_dirs(paths: list[str], kit_dir: str) -> list[str]:
@@ -398,7 +400,7 @@ def confine(plan: Plan, uid: int, session: str, keep_fds: list[int], output_fd: 
         os.makedirs(done.scratch, mode=0o700, exist_ok=True)
         os.chown(done.scratch, *((uid, uid) if drop_uid else (os.getuid(), os.getgid())))
     _stdio(output_fd, keep_fds)
-    done.attempt("rlimits", _rlimits, plan.limits)
+    done.attempt("rlimits", _rlimits, plan)
     bounded = plan.is_root and _try_drop_bounding_set()  # needs the capability that the uid drop takes away
     if drop_uid:
         done.attempt("uid-drop", _drop_uid, uid)
@@ -503,9 +505,10 @@ def _mapped_bytes() -> int:
     return 0
 
 
-def _rlimits(limits: dict) -> None:
+def _rlimits(plan: Plan) -> None:
+    limits = plan.limits
     cpu = int(limits["cpu_seconds"])
-    address_space = _mapped_bytes() + int(limits["address_space_bytes"])  # beyond what the fork inherited
+    address_space = plan.inherited_bytes + int(limits["address_space_bytes"])  # beyond what the fork inherited
     settings = {
         resource.RLIMIT_CPU: (cpu, cpu + 1),
         resource.RLIMIT_AS: (address_space,) * 2,
