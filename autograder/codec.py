@@ -74,6 +74,8 @@ _type = type
 _id = id
 _repr = repr
 _NUMPY_SCALARS = {dtype.type: name for name, dtype in NUMPY_DTYPES.items()}
+_SCALARS = frozenset((type(None), bool, int, float))  # JSON carries these exactly, as they are
+_PLAIN = frozenset((type(None), bool, int, float, str))  # what a frame's header holds as plain values
 
 
 class BoundaryError(ValueError):
@@ -135,7 +137,7 @@ class _Encoder:
         if depth > MAX_DEPTH or self.items > MAX_ITEMS:
             return {"t": "object", "type": "too deep or too large", "text": ""}
         t = _type(obj)
-        if obj is None or t is bool or t is int:
+        if obj is None or t is bool or t is int or t is float:  # JSON keeps 1.0 a float; NaN and Infinity too
             return obj
         if t is str:
             return obj[:MAX_TEXT * 25]
@@ -152,14 +154,15 @@ class _Encoder:
                     "items": [self.encode(x, depth + 1) for x in tuple.__iter__(obj)]}
         return {"t": "object", "type": f"{t.__module__}.{t.__qualname__}", "text": _safe_repr(obj)}
 
-    def _float(self, obj, depth: int):
-        return {"t": "float", "v": _float_text(obj)}
-
     def _complex(self, obj, depth: int):
-        return {"t": "complex", "re": _float_text(obj.real), "im": _float_text(obj.imag)}
+        return {"t": "complex", "re": obj.real, "im": obj.imag}
 
     def _sequence(self, obj, depth: int):
-        return {"t": _type(obj).__name__, "items": [self.encode(x, depth + 1) for x in obj]}
+        items = list(obj)  # one snapshot: a student's thread may be changing the list meanwhile
+        if self.items + len(items) <= MAX_ITEMS and all(_type(x) in _SCALARS for x in items):
+            self.items += len(items)  # numbers as they are: no call per item for long lists of numbers
+            return {"t": _type(obj).__name__, "items": items}
+        return {"t": _type(obj).__name__, "items": [self.encode(x, depth + 1) for x in items]}
 
     def _dict(self, obj, depth: int):
         if not all(_type(k) is str for k in obj):
@@ -173,7 +176,7 @@ class _Encoder:
 
     # Exact types only: a subclass of any of them is described by the checks in `encode` (or as opaque).
     by_type = {
-        float: _float, complex: _complex, list: _sequence, tuple: _sequence, dict: _dict, pd.Series: _series,
+        complex: _complex, list: _sequence, tuple: _sequence, dict: _dict, pd.Series: _series,
         _ndarray: lambda self, obj, depth: self.ndarray(obj),
         pd.DataFrame: lambda self, obj, depth: self.dataframe(obj, depth),
         torch.dtype: lambda self, obj, depth: {"t": "dtype", "name": str(obj).removeprefix("torch.")},
@@ -281,10 +284,6 @@ def _values_bytes(obj, device: str, dtype) -> bytes:
     return _numpy(plain).tobytes()
 
 
-def _float_text(x: float):
-    return x if math.isfinite(x) else repr(x)
-
-
 def _safe_repr(obj) -> str:
     try:
         return str(_repr(obj))[:200]
@@ -364,15 +363,13 @@ class _Rebuilder:
     def rebuild(self, desc, depth: int = 0):
         if depth > MAX_DEPTH + 2:
             raise BoundaryError("value nested too deep")
-        if desc is None or type(desc) in (bool, int, str):
+        if type(desc) in _PLAIN:
             return desc
         if type(desc) is not dict or type(desc.get("t")) is not str:
             raise BoundaryError("malformed value")
         kind = desc["t"]
-        if kind == "float":
-            return float(desc["v"])
         if kind == "complex":
-            return complex(float(desc["re"]), float(desc["im"]))
+            return complex(_expect(desc["re"], float), _expect(desc["im"], float))
         if kind == "tensor":
             return self.tensor(desc, depth)
         if kind == "ndarray":
@@ -386,7 +383,9 @@ class _Rebuilder:
         if kind == "size":
             return torch.Size([_expect(i, int) for i in desc["items"]])
         if kind in ("list", "tuple"):
-            items = [self.rebuild(x, depth + 1) for x in _expect(desc["items"], list)]
+            items = _expect(desc["items"], list)
+            if not all(type(x) in _PLAIN for x in items):
+                items = [self.rebuild(x, depth + 1) for x in items]
             return items if kind == "list" else tuple(items)
         if kind == "structseq":
             fields = [_expect(f, str) for f in desc["fields"]]

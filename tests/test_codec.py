@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import struct
 
 import numpy as np
@@ -22,12 +23,37 @@ def roundtrip(value):
 
 
 @pytest.mark.parametrize("value", [
-    None, True, 3, -2**62, "한국어", 1.5, float("inf"), 2 + 3j, [1, [2.5, "x"]], (1, (2,)), {"a": 1},
+    None, True, 3, -2**62, "한국어", 1.5, float("inf"), -0.0, 2 + 3j, complex("inf-2j"), [1, [2.5, "x"]],
+    (1, (2,)), {"a": 1}, [1, 1.0, True, None, -0.0], (0.1, 2),
     torch.float64, torch.device("cpu"), torch.Size([2, 3]), np.float32(1.5), np.int64(7),
 ], ids=repr)
 def test_plain_values_round_trip_with_their_exact_type(value):
     rebuilt, _ = roundtrip(value)
     assert type(rebuilt) is type(value) and rebuilt == value
+
+
+def test_nan_round_trips_as_a_float():
+    rebuilt, _ = roundtrip([float("nan"), 1])
+    assert type(rebuilt[0]) is float and math.isnan(rebuilt[0]) and type(rebuilt[1]) is int
+
+
+def test_a_list_of_numbers_keeps_each_items_exact_type():
+    rebuilt, _ = roundtrip([1, 1.0, True, 0, False, None])
+    assert [type(x) for x in rebuilt] == [int, float, bool, int, bool, type(None)]
+
+
+def test_a_float_subclass_inside_a_list_does_not_pass_as_a_float():
+    class Always(float):
+        def __eq__(self, other):
+            return True
+
+    rebuilt, _ = roundtrip([1.5, Always(2.0)])
+    assert rebuilt[0] == 1.5 and type(rebuilt[1]) is codec.Opaque
+
+
+def test_a_list_longer_than_the_item_limit_is_cut_short():
+    rebuilt, _ = roundtrip(list(range(codec.MAX_ITEMS + 5)))
+    assert type(rebuilt[-1]) is codec.Opaque and rebuilt[:100] == list(range(100))
 
 
 @pytest.mark.parametrize("dtype", list(codec.DTYPES.values()), ids=str)
