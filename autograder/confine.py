@@ -177,16 +177,27 @@ class Cgroups:
         _write(os.path.join(base, "cgroup.subtree_control"), " ".join(f"+{c}" for c in sorted(available)))
         return cls(2, {c: base for c in available})
 
-    def enter(self, session: str, limits: dict) -> list[str]:
-        """Create the session's groups with their limits and move the calling process into them."""
+    @staticmethod
+    def slot_group(uid: int) -> str:
+        """The groups of a uid slot: one child at a time holds a slot, and its groups outlive it. Making and
+        removing groups for every child cost more than the rest of its set-up (a memory group's removal
+        goes on in a kernel worker); an emptied group serves the next child of the slot as well."""
+        return f"uid-{uid}"
+
+    def enter(self, group: str, limits: dict) -> list[str]:
+        """Move the calling process into the groups (made with their limits on first use)."""
         joined = []
         for controller, base in sorted(self.bases.items()):
-            path = os.path.join(base, session)
+            path = os.path.join(base, group)
             try:
-                os.makedirs(path, exist_ok=True)
-                for key, value in self._settings(controller, limits):
-                    if os.path.exists(os.path.join(path, key)):
-                        _write(os.path.join(path, key), value)
+                try:
+                    os.mkdir(path)
+                except FileExistsError:
+                    pass
+                else:
+                    for key, value in self._settings(controller, limits):
+                        if os.path.exists(os.path.join(path, key)):
+                            _write(os.path.join(path, key), value)
                 _write(os.path.join(path, "cgroup.procs"), "0")
             except OSError:
                 continue
@@ -205,31 +216,30 @@ class Cgroups:
         return [("memory.max", memory), ("memory.swap.max", "0"), ("pids.max", processes),
                 ("cpu.max", f"{quota} 100000")]
 
-    def out_of_memory(self, session: str) -> bool:
-        """Whether the kernel's OOM killer struck inside the session's memory group."""
+    def oom_kills(self, group: str) -> int:
+        """How many processes the kernel's OOM killer has killed in the memory group so far (the count
+        only grows: a child ran out of memory when it grew while the child ran)."""
         base = self.bases.get("memory")
         if base is None:
-            return False
+            return 0
         name = "memory.oom_control" if self.version == 1 else "memory.events"
         try:
-            text = _read(os.path.join(base, session, name))
+            text = _read(os.path.join(base, group, name))
         except OSError:
-            return False
+            return 0
         counts = dict(line.split()[:2] for line in text.splitlines() if len(line.split()) >= 2)
-        return int(counts.get("oom_kill", "0")) > 0
+        return int(counts.get("oom_kill", "0"))
 
-    def remove(self, session: str) -> None:
-        """Kill whatever is left in the session's groups, then delete them."""
+    def empty(self, group: str) -> None:
+        """Kill whatever a child left in its groups and wait until they are empty, for the next child."""
         for base in set(self.bases.values()):
-            path = os.path.join(base, session)
-            if not os.path.isdir(path):
-                continue
-            if self.version == 2:
+            path = os.path.join(base, group)
+            if self.version == 2 and _read_or_empty(os.path.join(path, "cgroup.procs")):
                 try:
                     _write(os.path.join(path, "cgroup.kill"), "1")
                 except OSError:
                     pass
-            _kill_and_rmdir(path)
+            _kill_all(path)
 
     def close(self) -> None:
         for base in set(self.bases.values()):
@@ -239,14 +249,25 @@ class Cgroups:
             _kill_and_rmdir(base)
 
 
+def _kill_all(path: str, attempts: int = 50) -> bool:
+    """SIGKILL every process in a group until it is empty (or gone); False if it never emptied."""
+    for _ in range(attempts):
+        pids = _read_or_empty(os.path.join(path, "cgroup.procs")).split()
+        if not pids:
+            return True
+        for pid in pids:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.02)
+    return False
+
+
 def _kill_and_rmdir(path: str, attempts: int = 50) -> None:
     for _ in range(attempts):
+        _kill_all(path, 1)
         try:
-            for pid in _read(os.path.join(path, "cgroup.procs")).split():
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             os.rmdir(path)
             return
         except FileNotFoundError:
@@ -258,6 +279,13 @@ def _kill_and_rmdir(path: str, attempts: int = 50) -> None:
 def _read(path: str) -> str:
     with open(path) as f:
         return f.read()
+
+
+def _read_or_empty(path: str) -> str:
+    try:
+        return _read(path)
+    except OSError:
+        return ""
 
 
 def _write(path: str, text: str) -> None:

@@ -146,6 +146,8 @@ class Child:
     uid_lock: int
     status: socket.socket  # the zygote's end: how the child ended is reported here
     handed: list[int]  # call channel, status socket, output pipe, pidfd (the grader's ends)
+    group: str = ""  # its control groups (those of its uid slot)
+    oom_kills: int = 0  # the OOM kills its memory group had seen before it started
 
 
 class Zygote:
@@ -212,6 +214,8 @@ class Zygote:
     def fork_child(self) -> Child:
         session = next(self.names)
         uid, lock = claim_uid(self.plan)
+        group = self.confine.Cgroups.slot_group(uid)
+        oom_kills = self.plan.cgroups.oom_kills(group) if self.plan.cgroups is not None else 0
         chan_grader, chan_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         status_grader, status_zygote = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         out_read, out_write = os.pipe()
@@ -233,7 +237,7 @@ class Zygote:
             try:
                 for fd in (lock, out_read, chan_grader.fileno(), status_grader.fileno(), status_zygote.fileno()):
                     os.close(fd)
-                code = run_child(self.plan, zygote, uid, session, pid_namespace, chan_child, out_write,
+                code = run_child(self.plan, zygote, uid, session, group, pid_namespace, chan_child, out_write,
                                  *self.student_view)
             except BaseException:  # noqa: BLE001 - report and leave; never return into the zygote's loop
                 traceback.print_exc()
@@ -242,7 +246,7 @@ class Zygote:
         chan_child.close()
         os.close(out_write)
         child = Child(pid, session, lock, status_zygote,
-                      [chan_grader.detach(), status_grader.detach(), out_read, os.pidfd_open(pid)])
+                      [chan_grader.detach(), status_grader.detach(), out_read, os.pidfd_open(pid)], group, oom_kills)
         self.children[pid] = child
         return child
 
@@ -265,7 +269,7 @@ class Zygote:
                 continue
             cgroups = self.plan.cgroups
             report = {"status": status, "cpu_seconds": usage.ru_utime + usage.ru_stime,
-                      "out_of_memory": bool(cgroups and cgroups.out_of_memory(child.session))}
+                      "out_of_memory": bool(cgroups and cgroups.oom_kills(child.group) > child.oom_kills)}
             try:
                 child.status.send(json.dumps(report).encode())
             except OSError:
@@ -279,7 +283,7 @@ class Zygote:
         self._close_handed(child)
         child.status.close()
         if self.plan.cgroups is not None:
-            self.plan.cgroups.remove(child.session)
+            self.plan.cgroups.empty(child.group)
         shutil.rmtree(self.confine.host_scratch(self.plan, child.session), ignore_errors=True)
         os.close(child.uid_lock)  # only now may another child run as this uid
 
@@ -362,7 +366,7 @@ def student_view(kit_dir: str) -> tuple[list[str], list[str]]:
     return path, sorted(m for m in sys.modules if m == KIT_PACKAGE or m.startswith(KIT_PACKAGE + "."))
 
 
-def run_child(plan, zygote: int, uid: int, session: str, pid_namespace: bool, chan: socket.socket,
+def run_child(plan, zygote: int, uid: int, session: str, group: str, pid_namespace: bool, chan: socket.socket,
               out_write: int, student_path: list[str], kit_modules: list[str]) -> int:
     from autograder import child, codec, confine
 
@@ -376,7 +380,7 @@ def run_child(plan, zygote: int, uid: int, session: str, pid_namespace: bool, ch
     if pid_namespace:
         done.layers.append("pid-namespace")
     if plan.cgroups is not None:
-        done.layers += plan.cgroups.enter(session, plan.limits)
+        done.layers += plan.cgroups.enter(group, plan.limits)
     confined = confine.confine(plan, uid, session, [chan.fileno()], out_write, done)
     os.chdir(confined.scratch)
     os.environ.clear()

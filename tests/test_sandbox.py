@@ -369,6 +369,16 @@ def test_a_dying_child_becomes_a_failure_kind(sandbox, body, kind, says):
     assert (result.error.type, says in result.error.message) == (kind, True), result.error
 
 
+def test_a_child_after_one_that_ran_out_of_memory_is_not_blamed_for_it(sandbox):
+    """Children of a uid slot share its control groups, one at a time: only an OOM kill during a child's
+    own life counts against it."""
+    needs(sandbox, "cgroup-memory")
+    bomb = "def probe():\n    x = [bytearray(64 << 20) for _ in range(20)]\n    return len(x)\n"
+    exits = "import os\ndef probe():\n    os._exit(3)\n"
+    kinds = [call(sandbox, source).error.type for source in (bomb, exits, exits, exits, bomb)]
+    assert kinds == ["memory", "exit", "exit", "exit", "memory"]
+
+
 def test_memory_beyond_the_address_space_limit_is_a_memory_error(sandbox):
     result = call(sandbox, "import resource\ndef probe():\n"
                             "    return bytearray(resource.getrlimit(resource.RLIMIT_AS)[0])\n")
