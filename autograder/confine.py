@@ -18,6 +18,7 @@ import signal
 import socket
 import stat
 import struct
+import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -37,6 +38,8 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 24, 38, 47
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+BPF_INSTRUCTION_BYTES = 8  # struct sock_filter
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(platform.machine())
@@ -307,7 +310,7 @@ class Plan:
     lock_dir: str  # where slot uids are claimed with flock, shared by every zygote on the machine
     is_root: bool
     landlock: int  # ABI version, 0 for none
-    seccomp: bool
+    seccomp: bytes  # the compiled filter (BPF) every child loads, b"" for none
     cgroups: Cgroups | None = None
     unavailable: dict[str, str] = field(default_factory=dict)  # layer -> why the machine cannot offer it
     inherited_bytes: int = 0  # the zygote's virtual memory, which every child starts with
@@ -316,7 +319,7 @@ class Plan:
         return layer not in self.unavailable
 
     def report(self) -> dict:
-        return {"is_root": self.is_root, "landlock_abi": self.landlock, "seccomp": self.seccomp,
+        return {"is_root": self.is_root, "landlock_abi": self.landlock, "seccomp": bool(self.seccomp),
                 "cgroups": self.cgroups.version if self.cgroups else 0,
                 "cgroup_dirs": self.cgroups.bases if self.cgroups else {}, "workdir": self.workdir,
                 "binds": self.binds, "unavailable": self.unavailable}
@@ -347,12 +350,11 @@ def plan(limits: dict, kit_dir: str, workdir: str, lock_dir: str, python_paths: 
         unavailable.setdefault("landlock-net", f"Landlock ABI {abi} < 4 has no network rules")
     if abi < 6:
         unavailable.setdefault("landlock-scope", f"Landlock ABI {abi} < 6 cannot scope signals")
-    has_seccomp = "seccomp" not in unavailable
-    if has_seccomp:
+    seccomp_program = b""
+    if "seccomp" not in unavailable:
         try:
-            import pyseccomp  # noqa: F401 - loads libseccomp now, before any fork
+            seccomp_program = _seccomp_program()
         except (ImportError, OSError, AttributeError, TypeError, RuntimeError) as error:  # RuntimeError: no libseccomp
-            has_seccomp = False
             unavailable["seccomp"] = f"pyseccomp/libseccomp unavailable: {error}"
     cgroups = None
     wanted = [c for c in ("memory", "pids", "cpu") if f"cgroup-{c}" not in unavailable]
@@ -365,7 +367,7 @@ def plan(limits: dict, kit_dir: str, workdir: str, lock_dir: str, python_paths: 
             cgroups.bases = {c: b for c, b in cgroups.bases.items() if c in wanted}
     binds = [p for p in _python_dirs(python_paths, kit_dir) if not workdir.startswith(p + os.sep)]
     hide = [kit_dir] if any(kit_dir.startswith(b + os.sep) for b in binds) else []
-    return Plan(limits, kit_dir, binds, hide, workdir, lock_dir, is_root, abi, has_seccomp, cgroups, unavailable,
+    return Plan(limits, kit_dir, binds, hide, workdir, lock_dir, is_root, abi, seccomp_program, cgroups, unavailable,
                 _mapped_bytes())
 
 
@@ -445,7 +447,7 @@ def confine(plan: Plan, uid: int, session: str, keep_fds: list[int], output_fd: 
         for layer in _landlock(plan, done.scratch, private, done.problems):
             done.layers.append(layer)
     if plan.seccomp and plan.allows("seccomp"):
-        done.attempt("seccomp", _seccomp)
+        done.attempt("seccomp", _load_seccomp, plan.seccomp)
     return done
 
 
@@ -642,8 +644,9 @@ def _landlock_rule(ruleset: int, path: str, access: int) -> None:
         os.close(fd)
 
 
-def _seccomp() -> None:
-    import pyseccomp as seccomp  # imported by the zygote already; this only binds the name
+def _seccomp_program() -> bytes:
+    """The system-call filter, compiled once by the zygote: libseccomp would compile it in every child."""
+    import pyseccomp as seccomp
 
     rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
     for name in DENIED_SYSCALLS:
@@ -659,4 +662,22 @@ def _seccomp() -> None:
         rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
     except (OSError, ValueError):
         pass
-    rules.load()
+    with tempfile.TemporaryFile() as compiled:
+        rules.export_bpf(compiled)
+        compiled.seek(0)
+        program = compiled.read()
+    if not program or len(program) % BPF_INSTRUCTION_BYTES:
+        raise RuntimeError("libseccomp exported no filter")
+    return program
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.c_void_p))
+
+
+def _load_seccomp(program: bytes) -> None:
+    """Install the compiled filter (no-new-privs is set already, as the kernel requires)."""
+    instructions = ctypes.create_string_buffer(program, len(program))
+    fprog = _SockFprog(len(program) // BPF_INSTRUCTION_BYTES, ctypes.addressof(instructions))
+    _check(_libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(fprog), 0, 0),
+           "seccomp filter")

@@ -379,6 +379,14 @@ def test_a_child_after_one_that_ran_out_of_memory_is_not_blamed_for_it(sandbox):
     assert kinds == ["memory", "exit", "exit", "exit", "memory"]
 
 
+def test_the_system_call_filter_refuses_internet_sockets_with_its_own_errno(sandbox):
+    needs(sandbox, "seccomp")
+    result = call(sandbox, "import errno, socket\ndef probe():\n    try:\n"
+                           "        socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+                           "    except OSError as error:\n        return errno.errorcode[error.errno]\n")
+    assert result.value == "EACCES"
+
+
 def test_memory_beyond_the_address_space_limit_is_a_memory_error(sandbox):
     result = call(sandbox, "import resource\ndef probe():\n"
                             "    return bytearray(resource.getrlimit(resource.RLIMIT_AS)[0])\n")
