@@ -74,9 +74,11 @@ def expect_tensor(call: Call, value, expected: torch.Tensor, *, what: str = "res
            f"The {what} is on device {actual_device}, but it should be on {device}.")
     if device == "meta":
         return
+    expected = expected.to(value.device)
+    if torch.equal(value, expected):  # dtype, shape and device agree already: equal values are close values
+        return
     try:
-        torch.testing.assert_close(value, expected.to(value.device), rtol=rtol, atol=atol,
-                                   equal_nan=True)
+        torch.testing.assert_close(value, expected, rtol=rtol, atol=atol, equal_nan=True)
     except AssertionError:
         shown = f" 입력 / input: {inputs}." if inputs else ""
         fail(f"{what}의 값이 틀렸습니다.{shown} 받은 값: {show(value)}",
@@ -91,7 +93,7 @@ def expect_array(value, expected: np.ndarray, *, what: str = "result", inputs: s
     expect(value.shape == expected.shape,
            f"{what}의 shape이 {expected.shape} 이어야 하는데 {value.shape} 입니다.",
            f"The {what} has shape {value.shape}, but it should be {expected.shape}.")
-    if not np.allclose(value, expected, equal_nan=True):
+    if not (np.array_equal(value, expected) or np.allclose(value, expected, equal_nan=True)):
         fail(f"{what}의 값이 틀렸습니다. 입력: {inputs} 받은 값: {show(value)}",
              f"The {what} has wrong values. Input: {inputs} You returned {show(value)}")
 
