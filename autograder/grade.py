@@ -24,7 +24,7 @@ from autograder.expect import CheckFailed
 from autograder.extract import Submission
 from autograder.messages import Msg
 from autograder.results import CheckResult, ExerciseResult, SubmissionResult
-from autograder.transport import InProcess, Transport
+from autograder.transport import InProcess, Transport, TransportUnavailable
 
 DEFAULT_SALT = "pytorch-basic"
 PROCESS_FAILURES = ("timeout", "crash", "exit", "memory", "protocol")
@@ -72,17 +72,24 @@ def grade(submissions: Iterable[Submission], transport: Transport | None = None,
     for assignment, group in by_assignment.items():
         exercises = catalog.for_assignment(assignment)
         plugin = _Grading(group, exercises, transport, salt, emit)
-        if all(submission.problem is not None for _, submission in group):
+        try:
+            if not all(submission.problem is not None for _, submission in group):
+                _run_checks(plugin, exercises)
             plugin.finish_all()
-            continue
-        files = [str(catalog.grader_file(e)) for e in exercises]
-        code = pytest.main([*_PYTEST_ARGS, "--rootdir", str(Path(catalog.GRADERS_DIR).parents[1]), *files],
-                           plugins=[plugin])
-        if plugin.collect_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED,
-                                                  pytest.ExitCode.NO_TESTS_COLLECTED):
-            raise GraderError(f"pytest exited with {code!r}: {'; '.join(plugin.collect_errors)[:2000]}")
-        plugin.finish_all()
+        except TransportUnavailable as broken:  # the results emitted so far stand; the rest are not graded
+            raise GraderError(f"grading stopped: {broken}") from broken
     return [results[i] for i in range(len(submissions))]
+
+
+def _run_checks(plugin: "_Grading", exercises) -> None:
+    files = [str(catalog.grader_file(e)) for e in exercises]
+    code = pytest.main([*_PYTEST_ARGS, "--rootdir", str(Path(catalog.GRADERS_DIR).parents[1]), *files],
+                       plugins=[plugin])
+    if plugin.broken is not None:
+        raise plugin.broken
+    if plugin.collect_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED,
+                                              pytest.ExitCode.NO_TESTS_COLLECTED):
+        raise GraderError(f"pytest exited with {code!r}: {'; '.join(plugin.collect_errors)[:2000]}")
 
 
 class _Target(NamedTuple):
@@ -124,6 +131,7 @@ class _Grading:
         self.done: set[str] = set()
         self.items: dict[str, pytest.Item] = {}
         self.direct: dict[pytest.Item, tuple[str, ...]] = {}  # plain checks -> their argument names
+        self.broken: TransportUnavailable | None = None  # why the transport stopped working, if it did
 
     # -- binding checks to submissions ---------------------------------------------------------
 
@@ -193,7 +201,14 @@ class _Grading:
         key = _key(item)
         check = (key, item.module.EXERCISE.id, item.function.kit_check.name)
         error = call.excinfo.value if call.excinfo is not None else None
+        if isinstance(error, TransportUnavailable):
+            self.stop(error)
         self.outcomes[check].append(None if report.passed else self.explain(key, error))
+
+    def stop(self, broken: TransportUnavailable) -> None:
+        """End the session: no submission is failed for a transport that cannot run programs."""
+        self.broken = broken
+        pytest.exit(str(broken))
 
     def explain(self, key: str, error: BaseException | None) -> Msg:
         if isinstance(error, StudentRaised):
@@ -226,6 +241,8 @@ class _Grading:
             error = None
         except (KeyboardInterrupt, pytest.exit.Exception):
             raise
+        except TransportUnavailable as broken:
+            self.stop(broken)
         except BaseException as raised:  # noqa: BLE001 - whatever a check raises fails it, as in pytest
             error = raised
         self.outcomes[(target.key, target.exercise, target.check)].append(
@@ -242,7 +259,10 @@ class _Grading:
             key = _key(item)
             self.remaining[key] -= 1
             if self.remaining[key] == 0:
-                self.finish(key)
+                try:
+                    self.finish(key)
+                except TransportUnavailable as broken:  # the layers of a transport that never started
+                    self.stop(broken)
 
     def finish_all(self) -> None:
         for key in self.submissions:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from autograder import codec
 from autograder.confine import LAYERS, remove_leftovers
-from autograder.transport import TransportFailure
+from autograder.transport import TransportFailure, TransportUnavailable
 from autograder.zygote import FRAME_HEADER, PACKET_BYTES
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ class Limits:
     start_seconds: float = 120.0
 
 
-class SandboxError(RuntimeError):
+class SandboxError(TransportUnavailable):
     """The sandbox itself could not start: a problem of the machine or the kit, not of a submission."""
 
 
@@ -211,11 +211,7 @@ class Sandbox:
 
     def _session(self) -> "SandboxSession":
         for attempt in range(2):
-            try:
-                fds, reply = self._spawn()
-            except SandboxError as error:
-                log.error("%s", error)
-                raise TransportFailure("crash", f"(sandbox failure: {error})") from error
+            fds, reply = self._spawn()
             session = SandboxSession(self, fds, reply)
             try:
                 self._record_layers(session.confine())
@@ -225,7 +221,8 @@ class Sandbox:
                 session.drain.join(REPORT_GRACE_SECONDS)
                 log.error("sandbox: a child failed to set itself up (%s): %s", failure, session.output[-3000:])
                 if attempt:
-                    raise TransportFailure("crash", f"(sandbox failure: {failure})") from failure
+                    raise SandboxError(f"two children in a row failed to set themselves up ({failure}): "
+                                       f"{session.output[-1000:]}") from failure
         raise AssertionError("unreachable")
 
     def layers(self) -> list[str]:

@@ -21,6 +21,11 @@ class TransportFailure(RuntimeError):
         self.detail = detail
 
 
+class TransportUnavailable(RuntimeError):
+    """The transport cannot start a program at all: a fault of the machine or the kit, never of a
+    submission, so grading stops with this reason instead of failing students for it."""
+
+
 class Session(Protocol):
     def ready(self) -> bytes:
         """The frame the program sent once its cells ran (cell errors, printed output)."""

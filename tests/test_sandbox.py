@@ -7,11 +7,13 @@ offer are skipped (the sandbox reports such layers in `problems`); on the kit's 
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import logging
 import os
 import resource
 import socket
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -460,6 +462,26 @@ def test_a_dead_child_fails_its_checks_and_the_next_submission_still_grades(sand
     others = [e for e in hostile.exercises if e.id != "flatten_view"]
     assert sum(e.score for e in others) == sum(e.points for e in others)  # restarted for the other exercises
     assert hostile.transport == "sandbox" and hostile.layers == sandbox.layers()
+
+
+def test_a_sandbox_that_cannot_start_children_stops_grading_and_fails_no_one(tmp_path):
+    """Every uid slot held by someone else (another grader on the machine, say): the batch stops with
+    that reason, and no student is given a crash the sandbox caused."""
+    limits = dataclasses.replace(LIMITS, uid_base=3_900_000_000 + os.getpid() % 10_000 * 4, uid_slots=2)
+    lock_dir = "/run/lock" if os.access("/run/lock", os.W_OK) else tempfile.gettempdir()
+    held = [os.open(os.path.join(lock_dir, f"autograder-uid-{uid}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+            for uid in range(limits.uid_base, limits.uid_base + limits.uid_slots)]
+    solution = extract.read_notebook(ROOT / "source" / "a02_shapes" / "a02_shapes.ipynb", "honest", "a02_shapes")
+    emitted = []
+    try:
+        for fd in held:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with Sandbox(limits) as blocked, pytest.raises(grade.GraderError, match="uids .* are in use"):
+            grade.grade([solution], transport=blocked, on_result=emitted.append)
+    finally:
+        for fd in held:
+            os.close(fd)
+    assert emitted == []
 
 
 # --- budgets, degradation, recovery ----------------------------------------------------------------
