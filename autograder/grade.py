@@ -74,6 +74,7 @@ def grade(submissions: Iterable[Submission], transport: Transport | None = None,
         plugin = _Grading(group, exercises, transport, salt, emit)
         try:
             if not all(submission.problem is not None for _, submission in group):
+                transport.prepare({feature for exercise in exercises for feature in exercise.warm_up})
                 _run_checks(plugin, exercises)
             plugin.finish_all()
         except TransportUnavailable as broken:  # the results emitted so far stand; the rest are not graded

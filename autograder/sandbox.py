@@ -122,6 +122,7 @@ class Sandbox:
         self._layers: list[str] | None = None
         self._lock = threading.Lock()
         self._budgets: OrderedDict[int, tuple[list, float]] = OrderedDict()
+        self._warm_up: set[str] = set()  # what the graders asked the zygote to pay ahead (`prepare`)
         self._process: subprocess.Popen | None = None
         self._control: socket.socket | None = None
         self._finalizer = None
@@ -140,6 +141,7 @@ class Sandbox:
             theirs.close()
         self._control = control
         self._hello: dict | None = None
+        self._warmed: set[str] = set()  # asked of this zygote already
         self._leftovers: dict = {}  # filled from the zygote's hello: what to remove should it be killed
         self._finalizer = weakref.finalize(self, _stop_zygote, self._process, control, self._leftovers)
         control.send(json.dumps({"limits": asdict(self.limits), "kit_dir": KIT_DIR, "spares": self.spares,
@@ -178,8 +180,35 @@ class Sandbox:
                 self._restart()
         raise AssertionError("unreachable")
 
+    def prepare(self, warm_up: set[str]) -> None:
+        """Have the zygote pay first-use costs once, so that its children start with them paid."""
+        with self._lock:
+            self._warm_up |= set(warm_up)
+            try:
+                self._warm_zygote()
+            except (OSError, ValueError) as failure:  # a dead zygote is restarted, and warmed, by the next spawn
+                log.warning("sandbox: the zygote could not warm up: %s", failure)
+
+    def _warm_zygote(self) -> None:
+        """(Holding the lock.) A failed warm-up costs only speed; one that hangs costs the zygote."""
+        wanted = sorted(self._warm_up - self._warmed)
+        if not wanted:
+            return
+        self._await_hello()
+        self._warmed.update(wanted)
+        self._control.send(json.dumps({"op": "warm", "features": wanted}).encode())
+        ready, _, _ = select.select([self._control], [], [], self.limits.start_seconds)
+        if not ready:
+            self._process.kill()  # its late answer would be taken for a child's: start afresh
+            self._process.wait()
+            raise OSError(f"no answer to a warm-up in {self.limits.start_seconds:g} s")
+        reply = json.loads(self._control.recv(PACKET_BYTES) or b"{}")
+        if not reply.get("ok"):
+            log.warning("sandbox: the zygote could not warm up %s: %s", wanted, reply.get("error", "it has gone"))
+
     def _ask_zygote(self) -> tuple[list[int], dict]:
         self._await_hello()
+        self._warm_zygote()  # a restarted zygote is warmed again
         self._control.send(b'{"op": "spawn"}')
         ready, _, _ = select.select([self._control], [], [], SETUP_SECONDS)
         if not ready:

@@ -62,6 +62,9 @@ class Exercise:
     alternatives: tuple[Alternative, ...] = ()
     checks: list[CheckSpec] = field(default_factory=list)
     module: str = ""
+    # First-use costs its checks make a student's process pay, which a transport can pay once ahead (see
+    # `Transport.prepare`): "meta", the meta device, whose first use imports some 800 modules (sympy...).
+    warm_up: tuple[str, ...] = ()
 
     @property
     def points(self) -> float:

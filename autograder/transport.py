@@ -40,6 +40,10 @@ class Session(Protocol):
 class Transport(Protocol):
     name: str
 
+    def prepare(self, warm_up: set[str]) -> None:
+        """Pay ahead, once, the first-use costs the coming checks would make every program pay
+        (`Exercise.warm_up`); a transport may ignore what it does not know."""
+
     def open(self, cells: list[dict]) -> Session:
         """Start the student's program from its code cells."""
 
@@ -65,6 +69,9 @@ class InProcess:
     """Runs trusted code in this interpreter: same frames, no isolation."""
 
     name = "in-process"
+
+    def prepare(self, warm_up: set[str]) -> None:
+        pass  # one interpreter: a first use is paid once anyway
 
     def open(self, cells: list[dict]) -> InProcessSession:
         return InProcessSession(cells)

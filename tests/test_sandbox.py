@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import extract, grade
+from autograder import catalog, extract, grade
 from autograder.boundary import Program
 from autograder.confine import LAYERS
 from autograder.sandbox import Limits, Sandbox
@@ -156,17 +156,31 @@ def test_student_code_asking_for_cuda_gets_an_error_not_a_crash(sandbox):
     assert result.error is not None and result.error.type not in ("crash", "timeout", "exit", "protocol")
 
 
-def test_the_first_meta_tensor_op_in_a_child_imports_nothing(sandbox):
-    """The zygote's warm-up did it: else every child imports some 800 modules (sympy...) on its first meta op,
-    half a second here and past the call limit on a slower machine."""
-    added = value(sandbox, """
-        import sys, torch
-        def probe():
-            before = set(sys.modules)
-            torch.ones(2).to("meta") + torch.ones(2, dtype=torch.int64).to("meta")
-            return sorted(set(sys.modules) - before)
-    """)
-    assert added == []
+META_PROBE = """
+    import sys, torch
+    def probe():
+        before = set(sys.modules)
+        torch.ones(2).to("meta") + torch.ones(2, dtype=torch.int64).to("meta")
+        return "sympy" in before, len(set(sys.modules) - before)
+"""
+
+
+def test_the_meta_device_is_warmed_only_when_the_graders_ask_and_then_a_child_imports_nothing():
+    """Its first use imports some 800 modules (sympy...): half a second a child here, past the call limit on a
+    slower machine. Warmed in the zygote only for graders that use it (`Exercise.warm_up`): the modules would
+    make every other child's fork and exit dearer."""
+    with Sandbox(LIMITS) as fresh:
+        had_sympy, imported = value(fresh, META_PROBE)
+        assert not had_sympy and imported > 100
+        fresh.prepare({"meta"})
+        assert value(fresh, META_PROBE) == (True, 0)
+
+
+def test_grading_an_assignment_warms_what_its_graders_ask_for(sandbox):
+    solution = extract.read_notebook(ROOT / "source" / "a01_tensors" / "a01_tensors.ipynb", "honest", "a01_tensors")
+    assert {"meta"} <= {f for e in catalog.for_assignment("a01_tensors") for f in e.warm_up}
+    grade.grade([solution], transport=sandbox)
+    assert value(sandbox, META_PROBE) == (True, 0)
 
 
 # --- network, files, signals ------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from autograder.spec import Alternative, Exercise, Mutant, check
 EXERCISE = Exercise(
     id="add_on_device",
     assignment="a04_autograd",
+    warm_up=("meta",),
     heading="CUDA Tensors",
     title=Msg(ko="다른 장치에서 더하기", en="Add on another device"),
     order=8,

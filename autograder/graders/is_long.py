@@ -10,6 +10,7 @@ from autograder.spec import Alternative, Exercise, Mutant, check
 EXERCISE = Exercise(
     id="is_long",
     assignment="a01_tensors",
+    warm_up=("meta",),
     heading="Tensor 생성",
     title=Msg(ko="long (int64) 텐서인지 확인하기", en="Is it a long (int64) tensor?"),
     order=9,

@@ -13,6 +13,7 @@ from autograder.spec import Alternative, Exercise, Mutant, check
 EXERCISE = Exercise(
     id="to_device",
     assignment="a01_tensors",
+    warm_up=("meta",),
     heading="Tensor Type 변환",
     title=Msg(ko="텐서를 다른 장치로 옮기기", en="Move a tensor to a device"),
     order=6,
