@@ -18,7 +18,7 @@ import torch
 from autograder import catalog, extract, grade
 from autograder.boundary import Program, Student
 from autograder.sandbox import Limits, Sandbox
-from autograder.transport import InProcess, TransportFailure
+from autograder.transport import InProcess, TransportFailure, TransportUnavailable
 from tests import test_exercises as every_exercise
 from tests.conftest import notebook, variants
 from tests.test_codec import roundtrip
@@ -190,7 +190,7 @@ def sandbox_facts(sandbox: Sandbox) -> str:
     """What the log should show about a sandbox on this machine, whatever state it is in."""
     try:
         layers = sandbox.layers()
-    except TransportFailure as failure:
+    except (TransportFailure, TransportUnavailable) as failure:
         layers = f"no child could start ({failure})"
     try:
         zygote = zygote_status(sandbox)
