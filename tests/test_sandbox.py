@@ -529,8 +529,9 @@ def test_skipped_layers_are_reported_with_a_warning_and_files_stay_hidden(degrad
     assert not Path(scratch).exists()  # the zygote removes a session's scratch with it
 
 
-def test_a_dead_zygote_is_replaced_and_its_leftovers_removed(degraded):
+def test_a_dead_zygote_is_replaced_warmed_again_and_its_leftovers_removed(degraded):
     transport, _ = degraded
+    transport.prepare({"meta"})
     killed = dict(transport.machine)
     transport._process.kill()
     transport._process.wait()
@@ -538,6 +539,7 @@ def test_a_dead_zygote_is_replaced_and_its_leftovers_removed(degraded):
     assert transport.machine["workdir"] != killed["workdir"]
     assert not Path(killed["workdir"]).exists()
     assert not [path for path in killed["cgroup_dirs"].values() if Path(path).exists()]
+    assert value(transport, META_PROBE) == (True, 0)
 
 
 def test_limits_document_every_field():
