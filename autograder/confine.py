@@ -198,9 +198,13 @@ class Cgroups:
                 except FileExistsError:
                     pass
                 else:
-                    for key, value in self._settings(controller, limits):
-                        if os.path.exists(os.path.join(path, key)):
-                            _write(os.path.join(path, key), value)
+                    try:
+                        for key, value in self._settings(controller, limits):
+                            if os.path.exists(os.path.join(path, key)):
+                                _write(os.path.join(path, key), value)
+                    except OSError:
+                        os.rmdir(path)  # never leave a group without its limits for the next child to join
+                        raise
                 _write(os.path.join(path, "cgroup.procs"), "0")
             except OSError:
                 continue
@@ -252,19 +256,18 @@ class Cgroups:
             _kill_and_rmdir(base)
 
 
-def _kill_all(path: str, attempts: int = 50) -> bool:
-    """SIGKILL every process in a group until it is empty (or gone); False if it never emptied."""
+def _kill_all(path: str, attempts: int = 50) -> None:
+    """SIGKILL every process in a group until it is empty (or gone, or the attempts run out)."""
     for _ in range(attempts):
         pids = _read_or_empty(os.path.join(path, "cgroup.procs")).split()
         if not pids:
-            return True
+            return
         for pid in pids:
             try:
                 os.kill(int(pid), signal.SIGKILL)
             except ProcessLookupError:
                 pass
         time.sleep(0.02)
-    return False
 
 
 def _kill_and_rmdir(path: str, attempts: int = 50) -> None:

@@ -1,7 +1,8 @@
 """The warm process that forks one sandboxed child per session (started by `sandbox.Sandbox` as `python -I`).
 
 It imports torch, numpy and pandas once, single-threaded (a fork after a parallel op hangs), so each
-child starts with copy-on-write memory instead of a two-second import. It never imports a grader
+child starts with copy-on-write memory instead of a two-second import; other first uses (the meta
+device) it pays once when the grader asks ("warm"), for the graders that need them. It never imports a grader
 and never sees a student's cells (they go from the grader straight to the child), so a child finds
 nothing in the memory it inherits. Each child is forked as PID 1 of a fresh PID namespace, confines
 itself (`confine`), reports its layers, runs the cells it is sent and answers calls. The zygote
