@@ -13,7 +13,7 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 import pytest
 import torch
@@ -206,7 +206,7 @@ class _Grading:
             self.stop(error)
         self.outcomes[check].append(None if report.passed else self.explain(key, error))
 
-    def stop(self, broken: TransportUnavailable) -> None:
+    def stop(self, broken: TransportUnavailable) -> NoReturn:
         """End the session: no submission is failed for a transport that cannot run programs."""
         self.broken = broken
         pytest.exit(str(broken))

@@ -33,7 +33,7 @@ from pathlib import Path
 from autograder import codec
 from autograder.confine import LAYERS, remove_leftovers
 from autograder.transport import TransportFailure, TransportUnavailable
-from autograder.zygote import FRAME_HEADER, PACKET_BYTES
+from autograder.zygote import FRAME_HEADER, PACKET_BYTES, RECEIVE_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,7 @@ ZYGOTE_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THRE
 REPORT_GRACE_SECONDS = 2.0
 SETUP_SECONDS = 20.0
 KEPT_SUBMISSIONS = 256
-RECEIVE_BYTES = 1 << 16  # read up to this much at once: a whole small frame, header and all
-MAX_RECEIVE_BYTES = 1 << 22  # and never more: a large frame comes in pieces, not one huge buffer per read
+MAX_RECEIVE_BYTES = 1 << 22  # the grader's most at once: a large frame comes in pieces, not one huge buffer
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 FRAME_HEADER = struct.Struct("<Q")  # a frame on the call channel: its length, then its bytes
 PACKET_BYTES = 1 << 16
-RECEIVE_BYTES = 1 << 16  # a child reads up to this much at once
+RECEIVE_BYTES = 1 << 16  # either end reads up to this much at once: a small frame, header and all, in one recv
 KIT_PACKAGE = "autograder"
 # Neither the zygote nor its children ever ask CUDA anything: a fork after CUDA started cannot use it, and a
 # child's private root has no GPU device files. Graders test the "cuda" device only where it is offered.
@@ -82,24 +82,22 @@ MADV_COLLAPSE = 25  # Linux 6.1
 HUGE_PAGE = 2 << 20
 
 
-def use_huge_pages() -> int:
+def use_huge_pages() -> None:
     """Back the zygote's private memory (the imported libraries' heap) with 2 MiB pages, where the kernel can.
 
     A fork copies, and a child's exit tears down, one page-table entry per 4 KiB page the zygote has:
     with 2 MiB pages, 512 times fewer, and forking plus exiting a child costs half as much CPU. A child
     still copies only the 4 KiB it writes (the kernel splits a shared huge page on the first write).
-    Best effort: returns the number of regions collapsed; an older kernel or another layout changes only
-    the speed."""
+    Best effort: an older kernel or another layout changes only the speed."""
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
     libc.madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
-    collapsed = 0
     try:
         with open("/proc/self/maps") as maps:
             regions = [line.split() for line in maps]
     except OSError:
-        return 0
+        return
     for fields in regions:
         perms, path = fields[1], fields[5] if len(fields) > 5 else ""
         if not perms.startswith("rw") or perms[3] != "p" or path not in ("", "[heap]"):
@@ -107,9 +105,8 @@ def use_huge_pages() -> int:
         start, end = (int(x, 16) for x in fields[0].split("-"))
         start = -(-start // HUGE_PAGE) * HUGE_PAGE
         end = end // HUGE_PAGE * HUGE_PAGE
-        if end > start and libc.madvise(start, end - start, MADV_COLLAPSE) == 0:
-            collapsed += 1
-    return collapsed
+        if end > start:
+            libc.madvise(start, end - start, MADV_COLLAPSE)
 
 
 WARM_UP = """
@@ -153,8 +150,8 @@ class Child:
     uid_lock: int
     status: socket.socket  # the zygote's end: how the child ended is reported here
     handed: list[int]  # call channel, status socket, output pipe, pidfd (the grader's ends)
-    group: str = ""  # its control groups (those of its uid slot)
-    oom_kills: int = 0  # the OOM kills its memory group had seen before it started
+    group: str  # its control groups (those of its uid slot)
+    oom_kills: int  # the OOM kills its memory group had seen before it started
 
 
 class Zygote:
