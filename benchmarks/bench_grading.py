@@ -20,9 +20,10 @@ Seconds per submission are the gaps between consecutive submissions finishing (n
 start-up is left out of all three. The serial runs report the median gap; the parallel batch its mean
 gap (workers finish in pairs, so a median gap would mean nothing). The last line gives the medians and
 the ratios. CPU seconds are those of the whole process tree (getrusage of reaped children), which a
-busy machine distorts far less than wall time; peak memory is sampled from the tree (RSS, and PSS,
-which counts pages shared by forked processes once). This is a measurement, not a test: run it on a
-quiet machine and read the numbers as ranges.
+busy machine distorts far less than wall time. Peak memory (RSS, and PSS, which counts pages shared by
+forked processes once) comes from a second, untimed run of each, with the process tree sampled: reading
+PSS walks every process's page tables, and on 2 cores that alone slowed the timed batch by a tenth.
+This is a measurement, not a test: run it on a quiet machine and read the numbers as ranges.
 """
 
 from __future__ import annotations
@@ -173,12 +174,11 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def time_nbgrader(root: Path, assignment: str) -> tuple[list[float], float, float, str]:
-    """Run `nbgrader autograde`; per-submission seconds, wall seconds, CPU seconds, memory."""
+def time_nbgrader(root: Path, assignment: str) -> tuple[list[float], float, float]:
+    """Run `nbgrader autograde`; per-submission seconds, wall seconds, CPU seconds."""
     started, cpu = time.perf_counter(), children_cpu()
-    process = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"], cwd=root,
-                               env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    memory = TreeMemory(process.pid)
+    process = subprocess.Popen(nbgrader_autograde(assignment), cwd=root, env=environment(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     starts = []
     for line in process.stderr:
         if STUDENT_LINE.search(line):
@@ -187,24 +187,39 @@ def time_nbgrader(root: Path, assignment: str) -> tuple[list[float], float, floa
     wall = time.perf_counter() - started
     if process.returncode not in (0, 1):  # 1: some submissions failed, which broken notebooks do
         raise RuntimeError(f"nbgrader autograde exited with {process.returncode}")
-    return gaps(starts), wall, children_cpu() - cpu, memory.stop()
+    return gaps(starts), wall, children_cpu() - cpu
 
 
-def time_kit(root: Path, assignment: str, workers: int) -> tuple[list[float], float, float, str, str]:
-    """Run `python -m autograder grade --assignment`; per-submission seconds, wall, CPU, memory, summary."""
+def nbgrader_autograde(assignment: str, *options: str) -> list[str]:
+    return [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", *options]
+
+
+def kit_grade(root: Path, assignment: str, workers: int) -> list[str]:
+    return [sys.executable, "-m", "autograder", "grade", "--assignment", assignment, "--course", str(root),
+            "--workers", str(workers), "--force"]
+
+
+def time_kit(root: Path, assignment: str, workers: int) -> tuple[list[float], float, float, str]:
+    """Run `python -m autograder grade --assignment`; per-submission seconds, wall, CPU, summary."""
     started, cpu = time.perf_counter(), children_cpu()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "autograder", "grade", "--assignment", assignment, "--course", str(root),
-         "--workers", str(workers), "--force"],
-        cwd=KIT_ROOT, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    memory = TreeMemory(process.pid)
-    summary, _ = process.communicate()
+    process = subprocess.run(kit_grade(root, assignment, workers), cwd=KIT_ROOT, env=environment(),
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     wall = time.perf_counter() - started
     cpu = children_cpu() - cpu
     if process.returncode != 0:
-        raise RuntimeError(f"the kit exited with {process.returncode}:\n{summary}")
+        raise RuntimeError(f"the kit exited with {process.returncode}:\n{process.stdout}")
     finished = sorted(p.stat().st_mtime_ns / 1e9 for p in (root / "graded" / assignment).glob("*.json"))
-    return gaps(finished), wall, cpu, memory.stop(), summary
+    return gaps(finished), wall, cpu, process.stdout
+
+
+def peak_memory(command: list[str], cwd: Path) -> str:
+    """A second, untimed run of the same command with its process tree sampled: sampling PSS walks every
+    process's page tables, which on 2 cores slows grading by a tenth, so it never shares a timed run."""
+    process = subprocess.Popen(command, cwd=cwd, env=environment(), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    memory = TreeMemory(process.pid)
+    process.wait()
+    return memory.stop()
 
 
 def gaps(times: list[float]) -> list[float]:
@@ -251,15 +266,18 @@ def main(argv: list[str] | None = None) -> int:
           f"{sum(len(e.checks) for e in catalog.for_assignment(args.assignment))} checks)")
     try:
         sample_course = workdir / "sample"
-        build_course(sample_course, args.assignment, sampled, generate=True)
+        students = build_course(sample_course, args.assignment, sampled, generate=True)
         print(f"# sample: {sampled} submissions in {sample_course}")
 
-        nbgrader_times, nbgrader_wall, nbgrader_cpu, nbgrader_memory = time_nbgrader(sample_course, args.assignment)
+        nbgrader_times, nbgrader_wall, nbgrader_cpu = time_nbgrader(sample_course, args.assignment)
         autograded = len(list((sample_course / "autograded").glob(f"*/{args.assignment}/*.ipynb")))
+        nbgrader_memory = peak_memory(nbgrader_autograde(args.assignment, f"--student={students[0]}"), sample_course)
         print(f"nbgrader autograde, serial: {describe(nbgrader_times)}; batch {nbgrader_wall:.1f} s wall, "
-              f"{nbgrader_cpu:.1f} s CPU ({autograded} of {sampled} autograded); {nbgrader_memory}")
+              f"{nbgrader_cpu:.1f} s CPU ({autograded} of {sampled} autograded); {nbgrader_memory} "
+              f"(one notebook: a fresh kernel each)")
 
-        kit_times, kit_wall, kit_cpu, kit_memory, _ = time_kit(sample_course, args.assignment, workers=1)
+        kit_times, kit_wall, kit_cpu, _ = time_kit(sample_course, args.assignment, workers=1)
+        kit_memory = peak_memory(kit_grade(sample_course, args.assignment, 1), KIT_ROOT)
         print(f"kit, 1 worker, sandboxed: {describe(kit_times)}; batch {kit_wall:.1f} s wall, {kit_cpu:.1f} s CPU "
               f"(start-up included); {kit_memory}")
 
@@ -268,8 +286,8 @@ def main(argv: list[str] | None = None) -> int:
             build_course(batch_course, args.assignment, args.submissions, generate=False)
         else:
             batch_course = sample_course
-        batch_times, batch_wall, batch_cpu, batch_memory, summary = time_kit(batch_course, args.assignment,
-                                                                             args.workers)
+        batch_times, batch_wall, batch_cpu, summary = time_kit(batch_course, args.assignment, args.workers)
+        batch_memory = peak_memory(kit_grade(batch_course, args.assignment, args.workers), KIT_ROOT)
         batch_steady = statistics.fmean(batch_times)
         print(f"kit, {args.workers} workers, sandboxed, cold start: {args.submissions} submissions in "
               f"{batch_wall:.1f} s wall ({batch_steady:.3f} s per submission once started), "
