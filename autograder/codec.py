@@ -74,6 +74,7 @@ _type = type
 _id = id
 _repr = repr
 _NUMPY_SCALARS = {dtype.type: name for name, dtype in NUMPY_DTYPES.items()}
+_NUMPY_NAMES = {dtype: name for name, dtype in NUMPY_DTYPES.items()}  # dtype.name is Python code: 2 us a read
 _SCALARS = frozenset((type(None), bool, int, float))  # JSON carries these exactly, as they are
 _PLAIN = frozenset((type(None), bool, int, float, str))  # what a frame's header holds as plain values
 
@@ -232,9 +233,10 @@ class _Encoder:
         desc["storage"] = self.storages[key]
 
     def ndarray(self, obj):
-        if obj.dtype.name not in NUMPY_DTYPES:
+        dtype = _NUMPY_NAMES.get(obj.dtype)
+        if dtype is None:
             return {"t": "object", "type": f"numpy.ndarray[{obj.dtype}]", "text": ""}
-        desc = {"t": "ndarray", "dtype": obj.dtype.name, "shape": list(obj.shape),
+        desc = {"t": "ndarray", "dtype": dtype, "shape": list(obj.shape),
                 "strides": list(obj.strides), "writeable": bool(obj.flags.writeable), "id": _id(obj),
                 "data": self.blob(_ascontiguousarray(obj).tobytes())}
         if obj.size > 0:
@@ -243,11 +245,14 @@ class _Encoder:
         return desc
 
     def dataframe(self, obj, depth: int):
-        if any(dtype.name not in NUMPY_DTYPES for dtype in obj.dtypes):
+        # pandas' own column arrays: a Series per column (obj[c]) costs ten times as much, and these
+        # are the memory the frame really uses, so sharing with other values is measured truly.
+        columns = [obj._get_column_array(i) for i in range(len(obj.columns))]
+        if not all(_type(c) is _ndarray and c.dtype in _NUMPY_NAMES for c in columns):
             return {"t": "object", "type": "pandas.DataFrame with non-numeric columns", "text": _safe_repr(obj)}
         return {"t": "dataframe",
                 "columns": [self.encode(c, depth + 1) for c in obj.columns],
-                "data": [self.ndarray(obj[c].to_numpy(copy=True)) for c in obj.columns],
+                "data": [self.ndarray(c) for c in columns],
                 "index": self.encode(list(obj.index), depth + 1)}
 
     def assign_memory(self) -> None:
@@ -395,12 +400,15 @@ class _Rebuilder:
             return {_expect(k, str): self.rebuild(v, depth + 1) for k, v in _expect(desc["items"], dict).items()}
         if kind == "dataframe":
             columns = [self.rebuild(c, depth + 1) for c in _expect(desc["columns"], list)]
-            data = [self.ndarray(d) for d in _expect(desc["data"], list)]
+            data = [self.ndarray(d, writeable=True) for d in _expect(desc["data"], list)]  # not pandas' read-only views
             index = self.rebuild(desc["index"], depth + 1)
-            frame = pd.DataFrame(dict(zip(range(len(columns)), data)), copy=False,
-                                 index=None if type(index) is list and index == list(range(len(index))) else index)
-            frame.columns = columns  # after building: names may repeat or be of any plain type
-            return frame
+            if any(len(d) != len(index) for d in data):
+                raise BoundaryError("frame columns and index differ in length")
+            # From the column arrays as they are (names may repeat or be of any plain type): the public
+            # constructor's checks and copies cost twice as much.
+            return pd.DataFrame._from_arrays(
+                data, columns=pd.Index(columns), verify_integrity=False,
+                index=pd.RangeIndex(len(index)) if index == list(range(len(index))) else pd.Index(index))
         if kind == "series":
             return pd.Series(self.ndarray(desc["data"]), index=self.rebuild(desc["index"], depth + 1),
                              name=self.rebuild(desc["name"], depth + 1))
@@ -468,7 +476,7 @@ class _Rebuilder:
             raise BoundaryError("tensor view lies outside its storage")
         return torch.empty(0, dtype=dtype).set_(storage, offset, shape, stride)
 
-    def ndarray(self, desc: dict) -> np.ndarray:
+    def ndarray(self, desc: dict, writeable: bool | None = None) -> np.ndarray:
         dtype = NUMPY_DTYPES.get(_expect(desc["dtype"], str))
         if dtype is None:
             raise BoundaryError("numpy dtype not allowed")
@@ -477,7 +485,7 @@ class _Rebuilder:
         if any(s < 0 for s in shape) or len(raw) != math.prod(shape) * dtype.itemsize:
             raise BoundaryError("array byte count does not match its shape")
         array = np.frombuffer(bytearray(raw), dtype=dtype).reshape(shape).copy()
-        if not desc.get("writeable", True):
+        if not (desc.get("writeable", True) if writeable is None else writeable):
             array.flags.writeable = False
         return array
 

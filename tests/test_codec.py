@@ -113,6 +113,20 @@ def test_dataframe_and_series_round_trip():
     pd.testing.assert_series_equal(series, frame["b"])
 
 
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame({"a": [1, 2], "a ": [0.5, 1.5]}).set_axis(["a", "a"], axis=1),  # repeated names
+    pd.DataFrame({0: [1.5], 2.5: [True], None: [np.int8(3)]}),  # names of any plain type
+    pd.DataFrame({"x": [1, 2, 3]}, index=[10, 5, 7]),
+    pd.DataFrame({"x": np.array([], dtype=np.float32)}),
+    pd.DataFrame(np.arange(6.0).reshape(3, 2), columns=["p", "q"]).iloc[1:],  # a slice: pandas' read-only views
+], ids=["repeated names", "plain names", "index", "no rows", "slice"])
+def test_dataframes_round_trip_with_names_index_and_dtypes(frame):
+    rebuilt, _ = roundtrip(frame)
+    pd.testing.assert_frame_equal(rebuilt, frame)
+    if len(rebuilt):
+        rebuilt.iloc[0, 0] = 0  # the rebuilt frame's memory is writable, its own
+
+
 def test_tensor_subclass_is_rebuilt_as_a_plain_tensor():
     class Liar(torch.Tensor):
         def __eq__(self, other):
