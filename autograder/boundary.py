@@ -8,7 +8,7 @@ they were after the call, the student's error if any, and the facts measured in 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from autograder import codec
 from autograder.messages import Msg
@@ -74,8 +74,6 @@ class Call:
 
     error: StudentError | None
     _value: object = None
-    args: tuple = ()
-    kwargs: dict = field(default_factory=dict)
     backward_error: StudentError | None = None
     output: str = ""
     decoded: codec.Decoded | None = None
@@ -86,6 +84,23 @@ class Call:
         if self.error is not None:
             raise StudentRaised(self.error)
         return self._value
+
+    @property
+    def args(self) -> tuple:
+        """The arguments as they were after the call (rebuilt when a check first reads them)."""
+        return tuple(self._after_call("args") or ())
+
+    @property
+    def kwargs(self) -> dict:
+        return self._after_call("kwargs") or {}
+
+    def _after_call(self, key: str):
+        if self.decoded is None:
+            return None
+        try:
+            return self.decoded.get(key)
+        except (codec.BoundaryError, ValueError, KeyError) as failure:  # a frame only a hostile child sends
+            raise StudentRaised(StudentError("protocol", f"({failure})"[:200])) from None
 
     @property
     def raised(self) -> bool:
@@ -149,7 +164,7 @@ class Program:
                                 "backward": backward}, storages=True)
         try:
             answer = self._session().request(request)
-            header, decoded = codec.decode(answer)
+            header, decoded = codec.decode(answer, defer=("args", "kwargs"))
         except (TransportFailure, codec.BoundaryError, ValueError, KeyError) as failure:
             self._drop()
             kind = failure.kind if isinstance(failure, TransportFailure) else "protocol"
@@ -159,12 +174,9 @@ class Program:
             return Call(error=self.last_failure[name])
         error = header.get("error")
         backward_error = header.get("backward_error")
-        values = decoded.value
         return Call(
             error=StudentError.from_child(error) if error else None,
-            _value=values.get("value"),
-            args=tuple(values.get("args") or ()),
-            kwargs=values.get("kwargs") or {},
+            _value=decoded.value.get("value"),
             backward_error=StudentError.from_child(backward_error) if backward_error else None,
             output=str(header.get("output", ""))[:4000],
             decoded=decoded,

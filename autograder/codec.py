@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import ctypes
+import functools
 import json
 import math
 import struct
@@ -116,6 +117,13 @@ class Decoded:
     memory: dict[int, int] = field(default_factory=dict)  # id(object) -> memory region
     identity: dict[int, int] = field(default_factory=dict)  # id(object) -> child object id
     keep: list = field(default_factory=list)  # keeps rebuilt objects alive so ids stay valid
+    deferred: dict = field(default_factory=dict)  # key -> rebuilds it: values rebuilt when first read
+
+    def get(self, key: str):
+        """`value[key]`, rebuilt now if it was deferred (its BoundaryError surfaces here then)."""
+        if key in self.deferred:
+            self.value[key] = self.deferred.pop(key)()
+        return self.value.get(key)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -322,11 +330,13 @@ def encode(message: dict, storages: bool = False) -> bytes:
 # decode (parent side)
 
 
-def decode(frame: bytes, live: bool = False) -> tuple[dict, Decoded]:
+def decode(frame: bytes, live: bool = False, defer: tuple[str, ...] = ()) -> tuple[dict, Decoded]:
     """Parse a frame; its "value", "args" and "kwargs" come back rebuilt in `Decoded.value`.
 
     `live` rebuilds inputs for a student's function (child side): shared storages, requires_grad
     and `.grad` restored. Otherwise tensors come back plain and their autograd state is only facts.
+    Keys in `defer` are rebuilt by `Decoded.get` when first read: most checks never read the
+    arguments a call echoes back, and rebuilding them was most of the parent's decoding.
     """
     if len(frame) > MAX_FRAME or len(frame) < 8:
         raise BoundaryError("frame has a bad size")
@@ -346,7 +356,12 @@ def decode(frame: bytes, live: bool = False) -> tuple[dict, Decoded]:
         raise BoundaryError("frame sizes do not add up")
     out = Decoded(value=None)
     rebuilder = _Rebuilder(blobs, out, live)
-    out.value = {key: rebuilder.rebuild(header[key]) for key in ("value", "args", "kwargs") if key in header}
+    out.value = {}
+    for key in ("value", "args", "kwargs"):
+        if key in defer and key in header:
+            out.deferred[key] = functools.partial(rebuilder.rebuild, header[key])
+        elif key in header:
+            out.value[key] = rebuilder.rebuild(header[key])
     return header, out
 
 

@@ -13,7 +13,7 @@ import torch
 
 from autograder import codec
 from autograder.extract import from_source
-from autograder.boundary import Program
+from autograder.boundary import Program, StudentRaised
 from autograder.transport import InProcess
 
 
@@ -180,6 +180,34 @@ def test_a_garbled_answer_fails_the_call_not_the_grader():
     program = Program(Garbling(), from_source("def f(x):\n    return x\n").cells)
     call = program.call("f", (1,), {})
     assert call.raised and call.error.type == "protocol"
+
+
+def test_garbled_echoed_arguments_fail_only_the_check_that_reads_them():
+    class GarblingArgs(InProcess):
+        def open(self, cells):
+            session = super().open(cells)
+            answer = session.request
+
+            def request(frame):
+                header, _ = codec.decode(answer(frame))
+                return frame_with({**header, "args": {"t": "tensor", "dtype": "object"}}, [])
+            session.request = request
+            return session
+
+    program = Program(GarblingArgs(), from_source("def f(x):\n    return x + 1\n").cells)
+    call = program.call("f", (1,), {})
+    assert not call.raised and call.value == 2
+    with pytest.raises(StudentRaised) as raised:
+        call.args
+    assert raised.value.error.type == "protocol"
+
+
+def test_echoed_arguments_are_rebuilt_once_with_their_facts():
+    program = Program(InProcess(), from_source("def f(x):\n    return x.view(-1)\n").cells)
+    call = program.call("f", (torch.zeros(2, 2),), {})
+    assert "args" not in call.decoded.value  # not rebuilt until read
+    (x,) = call.args
+    assert call.args[0] is x and call.shares_memory(call.value, x) and call.facts(x).stride == (2, 1)
 
 
 def live_roundtrip(*args):
