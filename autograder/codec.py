@@ -1,4 +1,4 @@
-"""The data format that crosses the call boundary: JSON plus raw byte blobs, never pickle.
+"""The data format that crosses the call boundary: a MessagePack header plus raw byte blobs, never pickle.
 
 `encode` runs where the student's code runs (the child); it describes a value as plain data and
 measures the facts a grader needs (storage sharing, autograd state) with functions captured at
@@ -12,12 +12,12 @@ from __future__ import annotations
 import collections
 import ctypes
 import functools
-import json
 import math
 import struct
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import msgpack
 import numpy as np
 import pandas as pd
 import torch
@@ -131,7 +131,8 @@ class Decoded:
 
 
 class _Encoder:
-    def __init__(self, storages: bool = False) -> None:
+    def __init__(self, storages: bool = False, wide_ints: bool = False) -> None:
+        self.wide_ints = wide_ints  # check every int against MessagePack's 64 bits (only after one overflowed)
         self.blobs: list[bytes] = []
         self.regions: list[tuple[int, int, dict]] = []
         self.items = 0
@@ -146,7 +147,9 @@ class _Encoder:
         if depth > MAX_DEPTH or self.items > MAX_ITEMS:
             return {"t": "object", "type": "too deep or too large", "text": ""}
         t = _type(obj)
-        if obj is None or t is bool or t is int or t is float:  # JSON keeps 1.0 a float; NaN and Infinity too
+        if t is int and self.wide_ints and not _INT_MIN <= obj <= _UINT_MAX:
+            return {"t": "int", "v": str(obj)[:MAX_TEXT]}
+        if obj is None or t is bool or t is int or t is float:  # kept exactly: 1.0 stays a float, NaN too
             return obj
         if t is str:
             return obj[:MAX_TEXT * 25]
@@ -168,7 +171,7 @@ class _Encoder:
 
     def _sequence(self, obj, depth: int):
         items = list(obj)  # one snapshot: a student's thread may be changing the list meanwhile
-        if self.items + len(items) <= MAX_ITEMS and all(_type(x) in _SCALARS for x in items):
+        if self.items + len(items) <= MAX_ITEMS and not self.wide_ints and all(_type(x) in _SCALARS for x in items):
             self.items += len(items)  # numbers as they are: no call per item for long lists of numbers
             return {"t": _type(obj).__name__, "items": items}
         return {"t": _type(obj).__name__, "items": [self.encode(x, depth + 1) for x in items]}
@@ -304,7 +307,8 @@ def _safe_repr(obj) -> str:
         return ""
 
 
-_json_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
+_INT_MIN, _UINT_MAX = -(1 << 63), (1 << 64) - 1  # the ints MessagePack carries as numbers
+_packb, _unpackb = msgpack.packb, msgpack.unpackb  # captured, like the getters above
 
 
 def encode(message: dict, storages: bool = False) -> bytes:
@@ -313,11 +317,17 @@ def encode(message: dict, storages: bool = False) -> bytes:
     With `storages`, CPU tensors travel with their whole storage, so that the receiver rebuilds
     views, offsets and shared memory between arguments exactly (the parent sending inputs).
     """
-    enc = _Encoder(storages)
+    try:
+        return _frame(message, _Encoder(storages))
+    except OverflowError:  # an int beyond 64 bits somewhere: describe ints one by one this time
+        return _frame(message, _Encoder(storages, wide_ints=True))
+
+
+def _frame(message: dict, enc: _Encoder) -> bytes:
     header = {key: (enc.encode(value) if key in ("value", "args", "kwargs") else value)
               for key, value in message.items()}
     enc.assign_memory()
-    head = _json_encode(header).encode()
+    head = _packb(header, use_bin_type=True)
     sizes = [len(b) for b in enc.blobs]
     meta = struct.pack(f"<II{len(sizes)}Q", len(head), len(sizes), *sizes)
     frame = meta + head + b"".join(enc.blobs)
@@ -345,7 +355,7 @@ def decode(frame: bytes, live: bool = False, defer: tuple[str, ...] = ()) -> tup
         raise BoundaryError("too many blobs")
     sizes = struct.unpack_from(f"<{count}Q", frame, 8)
     offset = 8 + 8 * count
-    header = json.loads(frame[offset:offset + head_len].decode())
+    header = _unpack(frame[offset:offset + head_len])
     offset += head_len
     blobs = []
     view = memoryview(frame)  # blobs are views: each is copied once, into the value it rebuilds
@@ -363,6 +373,19 @@ def decode(frame: bytes, live: bool = False, defer: tuple[str, ...] = ()) -> tup
         elif key in header:
             out.value[key] = rebuilder.rebuild(header[key])
     return header, out
+
+
+def _unpack(head: bytes):
+    """The header: only maps with text keys, lists, text, numbers, booleans and nil (no bytes, no extensions)."""
+    try:
+        return _unpackb(head, raw=False, strict_map_key=True, max_bin_len=0, max_ext_len=0,
+                               ext_hook=_refuse_extension)
+    except (msgpack.UnpackException, ValueError, TypeError) as error:
+        raise BoundaryError(f"unreadable header: {error}") from None
+
+
+def _refuse_extension(code: int, data: bytes):
+    raise BoundaryError("extension types are not part of the format")
 
 
 class _Rebuilder:
@@ -390,6 +413,8 @@ class _Rebuilder:
         kind = desc["t"]
         if kind == "complex":
             return complex(_expect(desc["re"], float), _expect(desc["im"], float))
+        if kind == "int":
+            return int(_expect(desc["v"], str))
         if kind == "tensor":
             return self.tensor(desc, depth)
         if kind == "ndarray":

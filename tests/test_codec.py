@@ -6,6 +6,7 @@ import json
 import math
 import struct
 
+import msgpack
 import numpy as np
 import pandas as pd
 import pytest
@@ -30,6 +31,12 @@ def roundtrip(value):
 def test_plain_values_round_trip_with_their_exact_type(value):
     rebuilt, _ = roundtrip(value)
     assert type(rebuilt) is type(value) and rebuilt == value
+
+
+@pytest.mark.parametrize("value", [2**64, -2**63 - 1, [1.5, 3**50, [-(10**30)]], {"big": 2**200}], ids=repr)
+def test_ints_beyond_64_bits_round_trip_exactly(value):
+    rebuilt, _ = roundtrip(value)
+    assert rebuilt == value and json.dumps(rebuilt) == json.dumps(value)
 
 
 def test_nan_round_trips_as_a_float():
@@ -151,7 +158,7 @@ def test_return_types_become_namedtuples():
 
 
 def frame_with(header: dict, blobs: list[bytes]) -> bytes:
-    head = json.dumps(header).encode()
+    head = msgpack.packb(header)
     return struct.pack(f"<II{len(blobs)}Q", len(head), len(blobs), *map(len, blobs)) + head + b"".join(blobs)
 
 
@@ -164,7 +171,13 @@ def frame_with(header: dict, blobs: list[bytes]) -> bytes:
     frame_with({"value": {"t": "pickle", "data": "cos\nsystem\n"}}, []),
     frame_with({"value": {"t": "ndarray", "dtype": "float64", "shape": [2], "data": 5}}, []),
     frame_with({"value": {"t": "list", "items": "nope"}}, []),
-], ids=["empty", "short", "garbage", "byte-count", "dtype", "unknown-kind", "blob-index", "bad-items"])
+    frame_with({"value": 1, "output": b"bytes"}, []),
+    frame_with({"value": msgpack.ExtType(1, b"x")}, []),
+    frame_with({"value": msgpack.Timestamp(0)}, []),
+    frame_with({"value": {1: "int key"}}, []),
+    frame_with({"value": {"t": "int", "v": "12a"}}, []),
+], ids=["empty", "short", "garbage", "byte-count", "dtype", "unknown-kind", "blob-index", "bad-items",
+        "bytes-in-header", "extension", "timestamp", "int-key", "bad-int"])
 def test_malformed_frames_are_refused(frame):
     with pytest.raises((codec.BoundaryError, ValueError, KeyError, UnicodeDecodeError)):
         codec.decode(frame)
