@@ -94,25 +94,26 @@ def _run_checks(plugin: "_Grading", exercises) -> None:
 
 
 class _Target(NamedTuple):
-    """What one parametrized check grades: a submission (by its key in the batch), an exercise, a check."""
+    """What one check grades: a submission (by its key in the batch, or ANY_SUBMISSION), an exercise, a check."""
 
     key: str
     exercise: str
     check: str
 
 
-def _key(item) -> str:
-    return item.callspec.params["target"].key
-
-
+ANY_SUBMISSION = "*"  # the target of a plain check's one item, which the engine calls for every submission
 _OWN_FIXTURES = {"student", "rng", "target"}
 
 
-def _plain_check(item) -> bool:
-    """A check that needs nothing from pytest: only the kit's fixtures, one parameter, no marks."""
-    return (isinstance(item, pytest.Function) and set(item.fixturenames) <= _OWN_FIXTURES
-            and set(item.callspec.params) == {"target"} and not any(item.iter_markers())
-            and not inspect.iscoroutinefunction(item.function))
+def _target(item) -> _Target | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("target") if callspec is not None else None
+
+
+def _plain_check(metafunc) -> bool:
+    """A check that needs nothing from pytest: only the kit's fixtures, no marks (parametrize included)."""
+    return (set(metafunc.fixturenames) <= _OWN_FIXTURES and not any(metafunc.definition.iter_markers())
+            and not inspect.iscoroutinefunction(metafunc.function))
 
 
 class _Grading:
@@ -131,29 +132,61 @@ class _Grading:
         self.collect_errors: list[str] = []
         self.done: set[str] = set()
         self.items: dict[str, pytest.Item] = {}
-        self.direct: dict[pytest.Item, tuple[str, ...]] = {}  # plain checks -> their argument names
+        self.direct: dict[pytest.Item, tuple[str, ...]] = {}  # plain checks' items -> their argument names
+        self.through_pytest: dict[str, list[pytest.Item]] = defaultdict(list)  # other checks' items, by key
         self.broken: TransportUnavailable | None = None  # why the transport stopped working, if it did
 
     # -- binding checks to submissions ---------------------------------------------------------
 
     def pytest_generate_tests(self, metafunc) -> None:
+        """A plain check gets one item, which `pytest_runtestloop` calls for every submission: an item per
+        submission and check cost pytest some 50 us each to collect, more than many checks take to run.
+        Any other check gets an item per submission and runs through pytest's own protocol."""
         if "target" in metafunc.fixturenames:
             exercise, check = metafunc.module.EXERCISE.id, metafunc.function.kit_check.name
-            gradable = [k for k, s in self.submissions.items() if s.problem is None]
-            metafunc.parametrize("target", [_Target(k, exercise, check) for k in gradable], ids=gradable)
+            keys = [ANY_SUBMISSION] if _plain_check(metafunc) else self.gradable()
+            metafunc.parametrize("target", [_Target(k, exercise, check) for k in keys], ids=keys)
+
+    def gradable(self) -> list[str]:
+        return [k for k, s in self.submissions.items() if s.problem is None]
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
             self.collect_errors.append(f"{report.nodeid}: {report.longreprtext[-1500:]}")
 
     def pytest_collection_modifyitems(self, items) -> None:
-        items.sort(key=lambda item: int(_key(item)) if hasattr(item, "callspec") else -1)
         for item in items:
             self.items[item.nodeid] = item
-            if hasattr(item, "callspec"):
-                self.remaining[_key(item)] += 1
-                if _plain_check(item):
-                    self.direct[item] = tuple(inspect.signature(item.function).parameters)
+            target = _target(item)
+            if target is None:
+                continue
+            if target.key == ANY_SUBMISSION:
+                self.direct[item] = tuple(inspect.signature(item.function).parameters)
+            else:
+                self.through_pytest[target.key].append(item)
+        for key in self.gradable():
+            self.remaining[key] = len(self.direct) + len(self.through_pytest[key])
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session) -> bool:
+        """Submission by submission, every check: its program starts at its first call and ends with its
+        last check, when its result is emitted."""
+        if session.testsfailed and not session.config.option.continue_on_collection_errors:
+            raise session.Interrupted(f"{session.testsfailed} errors during collection")
+        if session.config.option.collectonly:
+            return True
+        others = [item for key in self.gradable() for item in self.through_pytest[key]]
+        following = dict(zip(others, [*others[1:], None]))
+        for key in self.gradable():
+            for item in self.direct:
+                self.call_directly(item, _target(item)._replace(key=key))
+            for item in self.through_pytest[key]:
+                item.config.hook.pytest_runtest_protocol(item=item, nextitem=following[item])
+                if session.shouldfail:
+                    raise session.Failed(session.shouldfail)
+                if session.shouldstop:
+                    raise session.Interrupted(session.shouldstop)
+        return True
 
     # The fixtures take what they need from `target`, not from `request`: pytest builds a new fixture
     # definition (with `inspect.signature`) every time `request` is asked for, several per check.
@@ -197,9 +230,10 @@ class _Grading:
         return report
 
     def record(self, item, call, report: pytest.TestReport) -> None:
-        if not hasattr(item, "callspec") or (report.when != "call" and not report.failed):
+        target = _target(item)
+        if target is None or (report.when != "call" and not report.failed):
             return
-        key = _key(item)
+        key = target.key
         check = (key, item.module.EXERCISE.id, item.function.kit_check.name)
         error = call.excinfo.value if call.excinfo is not None else None
         if isinstance(error, TransportUnavailable):
@@ -227,18 +261,12 @@ class _Grading:
         return Msg(ko=f"결과를 검사하는 중 문제가 생겼습니다 (반환값의 형태가 예상과 다릅니다): {text}",
                    en=f"Your result could not be checked (it is not of the expected form): {text}")
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_protocol(self, item, nextitem) -> bool | None:
-        """Call a plain check (only `student` and `rng`, no marks, no other fixtures) directly: pytest's
-        three phases, each with fixture resolution, hooks and a report, cost more than most checks do.
-        Any other test goes through pytest's own protocol."""
-        names = self.direct.get(item)
-        if names is None:
-            return None  # pytest's own protocol, counted in `pytest_runtest_logfinish`
-        target = item.callspec.params["target"]
+    def call_directly(self, item, target: _Target) -> None:
+        """Call a plain check (only `student` and `rng`, no marks, no other fixtures) itself: pytest's
+        three phases, each with fixture resolution, hooks and a report, cost more than most checks do."""
         make = {"student": self.make_student, "rng": self.make_rng, "target": lambda t: t}
         try:
-            item.function(**{name: make[name](target) for name in names})
+            item.function(**{name: make[name](target) for name in self.direct[item]})
             error = None
         except (KeyboardInterrupt, pytest.exit.Exception):
             raise
@@ -246,24 +274,22 @@ class _Grading:
             self.stop(broken)
         except BaseException as raised:  # noqa: BLE001 - whatever a check raises fails it, as in pytest
             error = raised
-        self.outcomes[(target.key, target.exercise, target.check)].append(
-            None if error is None else self.explain(target.key, error))
-        self.checked(item)
-        return True
+        self.outcomes[target].append(None if error is None else self.explain(target.key, error))
+        self.checked(target.key)
 
     def pytest_runtest_logfinish(self, nodeid, location) -> None:
-        self.checked(self.items[nodeid])
+        target = _target(self.items[nodeid])
+        if target is not None:
+            self.checked(target.key)
 
-    def checked(self, item) -> None:
+    def checked(self, key: str) -> None:
         """A submission's result is emitted as soon as its last check has run."""
-        if hasattr(item, "callspec"):
-            key = _key(item)
-            self.remaining[key] -= 1
-            if self.remaining[key] == 0:
-                try:
-                    self.finish(key)
-                except TransportUnavailable as broken:  # the layers of a transport that never started
-                    self.stop(broken)
+        self.remaining[key] -= 1
+        if self.remaining[key] == 0:
+            try:
+                self.finish(key)
+            except TransportUnavailable as broken:  # the layers of a transport that never started
+                self.stop(broken)
 
     def finish_all(self) -> None:
         for key in self.submissions:

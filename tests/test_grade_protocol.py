@@ -15,6 +15,11 @@ def test_checks_called_directly_get_the_verdicts_pytest_gives(monkeypatch):
     direct = engine.grade(submissions)
     assert chosen and all(chosen), "no check took the direct path"
 
-    monkeypatch.setattr(engine, "_plain_check", lambda item: False)
+    monkeypatch.setattr(engine, "_plain_check", lambda metafunc: False)
     through_pytest = engine.grade(submissions)
     assert [r.to_dict() for r in direct] == [r.to_dict() for r in through_pytest]
+
+    # Per submission, some checks called directly and the others through pytest, interleaved.
+    monkeypatch.setattr(engine, "_plain_check", lambda metafunc: "values" not in metafunc.function.__name__)
+    mixed = engine.grade(submissions)
+    assert [r.to_dict() for r in direct] == [r.to_dict() for r in mixed]
