@@ -219,6 +219,37 @@ def test_network_is_blocked(sandbox):
     assert "connected" not in outcomes.values(), outcomes
 
 
+def test_children_running_at_once_cannot_reach_each_others_sockets(sandbox):
+    """Children may share one empty network namespace (where Landlock scopes abstract sockets): a socket
+    one child listens on must still be out of another's reach, and neither is in the grader's network."""
+    needs(sandbox, "net-namespace")
+    listener = program(sandbox, """
+        import os, socket
+        server = socket.socket(socket.AF_UNIX)
+        server.bind("\\0kit-test-listener")
+        server.listen()
+        def probe():
+            return os.readlink("/proc/self/ns/net")
+    """)
+    try:
+        listening = listener.call("probe", (), {})
+        assert listening.error is None, listening.error
+        network, reached = value(sandbox, """
+            import os, socket
+            def probe():
+                try:
+                    socket.socket(socket.AF_UNIX).connect("\\0kit-test-listener")
+                    reached = "connected"
+                except OSError as error:
+                    reached = type(error).__name__
+                return os.readlink("/proc/self/ns/net"), reached
+        """)
+    finally:
+        listener.close()
+    assert reached != "connected"
+    assert os.readlink("/proc/self/ns/net") not in (network, listening.value)
+
+
 HIDDEN = ["autograder/graders/flatten_view.py", "autograder/grade.py", "source/a02_shapes/a02_shapes.ipynb",
           "tests/conftest.py", ".", "autograder", "/etc/shadow", "/root"]
 
