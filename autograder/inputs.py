@@ -31,8 +31,15 @@ def tensor(rng: torch.Generator, size, dtype: torch.dtype = torch.float32,
     if dtype == torch.bool:
         return torch.randint(0, 2, size, generator=rng).bool()
     if dtype.is_floating_point:
-        values = torch.rand(size, generator=rng, dtype=torch.float64) * (high - low) + low
-        return values.round(decimals=3).to(dtype)
+        # torch's own arithmetic (x * (high - low) + low, then round(decimals=3): rint(x * 1000) / 1000), done
+        # in place by numpy: the same float64 operations, so the same values, without a dispatch per step.
+        values = torch.rand(size, generator=rng, dtype=torch.float64).numpy()
+        values *= high - low
+        values += low
+        values *= 1000
+        np.rint(values, out=values)
+        values /= 1000
+        return torch.from_numpy(values).to(dtype)
     return torch.randint(int(low), int(high), size, generator=rng, dtype=torch.int64).to(dtype)
 
 
@@ -52,11 +59,11 @@ def array(rng: torch.Generator, size, dtype: str = "float64", low: float = -10, 
 
 
 def floats(rng: torch.Generator, count: int, low: float = -10, high: float = 10) -> list[float]:
-    return [round(float(v), 3) for v in tensor(rng, (count,), torch.float64, low, high)]
+    return [round(v, 3) for v in tensor(rng, (count,), torch.float64, low, high).tolist()]
 
 
 def ints(rng: torch.Generator, count: int, low: int = -10, high: int = 10) -> list[int]:
-    return [int(v) for v in tensor(rng, (count,), torch.int64, low, high)]
+    return tensor(rng, (count,), torch.int64, low, high).tolist()
 
 
 def fractions(rng: torch.Generator, count: int, magnitude: int = 10) -> list[float]:
