@@ -28,7 +28,7 @@ _set_default_dtype = torch.set_default_dtype
 _set_grad_enabled = torch.set_grad_enabled
 _manual_seed = torch.default_generator.manual_seed
 _np_seed = np.random.seed
-_py_seed = random.seed
+_py_random, _py_seed = random._inst, random.Random.__mro__[1].seed  # random.seed(0), less its Python wrapper
 _float32 = torch.float32
 _TensorBase = torch._C.TensorBase
 _backward = torch.Tensor.backward
@@ -81,7 +81,8 @@ def reset_global_state() -> None:
     _set_grad_enabled(True)
     _manual_seed(0)
     _np_seed(0)
-    _py_seed(0)
+    _py_seed(_py_random, 0)
+    _py_random.gauss_next = None
     sys.stdout, sys.stderr = _real_stdout, _real_stderr
 
 
@@ -119,12 +120,12 @@ class StudentProgram:
         else:
             self.devices, self.withheld = usable_devices()  # before student code
         output = _BoundedText()
+        reset_global_state()  # and again after every cell
         for cell in cells:
             self._run_cell(cell["index"], cell["source"], output)
         self.output = output.text()
 
     def _run_cell(self, index: int, source: str, output: _BoundedText) -> None:
-        reset_global_state()
         sys.stdout = sys.stderr = output
         filename = f"{CELL_PREFIX}{index}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import warnings
 
+import numpy as np
 import torch
 
 from autograder import child, codec
@@ -47,3 +49,22 @@ def test_a_program_told_there_is_no_gpu_never_offers_one_and_says_why():
     program = child.StudentProgram([], no_gpu="no GPU here")
     header, _ = codec.decode(program.ready())
     assert header["devices"] == ["cpu", "meta"] and header["withheld"] == {"cuda": "no GPU here"}
+
+
+RESEEDER = '''
+import random, numpy as np, torch
+random.seed(123); np.random.seed(123); torch.manual_seed(123); random.gauss(0, 1)
+torch.set_default_dtype(torch.float64)
+def draw(reseed):
+    values = [random.random(), random.gauss(0, 1), float(np.random.rand()), float(torch.rand(())), str(torch.ones(1).dtype)]
+    random.seed(reseed); np.random.seed(reseed); torch.manual_seed(reseed); torch.set_default_dtype(torch.float16)
+    return values
+'''
+
+
+def test_every_call_starts_from_the_same_seeds_and_defaults_whatever_earlier_code_changed():
+    program = child.StudentProgram([{"index": 0, "source": RESEEDER}])
+    first, second = (codec.decode(program.call("draw", [seed], {}))[1].value["value"] for seed in (1, 2))
+    child.reset_global_state()
+    expected = [random.random(), random.gauss(0, 1), float(np.random.rand()), float(torch.rand(())), "torch.float32"]
+    assert first == second == expected
