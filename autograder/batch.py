@@ -3,10 +3,11 @@
 nbgrader collects notebooks into `<course>/submitted/<student>/<assignment>/<assignment>.ipynb` (beside a
 `timestamp.txt`). This process reads and fingerprints them, imports torch, pytest and the graders once,
 and forks worker processes from itself; each worker opens its own transport (a `Sandbox` by default),
-takes chunks of submissions, grades each chunk in one pytest session and stores every result as soon as
-it is decided (`store.ResultStore`). A submission whose stored result was graded under the same key
-(notebook fingerprint, grader code, kit and library versions, transport) is not graded again, so a run
-that was interrupted, even killed, resumes where it stopped, and a change to the graders re-grades.
+grades the chunks of submissions it is handed in one pytest session (`grade.grade_stream`) and stores
+every result as soon as it is decided (`store.ResultStore`). A submission whose stored result was graded
+under the same key (notebook fingerprint, grader code, kit and library versions, transport) is not graded
+again, so a run that was interrupted, even killed, resumes where it stopped, and a change to the graders
+re-grades.
 
     results = grade_assignment("/srv/course", "a02_shapes", workers=2)
 """
@@ -37,7 +38,7 @@ import pandas
 import torch
 
 from autograder import catalog, extract
-from autograder.grade import DEFAULT_SALT, PROCESS_FAILURES, GraderError, grade
+from autograder.grade import DEFAULT_SALT, PROCESS_FAILURES, GraderError, grade, grade_stream
 from autograder.messages import Msg
 from autograder.results import SubmissionResult
 from autograder.store import ResultStore
@@ -45,7 +46,7 @@ from autograder.transport import Transport
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 KIT_DIR = Path(__file__).resolve().parent
-MAX_CHUNK = 32  # most submissions per pytest session (one costs tens of milliseconds to start)
+MAX_CHUNK = 32  # most submissions handed to a worker at once (a worker that dies leaves them to retry one by one)
 WORKER_DIED = Msg(ko="이 노트북을 채점하던 채점 프로세스가 멈췄습니다. 조교가 확인해야 합니다.",
                   en="The grading process stopped while grading this notebook; a TA must look at it.")
 _PR_SET_PDEATHSIG = 1
@@ -367,15 +368,20 @@ def _work(connection, job: _Job, parent: int, cpu: int | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt stops
     torch.set_num_threads(1)  # one worker per core; verdicts do not depend on the thread count
     transport = None
+
+    def store(result: SubmissionResult) -> None:
+        job.store.save(result, job.keys[result.student])
+        connection.send(("stored", result.student))
+
+    def chunks():
+        """The parent's chunks, each asked for once the one before it is graded; None ends the stream."""
+        while (chunk := connection.recv()) is not None:
+            yield [job.submissions[i] for i in chunk]
+            connection.send(("idle",))
+
     try:
         transport = job.transport_factory() if job.transport_factory is not None else None
-        while (chunk := connection.recv()) is not None:
-            def store(result: SubmissionResult) -> None:
-                job.store.save(result, job.keys[result.student])
-                connection.send(("stored", result.student))
-
-            grade([job.submissions[i] for i in chunk], transport, salt=job.salt, on_result=store)
-            connection.send(("idle",))
+        grade_stream(job.assignment, chunks(), transport, salt=job.salt, on_result=store)
     except EOFError:
         pass
     except Exception as error:  # noqa: BLE001 - a broken grader or transport stops the batch, with its reason

@@ -11,7 +11,7 @@ import hashlib
 import inspect
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple, NoReturn
 
@@ -82,6 +82,27 @@ def grade(submissions: Iterable[Submission], transport: Transport | None = None,
     return [results[i] for i in range(len(submissions))]
 
 
+def grade_stream(assignment: str, batches: Iterable[list[Submission]], transport: Transport | None = None, *,
+                 salt: str = DEFAULT_SALT, on_result: Callable[[SubmissionResult], None]) -> None:
+    """Grade batches of one assignment's submissions as they come (a worker's chunks), all in one pytest
+    session: starting one and collecting the graders cost some 50 ms, more than two submissions take.
+    A batch is taken only once the one before it is graded. Graders with a check that needs pytest's own
+    protocol are collected once per batch instead, as `grade` does."""
+    transport = transport or InProcess()
+    exercises = catalog.for_assignment(assignment)
+    batches = iter(batches)
+    plugin = _Grading([], exercises, transport, salt, lambda index, result: on_result(result), stream=batches)
+    try:
+        transport.prepare({feature for exercise in exercises for feature in exercise.warm_up})
+        _run_checks(plugin, exercises)
+        plugin.finish_all()
+    except TransportUnavailable as broken:  # the results emitted so far stand; the rest are not graded
+        raise GraderError(f"grading stopped: {broken}") from broken
+    if plugin.unstreamable:  # no batch was taken: that session only collected
+        for batch in batches:
+            grade(batch, transport, salt=salt, on_result=on_result)
+
+
 def _run_checks(plugin: "_Grading", exercises) -> None:
     files = [str(catalog.grader_file(e)) for e in exercises]
     code = pytest.main([*_PYTEST_ARGS, "--rootdir", str(Path(catalog.GRADERS_DIR).parents[1]), *files],
@@ -119,8 +140,10 @@ def _plain_check(metafunc) -> bool:
 class _Grading:
     """The pytest plugin that binds checks to submissions and collects their outcomes."""
 
-    def __init__(self, group, exercises, transport, salt, emit) -> None:
+    def __init__(self, group, exercises, transport, salt, emit, stream: Iterator[list[Submission]] | None = None):
         self.submissions = {str(index): submission for index, submission in group}
+        self.stream = stream  # batches yet to come, for `grade_stream`
+        self.unstreamable: set = set()  # check functions a stream cannot grade: they need an item per submission
         self.exercises = exercises
         self.transport = transport
         self.salt = salt
@@ -144,7 +167,10 @@ class _Grading:
         Any other check gets an item per submission and runs through pytest's own protocol."""
         if "target" in metafunc.fixturenames:
             exercise, check = metafunc.module.EXERCISE.id, metafunc.function.kit_check.name
-            keys = [ANY_SUBMISSION] if _plain_check(metafunc) else self.gradable()
+            plain = _plain_check(metafunc)
+            if not plain and self.stream is not None:
+                self.unstreamable.add(metafunc.function)
+            keys = [ANY_SUBMISSION] if plain or self.stream is not None else self.gradable()
             metafunc.parametrize("target", [_Target(k, exercise, check) for k in keys], ids=keys)
 
     def gradable(self) -> list[str]:
@@ -158,7 +184,7 @@ class _Grading:
         for item in items:
             self.items[item.nodeid] = item
             target = _target(item)
-            if target is None:
+            if target is None or item.function in self.unstreamable:
                 continue
             if target.key == ANY_SUBMISSION:
                 self.direct[item] = tuple(inspect.signature(item.function).parameters)
@@ -173,20 +199,36 @@ class _Grading:
         last check, when its result is emitted."""
         if session.testsfailed and not session.config.option.continue_on_collection_errors:
             raise session.Interrupted(f"{session.testsfailed} errors during collection")
-        if session.config.option.collectonly:
+        if session.config.option.collectonly or self.unstreamable:
             return True
-        others = [item for key in self.gradable() for item in self.through_pytest[key]]
-        following = dict(zip(others, [*others[1:], None]))
-        for key in self.gradable():
-            for item in self.direct:
-                self.call_directly(item, _target(item)._replace(key=key))
-            for item in self.through_pytest[key]:
-                item.config.hook.pytest_runtest_protocol(item=item, nextitem=following[item])
-                if session.shouldfail:
-                    raise session.Failed(session.shouldfail)
-                if session.shouldstop:
-                    raise session.Interrupted(session.shouldstop)
+        for keys in self.batches():
+            others = [item for key in keys for item in self.through_pytest[key]]
+            following = dict(zip(others, [*others[1:], None]))
+            for key in keys:
+                if self.submissions[key].problem is None:
+                    for item in self.direct:
+                        self.call_directly(item, _target(item)._replace(key=key))
+                    for item in self.through_pytest[key]:
+                        item.config.hook.pytest_runtest_protocol(item=item, nextitem=following[item])
+                        if session.shouldfail:
+                            raise session.Failed(session.shouldfail)
+                        if session.shouldstop:
+                            raise session.Interrupted(session.shouldstop)
+                if key not in self.done:  # a notebook that could not be read, or graders without checks
+                    self.finish(key)
         return True
+
+    def batches(self) -> Iterator[list[str]]:
+        """The keys of the submissions to grade, a batch at a time: those given, or a stream's as they come."""
+        if self.stream is None:
+            yield list(self.submissions)
+            return
+        for batch in self.stream:
+            keys = [str(len(self.submissions) + offset) for offset in range(len(batch))]
+            for key, submission in zip(keys, batch):
+                self.submissions[key] = submission
+                self.remaining[key] = len(self.direct)
+            yield keys
 
     # The fixtures take what they need from `target`, not from `request`: pytest builds a new fixture
     # definition (with `inspect.signature`) every time `request` is asked for, several per check.
