@@ -140,7 +140,8 @@ def _plain_check(metafunc) -> bool:
 class _Grading:
     """The pytest plugin that binds checks to submissions and collects their outcomes."""
 
-    def __init__(self, group, exercises, transport, salt, emit, stream: Iterator[list[Submission]] | None = None):
+    def __init__(self, group, exercises, transport, salt, emit,
+                 stream: Iterator[list[Submission]] | None = None) -> None:
         self.submissions = {str(index): submission for index, submission in group}
         self.stream = stream  # batches yet to come, for `grade_stream`
         self.unstreamable: set = set()  # check functions a stream cannot grade: they need an item per submission
@@ -215,7 +216,7 @@ class _Grading:
                         if session.shouldstop:
                             raise session.Interrupted(session.shouldstop)
                 if key not in self.done:  # a notebook that could not be read, or graders without checks
-                    self.finish(key)
+                    self.finish_or_stop(key)
         return True
 
     def batches(self) -> Iterator[list[str]]:
@@ -328,10 +329,13 @@ class _Grading:
         """A submission's result is emitted as soon as its last check has run."""
         self.remaining[key] -= 1
         if self.remaining[key] == 0:
-            try:
-                self.finish(key)
-            except TransportUnavailable as broken:  # the layers of a transport that never started
-                self.stop(broken)
+            self.finish_or_stop(key)
+
+    def finish_or_stop(self, key: str) -> None:
+        try:
+            self.finish(key)
+        except TransportUnavailable as broken:  # the layers of a transport that never started
+            self.stop(broken)
 
     def finish_all(self) -> None:
         for key in self.submissions:

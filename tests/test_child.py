@@ -56,7 +56,8 @@ import random, numpy as np, torch
 random.seed(123); np.random.seed(123); torch.manual_seed(123); random.gauss(0, 1)
 torch.set_default_dtype(torch.float64)
 def draw(reseed):
-    values = [random.random(), random.gauss(0, 1), float(np.random.rand()), float(torch.rand(())), str(torch.ones(1).dtype)]
+    values = [random.random(), random.gauss(0, 1), float(np.random.rand()), float(torch.rand(())),
+              str(torch.ones(1).dtype)]
     random.seed(reseed); np.random.seed(reseed); torch.manual_seed(reseed); torch.set_default_dtype(torch.float16)
     return values
 '''
