@@ -76,7 +76,7 @@ _id = id
 _repr = repr
 _NUMPY_SCALARS = {dtype.type: name for name, dtype in NUMPY_DTYPES.items()}
 _NUMPY_NAMES = {dtype: name for name, dtype in NUMPY_DTYPES.items()}  # dtype.name is Python code: 2 us a read
-_SCALARS = frozenset((type(None), bool, int, float))  # JSON carries these exactly, as they are
+_SCALARS = frozenset((type(None), bool, int, float))  # the header carries these exactly, as they are
 _PLAIN = frozenset((type(None), bool, int, float, str))  # what a frame's header holds as plain values
 
 
@@ -148,7 +148,7 @@ class _Encoder:
             return {"t": "object", "type": "too deep or too large", "text": ""}
         t = _type(obj)
         if t is int and self.wide_ints and not _INT_MIN <= obj <= _UINT_MAX:
-            return {"t": "int", "v": str(obj)[:MAX_TEXT]}
+            return {"t": "int", "v": str(obj)}  # str() refuses ints over 4300 digits: an undescribable answer
         if obj is None or t is bool or t is int or t is float:  # kept exactly: 1.0 stays a float, NaN too
             return obj
         if t is str:
@@ -379,7 +379,7 @@ def _unpack(head: bytes):
     """The header: only maps with text keys, lists, text, numbers, booleans and nil (no bytes, no extensions)."""
     try:
         return _unpackb(head, raw=False, strict_map_key=True, max_bin_len=0, max_ext_len=0,
-                               ext_hook=_refuse_extension)
+                        ext_hook=_refuse_extension)
     except (msgpack.UnpackException, ValueError, TypeError) as error:
         raise BoundaryError(f"unreadable header: {error}") from None
 

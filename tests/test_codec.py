@@ -39,6 +39,12 @@ def test_ints_beyond_64_bits_round_trip_exactly(value):
     assert rebuilt == value and json.dumps(rebuilt) == json.dumps(value)
 
 
+def test_an_int_too_long_to_write_out_is_an_undescribable_answer_not_a_crash():
+    program = Program(InProcess(), from_source("def f():\n    return 10 ** 5000\n").cells)
+    call = program.call("f", (), {})
+    assert call.raised and call.error.type == "UndescribableResult"
+
+
 def test_nan_round_trips_as_a_float():
     rebuilt, _ = roundtrip([float("nan"), 1])
     assert type(rebuilt[0]) is float and math.isnan(rebuilt[0]) and type(rebuilt[1]) is int
