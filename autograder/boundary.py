@@ -16,6 +16,7 @@ from autograder.transport import Transport, TransportFailure
 
 MAX_RESTARTS = 3  # per function: after more failures its calls fail at once, with the same reason
 MAX_PROGRAM_RESTARTS = 30  # per submission, whatever failed
+UNREADABLE = (codec.BoundaryError, ValueError, KeyError, TypeError)  # what decoding a hostile child's frame raises
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class Call:
             return None
         try:
             return self.decoded.get(key)
-        except (codec.BoundaryError, ValueError, KeyError) as failure:  # a frame only a hostile child sends
+        except UNREADABLE as failure:
             raise StudentRaised(StudentError("protocol", f"({failure})"[:200])) from None
 
     @property
@@ -165,7 +166,7 @@ class Program:
         try:
             answer = self._session().request(request)
             header, decoded = codec.decode(answer, defer=("args", "kwargs"))
-        except (TransportFailure, codec.BoundaryError, ValueError, KeyError) as failure:
+        except (TransportFailure, *UNREADABLE) as failure:
             self._drop()
             kind = failure.kind if isinstance(failure, TransportFailure) else "protocol"
             detail = failure.detail if isinstance(failure, TransportFailure) else ""

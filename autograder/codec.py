@@ -441,8 +441,8 @@ class _Rebuilder:
         if kind == "dataframe":
             columns = [self.rebuild(c, depth + 1) for c in _expect(desc["columns"], list)]
             data = [self.ndarray(d, writeable=True) for d in _expect(desc["data"], list)]  # not pandas' read-only views
-            index = self.rebuild(desc["index"], depth + 1)
-            if any(len(d) != len(index) for d in data):
+            index = _expect(self.rebuild(desc["index"], depth + 1), list)
+            if any(d.ndim != 1 or len(d) != len(index) for d in data):
                 raise BoundaryError("frame columns and index differ in length")
             # From the column arrays as they are (names may repeat or be of any plain type): the public
             # constructor's checks and copies cost twice as much.

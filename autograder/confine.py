@@ -439,9 +439,11 @@ def confine(plan: Plan, uid: int, session: str, keep_fds: list[int], output_fd: 
     in_pid_namespace = os.getpid() == 1
     for flag, layer in ((CLONE_NEWNS, "mount-namespace"), (CLONE_NEWNET, "net-namespace"),
                         (CLONE_NEWIPC, "ipc-namespace"), (CLONE_NEWUTS, "uts-namespace")):
-        if plan.allows(layer) and flag == CLONE_NEWNET and plan.shared_net is not None:
+        if not plan.allows(layer):
+            continue
+        if flag == CLONE_NEWNET and plan.shared_net is not None:
             done.attempt(layer, setns, plan.shared_net, flag)
-        elif plan.allows(layer):
+        else:
             done.attempt(layer, unshare, flag)
     if "uts-namespace" in done.layers:
         socket.sethostname("sandbox")

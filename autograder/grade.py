@@ -70,15 +70,8 @@ def grade(submissions: Iterable[Submission], transport: Transport | None = None,
             on_result(result)
 
     for assignment, group in by_assignment.items():
-        exercises = catalog.for_assignment(assignment)
-        plugin = _Grading(group, exercises, transport, salt, emit)
-        try:
-            if not all(submission.problem is not None for _, submission in group):
-                transport.prepare({feature for exercise in exercises for feature in exercise.warm_up})
-                _run_checks(plugin, exercises)
-            plugin.finish_all()
-        except TransportUnavailable as broken:  # the results emitted so far stand; the rest are not graded
-            raise GraderError(f"grading stopped: {broken}") from broken
+        plugin = _Grading(group, catalog.for_assignment(assignment), transport, salt, emit)
+        _grade_with(plugin, run_checks=any(submission.problem is None for _, submission in group))
     return [results[i] for i in range(len(submissions))]
 
 
@@ -89,22 +82,28 @@ def grade_stream(assignment: str, batches: Iterable[list[Submission]], transport
     A batch is taken only once the one before it is graded. Graders with a check that needs pytest's own
     protocol are collected once per batch instead, as `grade` does."""
     transport = transport or InProcess()
-    exercises = catalog.for_assignment(assignment)
     batches = iter(batches)
-    plugin = _Grading([], exercises, transport, salt, lambda index, result: on_result(result), stream=batches)
-    try:
-        transport.prepare({feature for exercise in exercises for feature in exercise.warm_up})
-        _run_checks(plugin, exercises)
-        plugin.finish_all()
-    except TransportUnavailable as broken:  # the results emitted so far stand; the rest are not graded
-        raise GraderError(f"grading stopped: {broken}") from broken
+    plugin = _Grading([], catalog.for_assignment(assignment), transport, salt,
+                      lambda index, result: on_result(result), stream=batches)
+    _grade_with(plugin)
     if plugin.unstreamable:  # no batch was taken: that session only collected
         for batch in batches:
             grade(batch, transport, salt=salt, on_result=on_result)
 
 
-def _run_checks(plugin: "_Grading", exercises) -> None:
-    files = [str(catalog.grader_file(e)) for e in exercises]
+def _grade_with(plugin: "_Grading", run_checks: bool = True) -> None:
+    """One pytest session over the plugin's submissions, then a result for each that has none yet."""
+    try:
+        if run_checks:
+            plugin.transport.prepare({feature for exercise in plugin.exercises for feature in exercise.warm_up})
+            _run_checks(plugin)
+        plugin.finish_all()
+    except TransportUnavailable as broken:  # the results emitted so far stand; the rest are not graded
+        raise GraderError(f"grading stopped: {broken}") from broken
+
+
+def _run_checks(plugin: "_Grading") -> None:
+    files = [str(catalog.grader_file(e)) for e in plugin.exercises]
     code = pytest.main([*_PYTEST_ARGS, "--rootdir", str(Path(catalog.GRADERS_DIR).parents[1]), *files],
                        plugins=[plugin])
     if plugin.broken is not None:

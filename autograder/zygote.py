@@ -74,7 +74,13 @@ def preload() -> None:
 
     with warnings.catch_warnings():  # the child resets warning filters; keep the zygote's own
         warm_up(child, codec)
-    gc.freeze()  # the collector then leaves inherited objects alone: fewer copy-on-write faults
+    settle_memory()
+
+
+def settle_memory() -> None:
+    """After a warm-up, before children inherit the memory: the collector then leaves inherited objects
+    alone (fewer copy-on-write faults), and the heap is in huge pages (cheaper forks and exits)."""
+    gc.freeze()
     use_huge_pages()
 
 
@@ -227,8 +233,7 @@ class Zygote:
         except Exception as error:  # noqa: BLE001 - a warm-up that fails only costs the children time
             return {"ok": False, "error": f"{type(error).__name__}: {error}"}
         if new:
-            gc.freeze()
-            use_huge_pages()
+            settle_memory()
             for spare in self.spares:
                 os.kill(spare.pid, signal.SIGKILL)  # reaped and forgotten like any child
             self.spares.clear()

@@ -182,8 +182,12 @@ def frame_with(header: dict, blobs: list[bytes]) -> bytes:
     frame_with({"value": msgpack.Timestamp(0)}, []),
     frame_with({"value": {1: "int key"}}, []),
     frame_with({"value": {"t": "int", "v": "12a"}}, []),
+    frame_with({"value": {"t": "dataframe", "columns": ["a"], "index": 5,
+                          "data": [{"t": "ndarray", "dtype": "float64", "shape": [1], "data": 0}]}}, [bytes(8)]),
+    frame_with({"value": {"t": "dataframe", "columns": ["a"], "index": [0],
+                          "data": [{"t": "ndarray", "dtype": "float64", "shape": [1, 1], "data": 0}]}}, [bytes(8)]),
 ], ids=["empty", "short", "garbage", "byte-count", "dtype", "unknown-kind", "blob-index", "bad-items",
-        "bytes-in-header", "extension", "timestamp", "int-key", "bad-int"])
+        "bytes-in-header", "extension", "timestamp", "int-key", "bad-int", "frame-index", "frame-2d-column"])
 def test_malformed_frames_are_refused(frame):
     with pytest.raises((codec.BoundaryError, ValueError, KeyError, UnicodeDecodeError)):
         codec.decode(frame)
