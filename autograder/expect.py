@@ -2,9 +2,23 @@
 
 They only ever look at plain objects rebuilt by the boundary and at facts measured in the child.
 Failure details show the student's own output and small inputs, never a hidden expected value.
+
+Values are compared under one tolerance rule, and a grader only says on which side of it a value is:
+
+* Exact (bit for bit, NaN matching NaN) unless said otherwise: integers and bools, and every float the
+  contract fixes to the bit: given numbers converted to a stated dtype ("rounded to float32"), copied,
+  viewed, selected or moved, or made by a single IEEE 754 operation such as `a * b`. Every correct idiom
+  gives the same bits, and a value rounded another way (float64 values where float32 is promised) is a
+  wrong answer however close it is.
+* `computed_in=dtype`: a float made by floating-point arithmetic whose order the contract leaves to the
+  student (sums, means, matrix products, std, gradients, arange's steps) may differ from the grader's in
+  its last bits, and is compared with the tolerance torch.testing.assert_close uses by default for that
+  dtype (`ARITHMETIC`). `dtype` is the least precise one a correct answer may compute in.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
@@ -13,6 +27,40 @@ import torch
 from autograder.boundary import Call
 from autograder.codec import Opaque
 from autograder.messages import Msg
+
+
+# (rtol, atol) by dtype: torch.testing.assert_close's defaults, for values computed by floating-point arithmetic.
+ARITHMETIC = {torch.float16: (1e-3, 1e-5), torch.bfloat16: (1.6e-2, 1e-5), torch.float32: (1.3e-6, 1e-5),
+              torch.float64: (1e-7, 1e-7)}
+
+
+def tolerance(computed_in: torch.dtype | None) -> tuple[float, float]:
+    """(rtol, atol) under the rule: exact without `computed_in`, else the arithmetic tolerance of that dtype."""
+    if computed_in is None or not computed_in.is_floating_point:  # integer arithmetic is exact
+        return 0.0, 0.0
+    return ARITHMETIC[computed_in]
+
+
+def close(value, expected, computed_in: torch.dtype | None = None) -> bool:
+    """Whether two tensors, arrays or Python numbers of one kind agree under the tolerance rule."""
+    rtol, atol = tolerance(computed_in)
+    if isinstance(value, torch.Tensor):
+        try:
+            torch.testing.assert_close(value, expected, rtol=rtol, atol=atol, equal_nan=True, check_dtype=False,
+                                       check_device=False, check_stride=False, check_layout=False)
+        except AssertionError:
+            return False
+        return True
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "fc":
+            return value.shape == expected.shape and np.array_equal(value, expected)
+        return value.shape == expected.shape and np.allclose(value, expected, rtol=rtol, atol=atol, equal_nan=True)
+    if type(value) is float and type(expected) is float and math.isnan(value) and math.isnan(expected):
+        return True
+    if value == expected:
+        return True
+    return (computed_in is not None and type(value) in (int, float) and type(expected) in (int, float)
+            and abs(value - expected) <= atol + rtol * abs(expected))
 
 
 class CheckFailed(AssertionError):
@@ -58,9 +106,8 @@ def expect_type(value, kind: type | tuple[type, ...], what: str = "result") -> N
 
 
 def expect_tensor(call: Call, value, expected: torch.Tensor, *, what: str = "result",
-                  device: str = "cpu", rtol: float | None = None, atol: float | None = None,
-                  inputs: str = "") -> None:
-    """Type, dtype, shape, device type and values (with tolerance), in that order."""
+                  device: str = "cpu", computed_in: torch.dtype | None = None, inputs: str = "") -> None:
+    """Type, dtype, shape, device type and values (under the tolerance rule), in that order."""
     expect_type(value, torch.Tensor, what)
     expect(value.dtype == expected.dtype,
            f"{what}의 dtype이 {expected.dtype} 이어야 하는데 {value.dtype} 입니다.",
@@ -74,18 +121,14 @@ def expect_tensor(call: Call, value, expected: torch.Tensor, *, what: str = "res
            f"The {what} is on device {actual_device}, but it should be on {device}.")
     if device == "meta":
         return
-    expected = expected.to(value.device)
-    if torch.equal(value, expected):  # dtype, shape and device agree already: equal values are close values
-        return
-    try:
-        torch.testing.assert_close(value, expected, rtol=rtol, atol=atol, equal_nan=True)
-    except AssertionError:
+    if not close(value, expected.to(value.device), computed_in):
         shown = f" 입력 / input: {inputs}." if inputs else ""
         fail(f"{what}의 값이 틀렸습니다.{shown} 받은 값: {show(value)}",
              f"The {what} has wrong values.{shown.replace(' 입력 / input', ' Input')} You returned {show(value)}")
 
 
-def expect_array(value, expected: np.ndarray, *, what: str = "result", inputs: str = "") -> None:
+def expect_array(value, expected: np.ndarray, *, what: str = "result", computed_in: torch.dtype | None = None,
+                 inputs: str = "") -> None:
     expect_type(value, np.ndarray, what)
     expect(value.dtype == expected.dtype,
            f"{what}의 dtype이 {expected.dtype} 이어야 하는데 {value.dtype} 입니다.",
@@ -93,16 +136,16 @@ def expect_array(value, expected: np.ndarray, *, what: str = "result", inputs: s
     expect(value.shape == expected.shape,
            f"{what}의 shape이 {expected.shape} 이어야 하는데 {value.shape} 입니다.",
            f"The {what} has shape {value.shape}, but it should be {expected.shape}.")
-    if not (np.array_equal(value, expected) or np.allclose(value, expected, equal_nan=True)):
+    if not close(value, expected, computed_in):
         fail(f"{what}의 값이 틀렸습니다. 입력: {inputs} 받은 값: {show(value)}",
              f"The {what} has wrong values. Input: {inputs} You returned {show(value)}")
 
 
-def expect_scalar(value, expected, kind: type, *, what: str = "result", rel: float = 1e-6) -> None:
-    """A Python scalar of exactly `kind` (bool is not an int here), close to `expected`."""
+def expect_scalar(value, expected, kind: type, *, what: str = "result",
+                  computed_in: torch.dtype | None = None) -> None:
+    """A Python scalar of exactly `kind` (bool is not an int here), equal to `expected` under the tolerance rule."""
     expect_type(value, kind, what)
-    close = value == expected if kind in (bool, int, str) else abs(value - expected) <= rel * max(1.0, abs(expected))
-    expect(close, f"{what}의 값이 틀렸습니다. 받은 값: {value!r}",
+    expect(close(value, expected, computed_in), f"{what}의 값이 틀렸습니다. 받은 값: {value!r}",
            f"The {what} has the wrong value: you returned {value!r}.")
 
 
@@ -147,7 +190,7 @@ def expect_tuple(value, length: int, what: str = "result") -> tuple:
     return value
 
 
-def expect_number(value, expected: float, *, what: str = "result", rel: float = 1e-6) -> None:
+def expect_number(value, expected: float, *, what: str = "result", computed_in: torch.dtype | None = None) -> None:
     """A number close to `expected`, given as a Python float/int or a one-element tensor.
 
     Lets a value check give credit to a right number of the wrong kind (say `x.grad` instead of
@@ -160,12 +203,12 @@ def expect_number(value, expected: float, *, what: str = "result", rel: float = 
     else:
         fail(f"{what}은(는) 숫자여야 하는데 {type_name(value)} 입니다.",
              f"The {what} should be a number, but it is a {type_name(value)}.")
-    close = number is not None and abs(number - expected) <= rel * max(1.0, abs(expected))
-    expect(close, f"{what}의 값이 틀렸습니다. 받은 값: {show(value)}",
+    expect(number is not None and close(float(number), expected, computed_in), f"{what}의 값이 틀렸습니다. 받은 값: {show(value)}",
            f"The {what} has the wrong value: you returned {show(value)}.")
 
 
-def expect_grad(call: Call, tensor, expected: torch.Tensor, *, what: str = "input") -> None:
+def expect_grad(call: Call, tensor, expected: torch.Tensor, *, what: str = "input",
+                computed_in: torch.dtype | None = None) -> None:
     """The `.grad` that the call left on one of its argument tensors, compared like a result.
 
     The boundary sends plain tensors, so a grad on an argument means the student's function
@@ -177,4 +220,4 @@ def expect_grad(call: Call, tensor, expected: torch.Tensor, *, what: str = "inpu
            "복사본(clone, torch.tensor(...))에 켜면 원래 텐서에는 gradient 가 남지 않습니다.",
            f"After the call {what}.grad is None: did you switch on requires_grad_() on {what} itself and call "
            "backward()? Tracking a copy (clone, torch.tensor(...)) leaves no gradient on the original tensor.")
-    expect_tensor(call, grad, expected, what=f"{what}.grad")
+    expect_tensor(call, grad, expected, what=f"{what}.grad", computed_in=computed_in)

@@ -56,6 +56,7 @@ def _pair(rng) -> tuple[torch.Tensor, torch.Tensor]:
 def _call_checked(student, a, b, device):
     call = student(a.clone(), b.clone(), device)
     expect_tensor(call, call.value, a + b, what=f"a + b on {device}", device=device,
+                  computed_in=(a + b).dtype,
                   inputs=f"shape {tuple(a.shape)}, dtypes {a.dtype} and {b.dtype}")
     return call
 

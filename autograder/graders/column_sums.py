@@ -49,7 +49,7 @@ def _matrix(rng, dtype):
 def _expect_sums(student, t):
     call = student(t)
     expected = t.sum(dim=0, dtype=torch.int64 if not (t.dtype.is_floating_point or t.dtype.is_complex) else t.dtype)
-    expect_tensor(call, call.value, expected, inputs=f"t={show(t)}")
+    expect_tensor(call, call.value, expected, computed_in=expected.dtype, inputs=f"t={show(t)}")
 
 
 @check(points=2, ko="dim 0 (행) 을 접으면 한 행이 남습니다: 결과는 열마다의 합으로 shape (열 수,) 입니다. "

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 from autograder import inputs
-from autograder.expect import expect, expect_array, expect_tensor, expect_tuple
+from autograder.expect import close, expect, expect_array, expect_tensor, expect_tuple
 from autograder.messages import Msg
 from autograder.spec import Alternative, Exercise, Mutant, check
 
@@ -75,7 +75,7 @@ def test_torch_points(student, rng):
     for start, end, steps in _cases(rng):
         call = student(start, end, steps)
         expect_tensor(call, _parts(call)[0], torch.linspace(start, end, steps, dtype=torch.float32),
-                      what="torch result", inputs=f"({start}, {end}, {steps})")
+                      what="torch result", computed_in=torch.float32, inputs=f"({start}, {end}, {steps})")
 
 
 @check(points=2, ko="두 번째 값은 np.linspace(start, end, steps): float64 ndarray 입니다 (NumPy 의 기본 dtype 은 "
@@ -86,7 +86,7 @@ def test_numpy_points(student, rng):
     for start, end, steps in _cases(rng):
         call = student(start, end, steps)
         expect_array(_parts(call)[1], np.linspace(start, end, steps), what="NumPy result",
-                     inputs=f"({start}, {end}, {steps})")
+                     computed_in=torch.float64, inputs=f"({start}, {end}, {steps})")
 
 
 @check(points=1, ko="linspace 는 start 와 end 를 모두 포함합니다 (endpoint 를 빼지 마세요): 첫 점은 start, 마지막 점은 end 입니다.",
@@ -97,6 +97,7 @@ def test_both_ends(student, rng):
     torch_points, numpy_points = _parts(student(start, end, steps))
     for name, points in (("torch", torch_points), ("NumPy", numpy_points)):
         expect(isinstance(points, (torch.Tensor, np.ndarray)) and len(points) >= 2
-               and abs(float(points[0]) - start) < 1e-5 and abs(float(points[-1]) - end) < 1e-5,
+               and close(float(points[0]), float(start), torch.float32)
+               and close(float(points[-1]), float(end), torch.float32),
                f"{name} 결과의 첫 점과 마지막 점이 start={start}, end={end} 가 아닙니다.",
                f"The {name} result does not run from start={start} to end={end}.")

@@ -1,5 +1,7 @@
 """derivative_square_at: dy/dx of y = x**2 read from autograd, the same on every call."""
 
+import torch
+
 from autograder import inputs
 from autograder.expect import CheckFailed, expect_number, expect_scalar, fail
 from autograder.messages import Msg
@@ -62,7 +64,7 @@ def _points(rng) -> list[float]:
 def _expect_derivative(student, x0: float, answer) -> None:
     """Right value; a wrong one that changes when asked again is named as accumulation."""
     try:
-        expect_number(answer, 2 * x0, what=f"dy/dx at x0={x0}", rel=1e-5)
+        expect_number(answer, 2 * x0, what=f"dy/dx at x0={x0}", computed_in=torch.float32)
     except CheckFailed:
         again = student(x0)
         if not again.raised and again.value != answer:
@@ -84,7 +86,7 @@ def test_derivative(student, rng):
        en="The result must be a Python float: return x.grad.item(), not the tensor x.grad.")
 def test_python_float(student, rng):
     x0 = inputs.floats(rng, 1)[0]
-    expect_scalar(student(x0).value, 2 * x0, float, what=f"dy/dx at x0={x0}", rel=1e-5)
+    expect_scalar(student(x0).value, 2 * x0, float, what=f"dy/dx at x0={x0}", computed_in=torch.float32)
 
 
 @check(points=2, requires="derivative",

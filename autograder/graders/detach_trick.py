@@ -62,7 +62,7 @@ def _inputs(rng) -> list[torch.Tensor]:
 
 def _call_checked(student, x):
     call = student(x.clone())
-    expect_tensor(call, call.value, x ** 2, what="x.grad", inputs=f"shape {tuple(x.shape)}, dtype {x.dtype}")
+    expect_tensor(call, call.value, x ** 2, what="x.grad", computed_in=x.dtype, inputs=f"shape {tuple(x.shape)}, dtype {x.dtype}")
     return call
 
 
@@ -85,7 +85,7 @@ def test_gradient(student, rng):
 def test_grad_on_x(student, rng):
     for x in _inputs(rng)[:2]:
         call = _call_checked(student, x)
-        expect_grad(call, call.args[0], x ** 2, what="x")
+        expect_grad(call, call.args[0], x ** 2, what="x", computed_in=x.dtype)
 
 
 @check(points=1, requires="gradient", ko="x 의 값은 바뀌면 안 됩니다.", en="The values of x must be unchanged.")

@@ -63,7 +63,8 @@ def _check_parts(student, rng, which):
         parts = expect_tuple(call.value, 4)
         expected = (a + b, a * b, (a / b).to(torch.float32), a // b)
         for i in which:
-            expect_tensor(call, parts[i], expected[i], what=NAMES[i], inputs=f"a={show(a)}, b={show(b)}")
+            expect_tensor(call, parts[i], expected[i], what=NAMES[i], computed_in=expected[i].dtype,
+                          inputs=f"a={show(a)}, b={show(b)}")
 
 
 @check(points=2, ko="a + b 와 a * b 는 원소별 연산이고, 정수 텐서끼리의 결과는 int64 입니다.",

@@ -90,7 +90,7 @@ def _call_checked(student, rng):
     """Call with a fresh case and check the updated values first."""
     w, x, y, lr = _case(rng)
     call = student(w.clone(), x, y, lr)
-    expect_tensor(call, call.value, _stepped(w, x, y, lr), what="updated w", inputs=f"d={len(w)}, lr={lr}")
+    expect_tensor(call, call.value, _stepped(w, x, y, lr), what="updated w", computed_in=torch.float64, inputs=f"d={len(w)}, lr={lr}")
     return call, _stepped(w, x, y, lr)
 
 
@@ -114,7 +114,7 @@ def test_in_place(student, rng):
     call, stepped = _call_checked(student, rng)
     expect(call.same_object(call.value, call.args[0]), "반환한 텐서가 전달받은 w 가 아닙니다.",
            "The tensor you returned is not the w you were given.")
-    expect_tensor(call, call.args[0], stepped, what="w you were given")
+    expect_tensor(call, call.args[0], stepped, what="w you were given", computed_in=torch.float64)
 
 
 @check(points=1, requires="updated_value",

@@ -53,7 +53,7 @@ def _pair(rng, m: int, k: int, n: int, dtype: torch.dtype = torch.int64):
 
 def _expect_product(student, a, b):
     call = student(a, b)
-    expect_tensor(call, call.value, a @ b, inputs=f"A={show(a)}, B={show(b)}")
+    expect_tensor(call, call.value, a @ b, computed_in=a.dtype, inputs=f"A={show(a)}, B={show(b)}")
 
 
 @check(points=2, ko="(m, k) 행렬과 (k, n) 행렬의 곱 A @ B 는 (m, n) 행렬이고, 입력의 dtype 을 유지합니다.",

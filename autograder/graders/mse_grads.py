@@ -104,7 +104,7 @@ def _shape(sent) -> str:
           "a mean, not a .sum().")
 def test_loss(student, rng):
     for _, value, sent, (loss, _, _) in _cases(student, rng):
-        expect_scalar(value[0], loss, float, what=f"loss ({_shape(sent)})", rel=1e-9)
+        expect_scalar(value[0], loss, float, what=f"loss ({_shape(sent)})", computed_in=torch.float64)
 
 
 @check(points=2, ko="w.grad 는 loss 를 w 로 미분한 값 (2/N)·Xᵀ(Xw + b − y) 이어야 합니다 (float64, shape (d,)). 예측값을 "
@@ -113,7 +113,7 @@ def test_loss(student, rng):
           "(the gradient would never reach w), and do not flip its sign.")
 def test_weight_grad(student, rng):
     for call, value, sent, (_, grad_w, _) in _cases(student, rng):
-        expect_tensor(call, value[1], grad_w, what="w.grad", inputs=_shape(sent))
+        expect_tensor(call, value[1], grad_w, what="w.grad", computed_in=torch.float64, inputs=_shape(sent))
 
 
 @check(points=1, ko="b.grad 는 loss 를 b 로 미분한 값 2·mean(Xw + b − y) 인 0차원 float64 텐서여야 합니다. b 에도 "
@@ -122,7 +122,7 @@ def test_weight_grad(student, rng):
           "and do not flip its sign.")
 def test_bias_grad(student, rng):
     for call, value, sent, (_, _, grad_b) in _cases(student, rng):
-        expect_tensor(call, value[2], grad_b, what="b.grad", inputs=_shape(sent))
+        expect_tensor(call, value[2], grad_b, what="b.grad", computed_in=torch.float64, inputs=_shape(sent))
 
 
 @check(points=2, requires=("weight_grad", "bias_grad"),
@@ -132,7 +132,7 @@ def test_bias_grad(student, rng):
           "for w and b themselves, not on copies), and the values of X, y, w and b must be unchanged.")
 def test_grads_on_inputs(student, rng):
     for call, _, sent, (_, grad_w, grad_b) in _cases(student, rng):
-        expect_grad(call, call.args[2], grad_w, what="w")
-        expect_grad(call, call.args[3], grad_b, what="b")
+        expect_grad(call, call.args[2], grad_w, what="w", computed_in=torch.float64)
+        expect_grad(call, call.args[3], grad_b, what="b", computed_in=torch.float64)
         for name, before, after in zip("Xywb", sent, call.args):
             expect_unchanged(before, after, what=name)

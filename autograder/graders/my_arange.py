@@ -85,4 +85,4 @@ def test_float_steps(student, rng):
     for start, end, step in [_float_case(rng) for _ in range(3)]:
         call = student(start, end, step)
         expected = torch.tensor([start + i * step for i in range(round((end - start) / step))], dtype=torch.float32)
-        expect_tensor(call, call.value, expected, inputs=f"({start}, {end}, {step})")
+        expect_tensor(call, call.value, expected, computed_in=torch.float32, inputs=f"({start}, {end}, {step})")

@@ -1,5 +1,7 @@
 """partials_uv: both partial derivatives of f(u, v) = uv + u², in the order (df/du, df/dv)."""
 
+import torch
+
 from autograder import inputs
 from autograder.expect import expect, expect_number, expect_scalar, type_name
 from autograder.messages import Msg
@@ -65,7 +67,7 @@ def _pair(value) -> tuple:
 def _partial_check(student, rng, position: int, name: str, formula) -> None:
     for u0, v0 in _points(rng):
         value = _pair(student(u0, v0).value)[position]
-        expect_number(value, formula(u0, v0), what=f"{name} at (u, v) = ({u0}, {v0})", rel=1e-5)
+        expect_number(value, formula(u0, v0), what=f"{name} at (u, v) = ({u0}, {v0})", computed_in=torch.float32)
 
 
 @check(points=2, ko="첫 번째 값은 ∂f/∂u = v + 2u 이어야 합니다. f 에 u**2 항을 빠뜨리지 않았는지, 반환 순서(order)가 "
@@ -89,5 +91,5 @@ def test_python_floats(student, rng):
     u0, v0 = inputs.floats(rng, 2)
     value = student(u0, v0).value
     expect(type(value) is tuple, f"{PAIR_MSG[0]} (list 가 아니라 tuple).", f"{PAIR_MSG[1]} (a tuple, not a list).")
-    expect_scalar(value[0], v0 + 2 * u0, float, what="df/du", rel=1e-5)
-    expect_scalar(value[1], u0, float, what="df/dv", rel=1e-5)
+    expect_scalar(value[0], v0 + 2 * u0, float, what="df/du", computed_in=torch.float32)
+    expect_scalar(value[1], u0, float, what="df/dv", computed_in=torch.float32)

@@ -62,7 +62,7 @@ def _case(rng) -> tuple[torch.Tensor, torch.Tensor]:
 
 def _call_checked(student, w, x):
     call = student(w.clone(), x.clone())
-    expect_tensor(call, call.value, x @ w, what="prediction",
+    expect_tensor(call, call.value, x @ w, what="prediction", computed_in=torch.float64,
                   inputs=f"w shape {tuple(w.shape)}, x shape {tuple(x.shape)}")
     return call
 

@@ -3,7 +3,7 @@
 import torch
 
 from autograder import inputs
-from autograder.expect import expect, expect_tensor, expect_type, expect_unchanged, show
+from autograder.expect import close, expect, expect_tensor, expect_type, expect_unchanged, show
 from autograder.messages import Msg
 from autograder.spec import Alternative, Exercise, Mutant, check
 
@@ -75,7 +75,7 @@ def test_values(student, rng):
     for _ in range(3):
         t = _input(rng)
         call = student(t)
-        expect_tensor(call, call.value, _expected(t), rtol=1e-4, atol=1e-5, inputs=f"t={show(t)}")
+        expect_tensor(call, call.value, _expected(t), computed_in=torch.float32, inputs=f"t={show(t)}")
 
 
 @check(points=1, ko="표준화한 결과의 평균은 0 이어야 합니다: 표준편차로 나누기 전에 평균을 빼세요 (subtract the mean).",
@@ -83,7 +83,7 @@ def test_values(student, rng):
 def test_mean_zero(student, rng):
     t = _input(rng)
     mean = float(_result(student(t), t).double().mean())
-    expect(abs(mean) < 1e-4, f"결과의 평균이 {mean:.4f} 입니다.", f"Your result has mean {mean:.4f}.")
+    expect(close(mean, 0.0, torch.float32), f"결과의 평균이 {mean:.4f} 입니다.", f"Your result has mean {mean:.4f}.")
 
 
 @check(points=2, ko="torch.std 는 기본으로 n - 1 로 나누는 표본 표준편차 (unbiased, correction=1) 이고, np.std 는 기본으로 n 으로 "
@@ -93,7 +93,7 @@ def test_mean_zero(student, rng):
 def test_sample_std_one(student, rng):
     t = _input(rng)
     std = float(_result(student(t), t).double().std())
-    expect(abs(std - 1) < 1e-4, f"결과의 표본 표준편차가 {std:.4f} 입니다 (n = {t.numel()}).",
+    expect(close(std, 1.0, torch.float32), f"결과의 표본 표준편차가 {std:.4f} 입니다 (n = {t.numel()}).",
            f"Your result's sample standard deviation is {std:.4f} (n = {t.numel()}).")
 
 
