@@ -66,6 +66,7 @@ _ndarray = np.ndarray
 # numpy's byte_bounds are Python code a student can monkeypatch to fake memory sharing.
 _storage_data_ptr = torch._C.StorageBase.data_ptr
 _storage_nbytes = torch._C.StorageBase.nbytes
+_storage_cdata = torch._C.StorageBase.__dict__["_cdata"].__get__
 _array_interface = np.ndarray.__dict__["__array_interface__"].__get__
 _itemsize = np.ndarray.__dict__["itemsize"].__get__
 _ascontiguousarray = np.ascontiguousarray
@@ -222,12 +223,14 @@ class _Encoder:
                 return desc
             if dtype not in DTYPE_NAMES:
                 raise BoundaryError(f"dtype {dtype} cannot cross the boundary")
-            if not _numel(obj):
+            numel = _numel(obj)
+            if not numel and (self.storages is None or device != "cpu"):
                 desc["data"] = self.blob(b"")
                 return desc
             storage = _untyped_storage(obj)
-            start = _storage_data_ptr(storage)
-            self.regions.append((start, start + _storage_nbytes(storage), desc))
+            if numel:  # an empty tensor uses no memory, so it shares none, though it keeps its storage
+                start = _storage_data_ptr(storage)
+                self.regions.append((start, start + _storage_nbytes(storage), desc))
             if self.storages is not None and device == "cpu":
                 self.share_storage(desc, storage)  # the receiver rebuilds the values from the storage
             else:
@@ -236,11 +239,12 @@ class _Encoder:
 
     def share_storage(self, desc: dict, storage) -> None:
         """Send whole storages so the receiver rebuilds views, offsets and aliasing exactly."""
-        key = _storage_data_ptr(storage)
+        key = _storage_cdata(storage)  # the storage itself: empty storages all have address 0
         if key not in self.storages:
             self.storages[key] = len(self.storages)
             # One copy of the storage's bytes (bytes(storage) would copy byte by byte in Python: 50 ms for 12 KB).
-            desc["storage_data"] = self.blob(_string_at(key, _storage_nbytes(storage)))
+            nbytes = _storage_nbytes(storage)
+            desc["storage_data"] = self.blob(_string_at(_storage_data_ptr(storage), nbytes) if nbytes else b"")
         desc["storage"] = self.storages[key]
 
     def ndarray(self, obj):
@@ -505,14 +509,17 @@ class _Rebuilder:
     def view_of_storage(self, desc: dict, dtype: torch.dtype, shape: list[int]) -> torch.Tensor:
         key = _expect(desc["storage"], int)
         if key not in self.storages:
-            self.storages[key] = torch.frombuffer(bytearray(self.data(desc["storage_data"])),
-                                                  dtype=torch.uint8).clone().untyped_storage()
+            raw = self.data(desc["storage_data"])
+            self.storages[key] = (torch.frombuffer(bytearray(raw), dtype=torch.uint8).clone().untyped_storage()
+                                  if len(raw) else torch.UntypedStorage(0))
         storage = self.storages[key]
         stride = _ints(desc["stride"])
         offset = _expect(desc["offset"], int)
         itemsize = ITEMSIZES[dtype]
         last = offset + sum((size - 1) * step for size, step in zip(shape, stride))
-        if offset < 0 or any(s < 0 for s in stride) or (last + 1) * itemsize > storage.nbytes():
+        empty = math.prod(shape) == 0  # uses no byte of its storage, wherever its offset points
+        if offset < 0 or offset > 1 << 48 or any(s < 0 for s in stride) or (
+                not empty and (last + 1) * itemsize > storage.nbytes()):
             raise BoundaryError("tensor view lies outside its storage")
         return torch.empty(0, dtype=dtype).set_(storage, offset, shape, stride)
 

@@ -248,6 +248,30 @@ def test_inputs_arrive_sharing_storage_as_they_were_sent():
     assert offset[1] == -1 and transposed[1, 1] == -1
 
 
+@pytest.mark.parametrize("make", [lambda x: x[3:3], lambda x: x[6:], lambda x: x.view(2, 3)[:, 1:1],
+                                  lambda x: x[2:2].view(0, 1)], ids=["slice", "past_the_end", "columns", "view"])
+def test_an_empty_view_arrives_on_the_storage_of_its_base(make):
+    base = torch.arange(6.0)
+    empty = make(base)
+    arrived_base, arrived = live_roundtrip(base, empty)
+    assert arrived.numel() == 0 and arrived.shape == empty.shape and arrived.stride() == empty.stride()
+    assert arrived.storage_offset() == empty.storage_offset()
+    assert arrived.untyped_storage().data_ptr() == arrived_base.untyped_storage().data_ptr() != 0
+
+
+def test_separate_empty_tensors_arrive_on_separate_storages():
+    first, second = torch.zeros(0), torch.zeros(0)
+    a, b, again = live_roundtrip(first, second, first)
+    assert a.untyped_storage().nbytes() == 0 and not a.is_set_to(b) and a.is_set_to(again)
+
+
+def test_an_empty_slice_shares_no_memory_with_its_base_though_it_keeps_the_storage():
+    program = Program(InProcess(), from_source("def f(x):\n    return x, x[2:2]\n").cells)
+    call = program.call("f", (torch.arange(4.0),), {})
+    whole, empty = call.value
+    assert not call.shares_memory(whole, empty) and call.facts(empty).storage_offset == 2
+
+
 def test_inputs_arrive_requiring_grad_with_their_grad():
     leaf = torch.tensor([1.0, 2.0], requires_grad=True)
     leaf.grad = torch.tensor([0.5, 0.5])
