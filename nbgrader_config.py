@@ -1,20 +1,19 @@
 """nbgrader configuration for the "010. PyTorch basic" course.
 
-The course directory is this repository: `source/` (instructor notebooks), `release/` (student
-notebooks), `solutions/`, and, once a class runs, `submitted/`, `autograded/`, `feedback/` and
-`gradebook.db`. After `nbgrader collect A`, the kit grades and writes nbgrader's gradebook with
+The course directory is the directory nbgrader (or `python -m autograder`) runs in, as nbgrader
+decides by default: this repository, or a course folder of your own whose nbgrader_config.py loads
+this file with `load_subconfig("/path/to/kit/nbgrader_config.py")` and may set `c.CourseDirectory.root`
+and the folder names. It holds `source/` (instructor notebooks), `release/` (student notebooks),
+`solutions/`, and, once a class runs, `submitted/`, `autograded/`, `feedback/` and `gradebook.db`.
+After `nbgrader collect A`, the kit grades and writes nbgrader's gradebook with
 `python -m autograder gradebook A` (or `nbgrader autograde A`, or the formgrader's autograde button,
 which run the kit's graders instead of a Jupyter kernel), so the formgrader, `generate_feedback`,
 `release_feedback` and `export` show the kit's scores.
 
-Environment variables, for running several classes from one copy of the kit:
-    KIT_COURSE_ROOT  the course directory (default: this folder)
-    KIT_EXCHANGE     the exchange folder (default: <course>/exchange)
-
-For a real class on a shared machine (JupyterHub), make the exchange a folder every student can
-reach, e.g. `KIT_EXCHANGE=/srv/nbgrader/exchange` (created once by root with `mkdir -p` and
-`chmod 777`), and give students a config with the same two settings, e.g. in
-`/etc/jupyter/nbgrader_config.py`:
+The exchange is `exchange/` in the course directory unless KIT_EXCHANGE (or `c.Exchange.root`) names
+another. For a real class on a shared machine (JupyterHub), make the exchange a folder every student
+can reach, e.g. `KIT_EXCHANGE=/srv/nbgrader/exchange` (see the README on hardening it), and give
+students a config with the same two settings, e.g. in `/etc/jupyter/nbgrader_config.py`:
 
     c = get_config()
     c.CourseDirectory.course_id = "pytorch-basic"
@@ -33,7 +32,6 @@ if os.path.isdir(os.path.join(here, "autograder")) and here not in sys.path:
     sys.path.insert(0, here)  # nbgrader imports the kit's preprocessors below from here
 
 c.CourseDirectory.course_id = "pytorch-basic"
-c.CourseDirectory.root = os.environ.get("KIT_COURSE_ROOT", here)
 c.CourseDirectory.source_directory = "source"
 c.CourseDirectory.release_directory = "release"
 c.CourseDirectory.solution_directory = "solutions"
@@ -42,9 +40,9 @@ c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
-# The exchange is a folder inside the course so that everything works without root. Point
-# KIT_EXCHANGE (or this setting) at a shared folder such as /srv/nbgrader/exchange for a real class.
-c.Exchange.root = os.environ.get("KIT_EXCHANGE", os.path.join(c.CourseDirectory.root, "exchange"))
+# The exchange is a folder inside the course (where nbgrader runs) so that everything works without root.
+# Point KIT_EXCHANGE (or this setting) at a shared folder such as /srv/nbgrader/exchange for a real class.
+c.Exchange.root = os.environ.get("KIT_EXCHANGE") or os.path.abspath("exchange")
 
 # Check cells print with Korean text; nothing in them may write to stderr, which nbgrader scores 0.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -37,7 +37,7 @@ import numpy
 import pandas
 import torch
 
-from autograder import catalog, extract
+from autograder import catalog, extract, locate
 from autograder.grade import DEFAULT_SALT, PROCESS_FAILURES, GraderError, grade, grade_stream
 from autograder.messages import Msg
 from autograder.results import SubmissionResult
@@ -52,11 +52,6 @@ WORKER_DIED = Msg(ko="이 노트북을 채점하던 채점 프로세스가 멈�
 _PR_SET_PDEATHSIG = 1
 
 
-def default_course_root() -> Path:
-    """The course directory nbgrader_config.py declares: $KIT_COURSE_ROOT, else the kit's own folder."""
-    return Path(os.environ.get("KIT_COURSE_ROOT") or KIT_ROOT)
-
-
 def default_transport() -> Transport:
     from autograder.sandbox import Sandbox  # noqa: PLC0415 - each worker starts its own, after the fork
 
@@ -66,16 +61,13 @@ def default_transport() -> Transport:
 default_transport.name = "sandbox"
 
 
-def collect(course_root: str | Path, assignment: str) -> list[extract.Submission]:
+def collect(course: str | Path | locate.Course, assignment: str) -> list[extract.Submission]:
     """Every student's submitted notebook of an assignment, by student id; unreadable ones carry a problem."""
-    submitted = Path(course_root) / "submitted"
     found = []
-    for folder in sorted(submitted.glob(f"*/{assignment}")):
-        if not folder.is_dir():
-            continue
-        submission = extract.read_notebook(folder / f"{assignment}.ipynb", folder.parent.name, assignment)
+    for submitted in locate.course(course).submissions(assignment):
+        submission = extract.read_notebook(submitted.notebook, submitted.student, assignment)
         try:
-            submission.timestamp = (folder / "timestamp.txt").read_text(encoding="utf-8").strip() or None
+            submission.timestamp = (submitted.folder / "timestamp.txt").read_text(encoding="utf-8").strip() or None
         except (OSError, UnicodeDecodeError):
             submission.timestamp = None
         found.append(submission)
@@ -142,35 +134,39 @@ class BatchRun:
             if flagged:
                 lines.append(f"  {kind:<8} {len(flagged)}: {', '.join(flagged)}")
         layer_sets = [r.layers for r in results if r.problem is None]
-        common = [layer for layer in (layer_sets[0] if layer_sets else ()) if all(layer in s for s in layer_sets)]
-        transports = sorted({r.transport for r in results if r.transport})
-        isolation = ", ".join(common) if common else "NONE: the students' code ran unconfined"
-        lines.append(f"isolation ({', '.join(transports) or 'none'}): {isolation}")
-        if any(s != layer_sets[0] for s in layer_sets):
-            lines.append("  (the results were graded with different isolation; --force grades them all again)")
+        if layer_sets:  # only where some student's code ran
+            common = [layer for layer in layer_sets[0] if all(layer in s for s in layer_sets)]
+            transports = sorted({r.transport for r in results if r.transport})
+            isolation = ", ".join(common) if common else "NONE: the students' code ran unconfined"
+            lines.append(f"isolation ({', '.join(transports) or 'none'}): {isolation}")
+            if any(s != layer_sets[0] for s in layer_sets):
+                lines.append("  (the results were graded with different isolation; --force grades them all again)")
         if self.store is not None:
             lines.append(f"results: {self.store}/<student>.json")
         return "\n".join(lines)
 
 
-def grade_assignment(course_root: str | Path, assignment: str, workers: int | None = None, force: bool = False,
+def grade_assignment(course: str | Path | locate.Course, assignment: str, workers: int | None = None, force: bool = False,
                      transport_factory: Callable[[], Transport] | None = default_transport,
                      **options) -> list[SubmissionResult]:
     """Grade what changed since the last run and return every submission's result, by student id."""
-    return run(course_root, assignment, workers=workers, force=force, transport_factory=transport_factory,
+    return run(course, assignment, workers=workers, force=force, transport_factory=transport_factory,
                **options).results
 
 
-def run(course_root: str | Path, assignment: str, *, workers: int | None = None, force: bool = False,
+def run(course: str | Path | locate.Course | None, assignment: str, *, workers: int | None = None, force: bool = False,
         transport_factory: Callable[[], Transport] | None = default_transport, salt: str = DEFAULT_SALT,
         progress: bool = False) -> BatchRun:
-    """Grade an assignment's submissions (see the module docstring); `transport_factory=None` runs the
-    notebooks unconfined in the workers, for trusted notebooks only."""
+    """Grade an assignment's submissions (see the module docstring) in the course `locate.course`
+    finds; `transport_factory=None` runs the notebooks unconfined in the workers, for trusted notebooks
+    only. Raises `locate.NoSubmissions`, having written nothing, when there is nothing to grade."""
     started = time.perf_counter()
-    course_root = Path(course_root).resolve()
+    course = locate.course(course)
     catalog.for_assignment(assignment)  # an unknown assignment fails here, before anything is written
-    store = ResultStore(course_root, assignment)
-    submissions = collect(course_root, assignment)
+    submissions = collect(course, assignment)
+    if not submissions:
+        raise locate.no_submissions(course, assignment)
+    store = ResultStore(course.root, assignment)
     digest = graders_digest(assignment, transport_factory, salt)
     keys = [grading_key(s, digest) for s in submissions]
     batch = BatchRun(assignment, store=store.folder)

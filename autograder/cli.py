@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from autograder import batch, catalog, extract, gradescope, publish, terminal
+from autograder import batch, catalog, extract, gradescope, locate, publish, terminal
 from autograder.grade import GraderError, grade
 from autograder.messages import LANGUAGES, language
 from autograder.store import StoreBusy
@@ -36,10 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     grading.add_argument("--assignment", choices=catalog.ASSIGNMENTS,
                          help="the assignment the notebooks belong to (default: from the file name); "
                               "without notebooks, grade every submission of it in the course")
-    grading.add_argument("--course", type=Path, default=None,
-                         help="with --assignment alone: the nbgrader course directory, whose "
-                              "submitted/<student>/A/ is graded into graded/A/<student>.json "
-                              "(default: $KIT_COURSE_ROOT or the kit's folder)")
+    grading.add_argument("--course", type=Path, default=None, metavar="DIR",
+                         help="with --assignment alone: the course directory, as for nbgrader (default: the "
+                              "current one); its submitted/<student>/A/ is graded into graded/A/<student>.json")
     grading.add_argument("--workers", type=int, default=None, metavar="N",
                          help="with --assignment alone: grading processes (default: one per core)")
     grading.add_argument("--force", action="store_true",
@@ -53,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     recording = commands.add_parser(
         "gradebook", help="grade the collected submissions (submitted/*/ASSIGNMENT/) into nbgrader's gradebook")
     recording.add_argument("assignment", choices=catalog.ASSIGNMENTS)
-    recording.add_argument("--course", type=Path, default=Path("."), help="the course directory (default: .)")
+    recording.add_argument("--course", type=Path, default=None, metavar="DIR",
+                           help="the course directory, as for nbgrader (default: the current one)")
     recording.add_argument("--lang", choices=LANGUAGES, help="feedback language (default: $KIT_LANG or ko)")
 
     sampling = commands.add_parser(
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.notebooks and args.assignment:
         if args.json is not None:
             grading.error("--json: only with notebooks given by path")
-        return grade_assignment(args.course or batch.default_course_root(), args.assignment, args.workers,
+        return grade_assignment(args.course, args.assignment, args.workers,
                                 args.force, not args.no_sandbox, language(args.lang))
     return grade_notebooks(args.notebooks, args.json, language(args.lang), args.assignment, not args.no_sandbox)
 
@@ -108,7 +108,7 @@ def publish_notebooks(check_only: bool) -> int:
     return 0
 
 
-def grade_assignment(course: Path, assignment: str, workers: int | None, force: bool, sandboxed: bool,
+def grade_assignment(course: Path | None, assignment: str, workers: int | None, force: bool, sandboxed: bool,
                      lang: str) -> int:
     if workers is not None and workers < 1:
         print("error: --workers must be at least 1", file=sys.stderr)
@@ -116,7 +116,7 @@ def grade_assignment(course: Path, assignment: str, workers: int | None, force: 
     try:
         run = batch.run(course, assignment, workers=workers, force=force, progress=True,
                         transport_factory=batch.default_transport if sandboxed else None)
-    except (StoreBusy, GraderError) as error:
+    except (StoreBusy, GraderError, locate.CourseError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -149,19 +149,20 @@ def grade_notebooks(paths: list[Path], json_path: Path | None, lang: str, assign
     return 0
 
 
-def record_gradebook(course_root: Path, assignment: str, lang: str) -> int:
+def record_gradebook(where: Path | None, assignment: str, lang: str) -> int:
     from autograder import course, gradebook  # nbgrader is slow to import; only these need it
 
     try:
-        results = course.grade_assignment(course_root, assignment, lang=lang)
-    except (gradebook.GradebookError, StoreBusy, GraderError) as error:
+        located = locate.course(where)
+        results = course.grade_assignment(located, assignment, lang=lang)
+    except (gradebook.GradebookError, gradebook.KitGradeError, StoreBusy, GraderError, locate.CourseError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(terminal.table([("student", "score", "late penalty", "flags")] + [
         (r.student, f"{r.score:g}/{r.points:g}", f"{r.late_penalty:g}" if r.late_penalty else "", " ".join(r.flags))
         for r in results]))
-    print(f"\n{len(results)} submissions of {assignment} recorded in {gradebook.location(course_root)}; "
-          f"reports in {Path(course_root) / 'reports' / assignment}")
+    print(f"\n{len(results)} submissions of {assignment} recorded in {gradebook.location(located)}; "
+          f"reports in {located.reports_folder(assignment)}")
     return 0
 
 

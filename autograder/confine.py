@@ -3,7 +3,7 @@
 Runs in the zygote (probing, control groups) and in each child before student code (everything
 else). Every layer is tried on its own and reported by name, or skipped with the reason: a machine
 that lacks one degrades to the strongest isolation it offers instead of refusing to grade.
-Facts behind the choices are in shared/reference/sandbox.md (measured on the kit's machines).
+The reasons behind each choice, measured on the kit's machines, are in the comments beside it.
 """
 
 from __future__ import annotations

@@ -12,10 +12,9 @@ import json
 from pathlib import Path
 
 from nbgrader.api import Gradebook
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import CsvExportPlugin
 
-from autograder import batch, extract, gradebook, report
+from autograder import batch, extract, gradebook, locate, report
 from autograder.grade import grade
 from autograder.results import SubmissionResult
 
@@ -24,23 +23,23 @@ class StepFailed(RuntimeError):
     """An nbgrader step failed; the message carries its log."""
 
 
-def step(course_root: str | Path, name: str, assignment: str, **kwargs) -> str:
+def step(course: str | Path | locate.Course, name: str, assignment: str, **kwargs) -> str:
     """Run one of NbGraderAPI's steps (generate_assignment, release_assignment, collect,
     generate_feedback, release_feedback) and return its log."""
-    return _run(gradebook.nbgrader_api(course_root), name, assignment, **kwargs)
+    return _run(gradebook.nbgrader_api(course), name, assignment, **kwargs)
 
 
-def release_feedback(course_root: str | Path, assignment: str) -> list[str]:
+def release_feedback(course: str | Path | locate.Course, assignment: str) -> list[str]:
     """Release feedback to everyone who submitted through the exchange; returns the others.
 
     Submissions imported by `nbgrader zip_collect` carry no exchange secret, so their feedback
     (`feedback/<student>/<assignment>/`) goes back through the LMS they came from.
     """
-    others = [student for student, notebook in submitted_notebooks(course_root, assignment)
-              if not (notebook.parent / "submission_secret.txt").is_file()]
-    config = gradebook.nbgrader_config(course_root)
+    others = [s.student for s in locate.course(course).submissions(assignment)
+              if not (s.folder / "submission_secret.txt").is_file()]
+    config = gradebook.nbgrader_config(course)
     config.CourseDirectory.student_id_exclude = ",".join(others)
-    _run(gradebook.nbgrader_api(course_root, config), "release_feedback", assignment)
+    _run(gradebook.nbgrader_api(course, config), "release_feedback", assignment)
     return others
 
 
@@ -53,28 +52,20 @@ def _run(api, name: str, assignment: str, **kwargs) -> str:
     return outcome.get("log", "")
 
 
-def set_duedate(course_root: str | Path, assignment: str, duedate) -> None:
+def set_duedate(course: str | Path | locate.Course, assignment: str, duedate) -> None:
     """The assignment's due date (a UTC datetime), which late penalties count from."""
-    coursedir = CourseDirectory(config=gradebook.nbgrader_config(course_root))
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+    directories = locate.course(course).coursedir
+    with Gradebook(directories.db_url, directories.course_id) as gb:
         gb.update_or_create_assignment(assignment, duedate=duedate)
 
 
-def export_grades(course_root: str | Path, destination: str | Path) -> Path:
+def export_grades(course: str | Path | locate.Course, destination: str | Path) -> Path:
     """nbgrader's CSV export of the whole gradebook (what `nbgrader export --to FILE` writes)."""
-    config = gradebook.nbgrader_config(course_root)
-    coursedir = CourseDirectory(config=config)
-    with gradebook.quiet_nbgrader(), Gradebook(coursedir.db_url, coursedir.course_id) as gb:
-        CsvExportPlugin(config=config, to=str(destination)).export(gb)
+    located = locate.course(course)
+    directories = located.coursedir
+    with gradebook.quiet_nbgrader(), Gradebook(directories.db_url, directories.course_id) as gb:
+        CsvExportPlugin(config=located.config, to=str(destination)).export(gb)
     return Path(destination)
-
-
-def submitted_notebooks(course_root: str | Path, assignment: str) -> list[tuple[str, Path]]:
-    """(student, notebook) for every collected submission of an assignment, by student id."""
-    coursedir = CourseDirectory(config=gradebook.nbgrader_config(course_root))
-    folders = Path(coursedir.format_path(coursedir.submitted_directory, "*", assignment))
-    found = sorted(Path(folders.parents[1]).glob(f"*/{assignment}"))
-    return [(folder.parent.name, folder / f"{assignment}.ipynb") for folder in found if folder.is_dir()]
 
 
 def grade_notebooks(notebooks: list[tuple[str, Path]], assignment: str) -> list[SubmissionResult]:
@@ -85,28 +76,29 @@ def grade_notebooks(notebooks: list[tuple[str, Path]], assignment: str) -> list[
         return grade(submissions, transport)
 
 
-def grade_assignment(course_root: str | Path, assignment: str, lang: str | None = None,
+def grade_assignment(course: str | Path | locate.Course, assignment: str, lang: str | None = None,
                      workers: int | None = None, force: bool = False) -> list[SubmissionResult]:
     """Grade every collected submission (`batch`: in parallel, sandboxed, skipping what is unchanged
     since the last run), record it in the gradebook, then run what follows grading."""
-    results = batch.grade_assignment(course_root, assignment, workers=workers, force=force)
+    course = locate.course(course)
+    results = batch.grade_assignment(course, assignment, workers=workers, force=force)
     try:
-        gradebook.record(course_root, assignment, results, lang=lang)
+        gradebook.record(course, assignment, results, lang=lang)
     finally:
-        recorded = gradebook.read(course_root, assignment)
+        recorded = gradebook.read(course, assignment)
         for result in results:
             if result.student in recorded:
                 result.late_seconds = recorded[result.student].seconds_late
                 result.late_penalty = recorded[result.student].late_penalty
-        after_grading(course_root, assignment, results, lang)
+        after_grading(course, assignment, results, lang)
     return results
 
 
-def after_grading(course_root: str | Path, assignment: str, results: list[SubmissionResult],
+def after_grading(course: str | Path | locate.Course, assignment: str, results: list[SubmissionResult],
                   lang: str | None = None) -> list[Path]:
     """What reads a graded assignment: the class report, then the kit's full verdicts, check by check,
     in `reports/<assignment>/results.json` (the gradebook holds one score per exercise). Returns the files."""
-    folder = Path(course_root) / "reports" / assignment
+    folder = locate.course(course).reports_folder(assignment)
     written = list(report.write_reports(results, folder, assignment, lang).values())
     path = folder / "results.json"
     path.write_text(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=1), encoding="utf-8")

@@ -22,13 +22,12 @@ from nbgrader.api import Gradebook
 from nbgrader.apps.api import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.exc import SAWarning
-from traitlets.config import Config, PyFileConfigLoader
+from traitlets.config import Config
 
+from autograder import locate
+from autograder.locate import CONFIG_FILE
 from autograder.nbgrader_plugin import KitGrade, KitGradeError
 from autograder.results import SubmissionResult
-
-CONFIG_FILE = "nbgrader_config.py"
-
 
 class GradebookError(RuntimeError):
     """nbgrader could not record some submissions; the message carries its log."""
@@ -65,19 +64,14 @@ def quiet_nbgrader():
         yield
 
 
-def nbgrader_config(course_root: str | Path) -> Config:
-    """The course's `nbgrader_config.py`, loaded as nbgrader loads it, rooted at `course_root`."""
-    root = Path(course_root).resolve()
-    if not (root / CONFIG_FILE).is_file():
-        raise FileNotFoundError(f"{root} is not an nbgrader course: it has no {CONFIG_FILE}")
-    config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
-    config.CourseDirectory.root = str(root)
-    return config
+def nbgrader_config(course: str | Path | locate.Course) -> Config:
+    """The course's nbgrader configuration, loaded as nbgrader loads it (`locate.course`)."""
+    return locate.course(course).config
 
 
-def location(course_root: str | Path) -> str:
+def location(course: str | Path | locate.Course) -> str:
     """The gradebook's database URL (nbgrader's default: sqlite:///<course>/gradebook.db)."""
-    return CourseDirectory(config=nbgrader_config(course_root)).db_url
+    return CourseDirectory(config=nbgrader_config(course)).db_url
 
 
 def _alembic_on_path() -> None:
@@ -89,13 +83,13 @@ def _alembic_on_path() -> None:
 _alembic_on_path()
 
 
-def nbgrader_api(course_root: str | Path, config: Config | None = None) -> NbGraderAPI:
+def nbgrader_api(course: str | Path | locate.Course, config: Config | None = None) -> NbGraderAPI:
     """nbgrader's high-level API (the formgrader's) on the course, for its steps in this process."""
-    config = config or nbgrader_config(course_root)
+    config = config or nbgrader_config(course)
     return NbGraderAPI(CourseDirectory(config=config), config=config)
 
 
-def record(course_root: str | Path, assignment: str, results: Iterable[SubmissionResult],
+def record(course: str | Path | locate.Course, assignment: str, results: Iterable[SubmissionResult],
            lang: str | None = None) -> list[str]:
     """Record verdicts for `submitted/<student>/<assignment>/`; returns the students recorded.
 
@@ -104,11 +98,11 @@ def record(course_root: str | Path, assignment: str, results: Iterable[Submissio
     could not record (the others are recorded).
     """
     results = {r.student: r for r in results}
-    config = nbgrader_config(course_root)
+    config = nbgrader_config(course)
     config.Autograde.autograde_preprocessors = _with_verdicts(
         config.Autograde.get("autograde_preprocessors", []), KitGrade(results=results, lang=lang or "",
                                                                       config=config))
-    api = nbgrader_api(course_root, config)
+    api = nbgrader_api(course, config)
     failures = []
     for student in sorted(results):
         with quiet_nbgrader():
@@ -131,9 +125,9 @@ def _with_verdicts(pipeline: list, kit: KitGrade) -> list:
     return [kit if name == wanted else step for name, step in zip(names, pipeline)]
 
 
-def read(course_root: str | Path, assignment: str) -> dict[str, Entry]:
+def read(course: str | Path | locate.Course, assignment: str) -> dict[str, Entry]:
     """Every submission of an assignment as recorded, by student id."""
-    config = nbgrader_config(course_root)
+    config = nbgrader_config(course)
     coursedir = CourseDirectory(config=config)
     entries = {}
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:

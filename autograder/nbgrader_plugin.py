@@ -85,12 +85,12 @@ def grade_submitted_notebook(coursedir, assignment: str, student: str, notebook:
     The first request grades, in one batch, every submission of the assignment that this run of
     nbgrader selects (its --student pattern), so the graders and the sandbox start once.
     """
-    from autograder import course  # imports the graders, so only when grading
+    from autograder import course, locate  # imports the graders, so only when grading
 
     path = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment)) / f"{notebook}.ipynb"
     if _key(path) not in _graded:
-        batch = [(s, p) for s, p in course.submitted_notebooks(coursedir.root, assignment)
-                 if fnmatch.fnmatchcase(s, coursedir.student_id) and p != path] + [(student, path)]
+        batch = [(s.student, s.notebook) for s in locate.submissions(coursedir, assignment)
+                 if fnmatch.fnmatchcase(s.student, coursedir.student_id) and s.notebook != path] + [(student, path)]
         for (_, graded_path), result in zip(batch, course.grade_notebooks(batch, assignment)):
             _graded[_key(graded_path)] = result
     return _graded[_key(path)]

@@ -24,15 +24,15 @@ class PublishError(RuntimeError):
     """nbgrader refused to build an assignment; the message carries its log."""
 
 
-def nbgrader_env(course: Path) -> dict[str, str]:
+def nbgrader_env() -> dict[str, str]:
     """nbgrader from this interpreter's environment (it shells out to `alembic`, so PATH matters)."""
     bin_dir = str(Path(sys.executable).parent)
-    return {**os.environ, "KIT_COURSE_ROOT": str(course), "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
 def nbgrader(course: Path, *args: str) -> None:
     done = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), *args], cwd=course,
-                          env=nbgrader_env(course), capture_output=True, text=True)
+                          env=nbgrader_env(), capture_output=True, text=True)
     if done.returncode != 0:
         raise PublishError(f"nbgrader {' '.join(args)} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
 

@@ -158,9 +158,7 @@ class TreeMemory(threading.Thread):
 
 
 def environment() -> dict[str, str]:
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    env.pop("KIT_COURSE_ROOT", None)
-    return env
+    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
 
 
 def nbgrader(root: Path, *args: str) -> None:

@@ -17,3 +17,5 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r requirements.txt
+# The kit itself, editable: `python -m autograder` and nbgrader's autograde then work in any course directory.
+.venv/bin/python -m pip install -q --no-deps -e .

@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder import catalog, publish
+from autograder import catalog, notes, publish
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTES = ROOT.parent / "shared" / "seed" / "010-pytorch-basic.md"
-HEADINGS = [line.lstrip("#").strip() for line in NOTES.read_text(encoding="utf-8").splitlines()
-            if re.match(r"^#{2,3} ", line)]
+HEADINGS = list(notes.HEADINGS)
 ASSIGNMENTS = [a for a in catalog.ASSIGNMENTS if any(e.assignment == a for e in catalog.exercises())]
 EXERCISES = catalog.exercises()
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -35,8 +33,11 @@ def coverage_table() -> dict[str, list[str]]:
     return {heading.strip(): [i.strip(" `") for i in ids.split(",") if i.strip()] for heading, ids, *_ in rows[2:]}
 
 
-def test_notes_have_the_27_headings_the_kit_covers():
-    assert len(HEADINGS) == 27
+def test_the_kit_knows_the_27_headings_of_the_notes_as_written():
+    assert len(HEADINGS) == len(set(HEADINGS)) == 27
+    assert {"기타", "tensor 생성", "Tensor 생성", "CUDA Tensors"} <= set(HEADINGS)
+    assert HEADINGS.index("tensor 생성") < HEADINGS.index("Tensor 생성")
+    assert all(heading == heading.strip() for heading in HEADINGS)
 
 
 def test_readme_coverage_table_lists_every_heading_of_the_notes():

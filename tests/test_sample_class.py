@@ -95,6 +95,16 @@ def test_roles_score_as_their_answers(term):
     assert all(graded[s.id].late_penalty == 0 for s in ROSTER if s.role != "late")
 
 
+def test_the_batch_command_run_in_the_class_finds_what_the_sample_class_graded(term, tmp_path):
+    root, _, results, _ = term
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", "--assignment", ASSIGNMENT],
+                          check=False, cwd=root, capture_output=True, text=True, timeout=600,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KIT_LANG": "en", "LANG": "C.UTF-8",
+                               "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert f"{len(results)} submissions, 0 graded and {len(results)} unchanged" in done.stdout
+
+
 def test_students_fetched_their_feedback(term):
     root, _, _, _ = term
     for student in ROSTER:

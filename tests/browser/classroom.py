@@ -55,8 +55,7 @@ def jupyter_env(home: Path) -> dict[str, str]:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "KIT_LANG": "ko",
            "JUPYTER_CONFIG_DIR": str(home / "jupyter-config"), "JUPYTER_DATA_DIR": str(home / "jupyter-data"),
            "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython")}
-    for course_setting in ("KIT_COURSE_ROOT", "KIT_EXCHANGE"):
-        env.pop(course_setting, None)
+    env.pop("KIT_EXCHANGE", None)
     return env
 
 
