@@ -408,6 +408,9 @@ def _python_dirs(paths: list[str], kit_dir: str) -> list[str]:
                and not os.path.islink(f"/{top}")):
             continue  # already visible as part of the system directories
         found.append(real)
+        alias = os.path.abspath(path)
+        if alias != real:  # reached through a link (a virtual environment linked into place): the child's
+            found.append(alias)  # Python looks there, so the real folder is bound there too
     found = sorted(set(found))
     return [p for p in found if not any(p.startswith(q + os.sep) for q in found)]
 
@@ -504,7 +507,7 @@ def _private_root(plan: Plan, uid: int) -> None:
     os.mkdir(root + SCRATCH, 0o700)  # before the binds: a Python under /tmp stays visible inside it
     _mount("tmpfs", root + SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV, f"size={scratch},mode=0700,uid={uid},gid={uid}")
     for path in plan.binds:
-        _bind(path, root + path)
+        _bind(os.path.realpath(path), root + path)
     for path in plan.hide:
         if os.path.isdir(root + path):
             _mount("tmpfs", root + path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")

@@ -576,3 +576,17 @@ def test_a_dead_zygote_is_replaced_warmed_again_and_its_leftovers_removed(degrad
 def test_limits_document_every_field():
     documented = Limits.__doc__
     assert all(f"{field.name} = " in documented for field in dataclasses.fields(Limits))
+
+
+def test_python_reached_through_a_link_is_visible_at_both_paths_and_the_kit_at_neither(tmp_path):
+    """A virtual environment linked into place (`/srv/venv -> /opt/venvs/3`) is where the child's Python
+    looks for modules it has not imported yet: the real folder is bound at the link's path too."""
+    from autograder import confine
+
+    real = tmp_path / "opt" / "venv" / "site-packages"
+    real.mkdir(parents=True)
+    (tmp_path / "kit" / "autograder").mkdir(parents=True)
+    (tmp_path / "kit" / ".venv").symlink_to(tmp_path / "opt" / "venv")
+    linked = tmp_path / "kit" / ".venv" / "site-packages"
+    binds = confine._python_dirs([str(linked), str(tmp_path / "kit")], str(tmp_path / "kit" / "autograder"))
+    assert sorted(binds) == sorted([str(real), str(linked)])
