@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 
 from autograder import batch, catalog, extract, gradescope, locate, publish, terminal
-from autograder.grade import GraderError, grade
+from autograder.errors import KitError
+from autograder.grade import grade
 from autograder.messages import LANGUAGES, language
-from autograder.store import StoreBusy
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,6 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     sampling.add_argument("--lang", choices=LANGUAGES, help="feedback language (default: $KIT_LANG or ko)")
 
     args = parser.parse_args(argv)
+    try:
+        return run_command(args, grading)
+    except KitError as error:  # the kit's own failures; a student's never reach here
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+
+
+def run_command(args: argparse.Namespace, grading: argparse.ArgumentParser) -> int:
     if args.command == "gradebook":
         return record_gradebook(args.course, args.assignment, language(args.lang))
     if args.command == "sample-class":
@@ -116,9 +124,6 @@ def grade_assignment(course: Path | None, assignment: str, workers: int | None, 
     try:
         run = batch.run(course, assignment, workers=workers, force=force, progress=True,
                         transport_factory=batch.default_transport if sandboxed else None)
-    except (StoreBusy, GraderError, locate.CourseError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("interrupted: the results stored so far are kept; run the same command to go on", file=sys.stderr)
         return 130
@@ -152,12 +157,8 @@ def grade_notebooks(paths: list[Path], json_path: Path | None, lang: str, assign
 def record_gradebook(where: Path | None, assignment: str, lang: str) -> int:
     from autograder import course, gradebook  # nbgrader is slow to import; only these need it
 
-    try:
-        located = locate.course(where)
-        results = course.grade_assignment(located, assignment, lang=lang)
-    except (gradebook.GradebookError, gradebook.KitGradeError, StoreBusy, GraderError, locate.CourseError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    located = locate.course(where)
+    results = course.grade_assignment(located, assignment, lang=lang)
     print(terminal.table([("student", "score", "late penalty", "flags")] + [
         (r.student, f"{r.score:g}/{r.points:g}", f"{r.late_penalty:g}" if r.late_penalty else "", " ".join(r.flags))
         for r in results]))

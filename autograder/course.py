@@ -15,12 +15,9 @@ from nbgrader.api import Gradebook
 from nbgrader.plugins import CsvExportPlugin
 
 from autograder import batch, extract, gradebook, locate, report
+from autograder.errors import StepFailed
 from autograder.grade import grade
 from autograder.results import SubmissionResult
-
-
-class StepFailed(RuntimeError):
-    """An nbgrader step failed; the message carries its log."""
 
 
 def step(course: str | Path | locate.Course, name: str, assignment: str, **kwargs) -> str:

@@ -20,6 +20,7 @@ import torch
 
 from autograder import catalog
 from autograder.boundary import Program, Student, StudentRaised
+from autograder.errors import GraderError
 from autograder.expect import CheckFailed
 from autograder.extract import Submission
 from autograder.messages import Msg
@@ -41,10 +42,6 @@ _UNUSED_PLUGINS = ("assertion", "cacheprovider", "capture", "debugging", "doctes
                    "warnings")
 _PYTEST_ARGS = ["-c", os.devnull, "-o", "python_functions=test_*", "--disable-plugin-autoload",
                 *(arg for name in _UNUSED_PLUGINS for arg in ("-p", f"no:{name}"))]
-
-
-class GraderError(RuntimeError):
-    """The graders themselves failed (a bug in the kit, not in a submission)."""
 
 
 def seed(salt: str, student: str, exercise_id: str, check: str) -> int:

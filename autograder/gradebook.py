@@ -25,12 +25,10 @@ from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
 from autograder import locate
+from autograder.errors import GradebookError
 from autograder.locate import CONFIG_FILE
 from autograder.nbgrader_plugin import KitGrade, KitGradeError
 from autograder.results import SubmissionResult
-
-class GradebookError(RuntimeError):
-    """nbgrader could not record some submissions; the message carries its log."""
 
 
 @dataclass

@@ -17,16 +17,10 @@ from pathlib import Path
 from jupyter_core.paths import jupyter_config_path
 from traitlets.config import Config, PyFileConfigLoader
 
+from autograder.errors import CourseError, NoSubmissions
+
 CONFIG_FILE = "nbgrader_config.py"
 _STUDENT = "\0student\0"  # stands in for a student id while a path pattern is taken apart
-
-
-class CourseError(RuntimeError):
-    """The course directory cannot be used as asked (nothing was written)."""
-
-
-class NoSubmissions(CourseError):
-    """An assignment has no collected submission where nbgrader keeps them."""
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,9 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict, Float, Unicode
 
 from autograder import feedback, terminal
+from autograder.errors import KitGradeError
 from autograder.messages import Msg, language
 from autograder.results import ExerciseResult, SubmissionResult
-
-
-class KitGradeError(RuntimeError):
-    """The course's notebooks and the kit's graders disagree (a bug in the kit, not a submission)."""
 
 
 class KitGrade(NbGraderPreprocessor):

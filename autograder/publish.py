@@ -15,13 +15,10 @@ import tempfile
 from pathlib import Path
 
 from autograder.catalog import ASSIGNMENTS
+from autograder.errors import PublishError
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUTS = ("release", "solutions")
-
-
-class PublishError(RuntimeError):
-    """nbgrader refused to build an assignment; the message carries its log."""
 
 
 def nbgrader_env() -> dict[str, str]:

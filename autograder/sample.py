@@ -29,6 +29,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeFetchFeedback, ExchangeSubmit
 
 from autograder import catalog, course, gradebook
+from autograder.errors import CourseError
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 MARKER = ".kit-sample-class"
@@ -149,7 +150,7 @@ def build_course(root: Path, assignments: list[str]) -> None:
     """A fresh course directory: the kit's source notebooks and a config that loads the kit's."""
     if root.exists():
         if not (root / MARKER).exists() and any(root.iterdir()):
-            raise FileExistsError(f"{root} exists and is not a sample class made by the kit: choose another --dir")
+            raise CourseError(f"{root} exists and is not a sample class made by the kit: choose another --dir")
         shutil.rmtree(root)
     (root / "source").mkdir(parents=True)
     for assignment in assignments:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from autograder import codec
 from autograder.confine import LAYERS, remove_leftovers
+from autograder.errors import SandboxError
 from autograder.transport import TransportFailure, TransportUnavailable
 from autograder.zygote import FRAME_HEADER, PACKET_BYTES, RECEIVE_BYTES
 
@@ -97,10 +98,6 @@ class Limits:
     uid_base: int = 61000
     uid_slots: int = 256
     start_seconds: float = 120.0
-
-
-class SandboxError(TransportUnavailable):
-    """The sandbox itself could not start: a problem of the machine or the kit, not of a submission."""
 
 
 class Sandbox:

@@ -16,15 +16,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from autograder.errors import StoreBusy
 from autograder.results import SubmissionResult
 
 KEY_FIELD = "grading_key"
 _LOCK_NAME = ".lock"
 _TEMP_SUFFIX = ".tmp"
-
-
-class StoreBusy(RuntimeError):
-    """Another batch is grading the same assignment of the same course right now."""
 
 
 class ResultStore:

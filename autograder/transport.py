@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from autograder import child
+from autograder.errors import TransportUnavailable
 
 
 class TransportFailure(RuntimeError):
@@ -19,11 +20,6 @@ class TransportFailure(RuntimeError):
         super().__init__(f"{kind}: {detail}" if detail else kind)
         self.kind = kind  # "timeout", "crash", "exit", "memory", "protocol"
         self.detail = detail
-
-
-class TransportUnavailable(RuntimeError):
-    """The transport cannot start a program at all: a fault of the machine or the kit, never of a
-    submission, so grading stops with this reason instead of failing students for it."""
 
 
 class Session(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,44 @@ def test_grading_notebooks_is_sandboxed_by_default(tmp_path):
     assert done.returncode == 0, done.stderr
     assert not Path("/tmp/kit-cli-was-here").exists()
     assert json.loads((tmp_path / "results.json").read_text())["score"] == 0
+
+
+def test_a_publish_that_nbgrader_refuses_is_an_error_message_not_a_traceback(tmp_path):
+    kit_copy = tmp_path / "kit"
+    shutil.copytree(ROOT / "autograder", kit_copy / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "source", kit_copy / "source")
+    for name in ("nbgrader_config.py", "pyproject.toml"):
+        shutil.copy(ROOT / name, kit_copy)
+    broken = kit_copy / "source" / "a02_shapes" / "a02_shapes.ipynb"
+    notebook = json.loads(broken.read_text(encoding="utf-8"))
+    graded = [c for c in notebook["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    graded[1]["metadata"]["nbgrader"]["grade_id"] = graded[0]["metadata"]["nbgrader"]["grade_id"]  # duplicate id
+    broken.write_text(json.dumps(notebook), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "autograder", "publish"], cwd=kit_copy, capture_output=True,
+                          text=True, timeout=600, env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+                                                       "HOME": str(tmp_path), "LANG": "C.UTF-8"})
+    assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
+    assert done.stderr.startswith("error: nbgrader generate_assignment a02_shapes")  # nbgrader's log follows
+    assert "autograder/cli.py" not in done.stderr  # and no traceback of the kit's own
+
+
+def test_every_failure_of_the_kit_is_a_kit_error_and_student_outcomes_are_not():
+    """One family for the kit's own failures (caught once by the CLI); a student's are verdicts, apart."""
+    import importlib
+    import pkgutil
+
+    import autograder
+    from autograder.errors import KitError
+
+    student_outcomes = {"BoundaryError", "TransportFailure", "CheckFailed", "StudentRaised"}
+    found = {}
+    for info in pkgutil.walk_packages(autograder.__path__, "autograder."):
+        if info.name.startswith("autograder.graders.") or info.name == "autograder.__main__":
+            continue
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if isinstance(value, type) and issubclass(value, BaseException) and value.__module__ == module.__name__:
+                found[name] = value
+    assert student_outcomes <= set(found)
+    for name, error in found.items():
+        assert issubclass(error, KitError) != (name in student_outcomes), name

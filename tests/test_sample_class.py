@@ -114,7 +114,10 @@ def test_students_fetched_their_feedback(term):
 
 def test_the_class_is_rebuilt_only_where_the_kit_built_one(tmp_path):
     (tmp_path / "thesis.tex").write_text("precious")
-    with pytest.raises(FileExistsError):
-        sample.build_course(tmp_path, [ASSIGNMENT])
+    done = subprocess.run([sys.executable, "-m", "autograder", "sample-class", "--dir", str(tmp_path), "--students",
+                           "1", "--assignment", ASSIGNMENT], check=False, cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path.parent), "LANG": "C.UTF-8"})
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"error: {tmp_path} exists and is not a sample class" in done.stderr
     assert (tmp_path / "thesis.tex").read_text() == "precious"
     assert os.listdir(tmp_path) == ["thesis.tex"]
