@@ -5,6 +5,7 @@
     python -m autograder grade --assignment A [--course DIR] [--workers N] [--force] [--no-sandbox]
     python -m autograder publish [--check]
     python -m autograder gradebook ASSIGNMENT [--course DIR] [--lang ko|en]
+    python -m autograder term-report [--course DIR] [--lang ko|en]
     python -m autograder sample-class [--dir DIR] [--students N] [--assignment A]... [--lang ko|en]
 """
 
@@ -56,6 +57,12 @@ def main(argv: list[str] | None = None) -> int:
                            help="the course directory, as for nbgrader (default: the current one)")
     recording.add_argument("--lang", choices=LANGUAGES, help="feedback language (default: $KIT_LANG or ko)")
 
+    termly = commands.add_parser(
+        "term-report", help="mastery of each section of the notes over every graded assignment, and who is at risk")
+    termly.add_argument("--course", type=Path, default=None, metavar="DIR",
+                        help="the course directory, as for nbgrader (default: the current one)")
+    termly.add_argument("--lang", choices=LANGUAGES, help="report language (default: $KIT_LANG or ko)")
+
     sampling = commands.add_parser(
         "sample-class", help="run a term on a bundled class of simulated students, from release to feedback")
     sampling.add_argument("--dir", type=Path, default=None,
@@ -76,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
 def run_command(args: argparse.Namespace, grading: argparse.ArgumentParser) -> int:
     if args.command == "gradebook":
         return record_gradebook(args.course, args.assignment, language(args.lang))
+    if args.command == "term-report":
+        return write_term_report(args.course, language(args.lang))
     if args.command == "sample-class":
         return run_sample_class(args.dir, args.students, args.assignment, language(args.lang))
     if args.command == "list":
@@ -167,6 +176,25 @@ def record_gradebook(where: Path | None, assignment: str, lang: str) -> int:
     return 0
 
 
+def write_term_report(where: Path | None, lang: str) -> int:
+    from autograder import term  # matplotlib and the graders are slow to import; only this needs them
+
+    try:
+        written = term.write_term_report(where, lang)
+    except locate.CourseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    summary = written.term
+    print(f"{len(summary.students)} students, graded: {', '.join(summary.assignments)}")
+    risks = summary.risks()
+    print(f"at risk (below {term.RISK_BELOW:.0%} on a section later ones build on): {len(risks)}")
+    if risks:
+        print(terminal.table([("student", "weak foundations")] + [
+            (r.student, "; ".join(f"{s} {m:.0%}" for s, m in r.weak)) for r in risks]))
+    print(f"Report: {written.report}\nCSV:    {written.csv}")
+    return 0
+
+
 def run_sample_class(directory: Path | None, students: int, assignments: list[str] | None, lang: str) -> int:
     from autograder import gradebook, sample
 
@@ -182,6 +210,7 @@ def run_sample_class(directory: Path | None, students: int, assignments: list[st
     print(f"""
 Gradebook:  {term.gradebook}  (formgrader: cd {term.root} && jupyter lab, then Nbgrader > Formgrader)
 Feedback:   {term.feedback}/<student>/<assignment>/<assignment>.html, released to the students
-Reports:    {term.root / "reports"}/<assignment>/
+Reports:    {term.root / "reports"}/<assignment>/  (class report, scores.csv, similarity.csv)
+Term:       {term.term_report}  (mastery by section of the notes, students at risk)
 Grades:     {term.grades_csv}  (nbgrader export)""")
     return 0

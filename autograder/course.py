@@ -14,7 +14,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from nbgrader.plugins import CsvExportPlugin
 
-from autograder import batch, extract, gradebook, locate, report
+from autograder import batch, extract, gradebook, locate, report, similarity
 from autograder.errors import StepFailed
 from autograder.grade import grade
 from autograder.results import SubmissionResult
@@ -93,10 +93,15 @@ def grade_assignment(course: str | Path | locate.Course, assignment: str, lang: 
 
 def after_grading(course: str | Path | locate.Course, assignment: str, results: list[SubmissionResult],
                   lang: str | None = None) -> list[Path]:
-    """What reads a graded assignment: the class report, then the kit's full verdicts, check by check,
-    in `reports/<assignment>/results.json` (the gradebook holds one score per exercise). Returns the files."""
-    folder = locate.course(course).reports_folder(assignment)
-    written = list(report.write_reports(results, folder, assignment, lang).values())
+    """What reads a graded assignment: the similarity of the submissions (`similarity.csv`), the class
+    report, then the kit's full verdicts, check by check, in `reports/<assignment>/results.json` (the
+    gradebook holds one score per exercise). Returns the files."""
+    course = locate.course(course)
+    folder = course.reports_folder(assignment)
+    folder.mkdir(parents=True, exist_ok=True)
+    similar = similarity.analyse_course(course, assignment)
+    written = [similarity.write_csv(similar, folder / "similarity.csv"),
+               *report.write_reports(results, folder, assignment, lang, similar).values()]
     path = folder / "results.json"
     path.write_text(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=1), encoding="utf-8")
     return [*written, path]

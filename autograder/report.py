@@ -1,62 +1,31 @@
 """Class-wide views of an assignment: what the class has not understood, and what to hand to an LMS.
 
 `write_reports` produces, for one assignment:
-- `report.html`: one self-contained page with plots (score distribution, pass rate per exercise and
-  per check), the most frequent failure messages, submissions flagged for a human, late submissions;
+- `report.html`: one self-contained page with plots (score distribution, pass rate per exercise), the
+  most frequent failure messages, the item analysis of every exercise and check (`items`), submissions
+  flagged for a human, late submissions, and the most similar pairs of submissions (`similarity`);
 - `scores.csv`: one row per student, one column per exercise, for LMS import;
 - `results/<student>.json`: Gradescope's results.json for each submission.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
-import io
 import json
 import statistics
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
+from autograder import catalog, gradescope, items, plots, similarity
+from autograder.messages import language
+from autograder.render import render
+from autograder.results import SubmissionResult
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
-
-from autograder import catalog, gradescope  # noqa: E402
-from autograder.messages import language  # noqa: E402
-from autograder.render import render  # noqa: E402
-from autograder.results import SubmissionResult  # noqa: E402
-
-CJK_FONTS = ["Noto Sans CJK KR", "Noto Sans CJK JP", "DejaVu Sans"]
 TOP_FAILURES = 12
-
-
-@dataclass
-class CheckStat:
-    exercise: str
-    check: str
-    passed: int
-    total: int
-
-    @property
-    def rate(self) -> float:
-        return self.passed / self.total if self.total else 0.0
 
 
 def final_score(result: SubmissionResult) -> float:
     return max(0.0, result.score - result.late_penalty)
-
-
-def check_stats(results: list[SubmissionResult]) -> list[CheckStat]:
-    stats: dict[tuple[str, str], CheckStat] = {}
-    for result in results:
-        for exercise in result.exercises:
-            for check in exercise.checks:
-                stat = stats.setdefault((exercise.id, check.name), CheckStat(exercise.id, check.name, 0, 0))
-                stat.total += 1
-                stat.passed += check.passed
-    return list(stats.values())
 
 
 def exercise_rates(results: list[SubmissionResult]) -> list[tuple[str, float]]:
@@ -76,36 +45,31 @@ def frequent_failures(results: list[SubmissionResult], lang: str) -> list[tuple[
     return [(exercise, message, n) for (exercise, message), n in counts.most_common(TOP_FAILURES)]
 
 
-def _png(figure) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(figure)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
 def _plots(results: list[SubmissionResult], lang: str) -> dict[str, str]:
     korean = lang == "ko"
-    with plt.rc_context({"font.family": CJK_FONTS, "axes.unicode_minus": False}):
-        figure, axis = plt.subplots(figsize=(7, 3))
+    with plots.cjk_fonts():
+        figure, axis = plots.figure(7, 3)
         maximum = results[0].points if results else 1
         axis.hist([final_score(r) for r in results], bins=min(20, max(5, int(maximum))), range=(0, maximum),
                   color="#0969da", edgecolor="white")
         axis.set_xlabel("점수" if korean else "Score")
         axis.set_ylabel("학생 수" if korean else "Students")
         axis.set_title("점수 분포" if korean else "Score distribution")
-        distribution = _png(figure)
+        distribution = plots.png(figure)
 
         rates = exercise_rates(results)
-        figure, axis = plt.subplots(figsize=(7, 0.35 * len(rates) + 1))
+        figure, axis = plots.figure(7, 0.35 * len(rates) + 1)
         axis.barh([i for i, _ in rates][::-1], [100 * r for _, r in rates][::-1], color="#1a7f37")
         axis.set_xlim(0, 100)
         axis.set_xlabel("만점 받은 학생 비율 (%)" if korean else "Students with full marks (%)")
         axis.set_title("문제별 통과율" if korean else "Pass rate per exercise")
-        per_exercise = _png(figure)
+        per_exercise = plots.png(figure)
     return {"distribution": distribution, "per_exercise": per_exercise}
 
 
-def class_report(results: list[SubmissionResult], assignment: str, lang: str | None = None) -> str:
+def class_report(results: list[SubmissionResult], assignment: str, lang: str | None = None,
+                 similar: similarity.Analysis | None = None) -> str:
+    """The page; `similar` adds the similarity section (it needs the notebooks, which results do not hold)."""
     lang = language(lang)
     scores = [final_score(r) for r in results]
     summary = {
@@ -118,7 +82,9 @@ def class_report(results: list[SubmissionResult], assignment: str, lang: str | N
     flagged = [r for r in results if r.flags or r.problem is not None]
     late = [r for r in results if r.late_seconds > 0]
     return render("class_report.html.j2", lang, assignment=assignment, summary=summary,
-                  plots=_plots(results, lang) if results else {}, checks=check_stats(results),
+                  plots=_plots(results, lang) if results else {}, items=items.analyse(results),
+                  flag_below=items.FLAG_BELOW, similar=similar, review_at=similarity.REVIEW_AT,
+                  noise=similarity.NOISE_TOKENS, holders=similarity.MOST_HOLDERS,
                   failures=frequent_failures(results, lang), flagged=flagged, late=late,
                   layers=sorted({layer for r in results for layer in r.layers}),
                   transports=sorted({r.transport for r in results}))
@@ -137,11 +103,11 @@ def write_csv(results: list[SubmissionResult], path: Path, assignment: str) -> N
 
 
 def write_reports(results: list[SubmissionResult], out_dir: Path, assignment: str,
-                  lang: str | None = None) -> dict[str, Path]:
+                  lang: str | None = None, similar: similarity.Analysis | None = None) -> dict[str, Path]:
     out_dir = Path(out_dir)
     (out_dir / "results").mkdir(parents=True, exist_ok=True)
     html = out_dir / "report.html"
-    html.write_text(class_report(results, assignment, lang), encoding="utf-8")
+    html.write_text(class_report(results, assignment, lang, similar), encoding="utf-8")
     scores = out_dir / "scores.csv"
     write_csv(results, scores, assignment)
     for result in results:

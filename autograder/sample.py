@@ -9,17 +9,23 @@ out of every run.
 
 Answers are made from the course's own material: the solution in `source/`, the correct
 alternatives and the known mistakes ("mutants") of each grader, a typo in the solution, or the stub
-left as released. A few students have fixed roles (all correct, blank, hostile, late).
+left as released. A few students have fixed roles (all correct, blank, hostile, late), and two pairs are
+planted for the similarity report: an original whose answers are in a style of their own and a copier
+who hands in the same code with the names changed, the helpers reordered and the comments gone; a
+lender with another style of their own, and a borrower who works alone except on two exercises.
 """
 
 from __future__ import annotations
 
+import ast
 import datetime
 import hashlib
+import io
 import json
 import re
 import shutil
 import time
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +34,7 @@ from nbgrader.auth import Authenticator
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeFetchFeedback, ExchangeSubmit
 
-from autograder import catalog, course, gradebook
+from autograder import catalog, course, gradebook, term
 from autograder.errors import CourseError
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +56,8 @@ c.Exchange.root = os.path.join(here, "exchange")
 GIVEN_NAMES = ("minjun", "seoyeon", "jiho", "hayoon", "dohyun", "jiwoo", "eunwoo", "sua", "junseo", "chaewon",
                "yejun", "jiyu", "siwoo", "daeun", "hajun", "yuna", "jihun", "seoa", "geonwoo", "suhyun")
 FAMILY_NAMES = ("kim", "lee", "park", "choi", "jung", "kang", "cho", "yoon", "jang", "lim", "han", "oh")
-ROLES = ("all_correct", "blank", "hostile", "late")
+ROLES = ("all_correct", "blank", "hostile", "late", "original", "copier", "lender", "borrower")
+BORROWED = (1, 4)  # the borrower copies the lender's 2nd and 5th exercise of each assignment
 
 HOSTILE_ANSWER = '''
 import os, sys
@@ -79,6 +86,89 @@ def {name}(*args, **kwargs):
 '''
 
 
+@dataclass(frozen=True)
+class Style:
+    """A student's own way of writing any answer around the model solution: helpers of their own above the
+    function, a first line calling one of them, and the last `return` written their way."""
+
+    helpers: str
+    opening: str  # format fields: {first} (the first parameter), {id} (the exercise)
+    closing: str  # format fields: {value} (what the solution returns), {indent}, {id}
+
+
+STYLES = {
+    "defensive": Style(
+        helpers='''
+def _require(*given):
+    # refuse a missing argument early, with a message that says which one
+    for where, piece in enumerate(given):
+        if piece is None:
+            raise ValueError("argument " + str(where) + " is missing")
+    return len(given)
+
+
+def _finish(outcome, tag):
+    # one place to look at what every function returns
+    kind = type(outcome).__name__
+    if kind == "NoneType":
+        raise RuntimeError(tag + " computed nothing")
+    return outcome
+''',
+        opening="_require({first})",
+        closing='answer = {value}\n{indent}return _finish(answer, "{id}")'),
+    "stepwise": Style(
+        helpers='''
+STEP_NOTE = "checked by hand against the notes"
+
+
+def _trace(name, *inputs):
+    """Remember where I am: the exercise and the shapes it was given."""
+    parts = [name]
+    for item in inputs:
+        parts.append(str(getattr(item, "shape", type(item).__name__))[:40])
+    return " | ".join(parts)
+''',
+        opening='where = _trace("{id}", {first})',
+        closing='assert where.startswith("{id}"), STEP_NOTE\n{indent}result = {value}\n{indent}return result'),
+}
+# What a copier renames: every name the styles' authors chose (none is a parameter of an exercise).
+COPIED_NAMES = {"_require": "_check_args", "_finish": "_done", "given": "args_in", "where": "idx", "piece": "arg",
+                "outcome": "res", "tag": "label_", "kind": "type_name", "answer": "out", "_trace": "_log_step",
+                "STEP_NOTE": "NOTE", "parts": "bits", "inputs": "things", "item": "thing", "result": "final"}
+
+
+def styled(style: str, exercise_id: str, solution: str) -> str:
+    """The solution (a function with a docstring) written in a student's own style."""
+    way = STYLES[style]
+    function = ast.parse(solution).body[0]
+    lines = solution.split("\n")
+    last = max(i for i, line in enumerate(lines) if line.lstrip().startswith("return "))
+    indent = lines[last][: len(lines[last]) - len(lines[last].lstrip())]
+    value = lines[last].lstrip().removeprefix("return ")
+    lines[last] = indent + way.closing.format(indent=indent, value=value, id=exercise_id)
+    lines.insert(function.body[1].lineno - 1, "    " + way.opening.format(first=function.args.args[0].arg,
+                                                                          id=exercise_id))
+    return way.helpers.strip("\n") + "\n\n\n" + "\n".join(lines)
+
+
+def disguised(code: str) -> str:
+    """A copy made to look like other work: the names its author chose renamed (`COPIED_NAMES`), the
+    comments gone, and the helpers moved below the function in the opposite order."""
+    edits, previous = [], ""
+    for token in tokenize.generate_tokens(io.StringIO(code).readline):
+        if token.type == tokenize.COMMENT:
+            edits.append((token.start, token.end, ""))
+        elif token.type == tokenize.NAME and token.string in COPIED_NAMES and previous != ".":
+            edits.append((token.start, token.end, COPIED_NAMES[token.string]))
+        previous = token.string
+    lines = code.split("\n")
+    for (row, begin), (_, end), text in reversed(edits):
+        lines[row - 1] = lines[row - 1][:begin] + text + lines[row - 1][end:]
+    renamed = "\n".join(line.rstrip() for line in lines if line.strip() or not line)
+    *helpers, function = [ast.get_source_segment(renamed, statement) for statement in ast.parse(renamed).body]
+    return "\n\n\n".join([function, *reversed(helpers)])
+
+
 @dataclass
 class Student:
     """A simulated student: who they are and how they answer."""
@@ -89,9 +179,15 @@ class Student:
     choices: dict[str, str] = field(default_factory=dict)  # exercise id -> kind of answer, fixed by hand
 
     def answer_kind(self, exercise) -> str:
-        """solution, alternative:<name>, mutant:<name>, typo, stub or hostile; drawn deterministically."""
+        """solution, alternative:<name>, mutant:<name>, typo, stub, hostile, style:<style> or copy:<style>
+        (another student's answer in that style, disguised); drawn deterministically."""
         if exercise.id in self.choices:
             return self.choices[exercise.id]
+        planted = {"original": "style:defensive", "copier": "copy:defensive", "lender": "style:stepwise"}
+        if self.role in planted:
+            return planted[self.role]
+        if self.role == "borrower" and catalog.for_assignment(exercise.assignment).index(exercise) in BORROWED:
+            return "copy:stepwise"
         if self.role in ("blank", "hostile"):
             return {"blank": "stub", "hostile": "hostile"}[self.role]
         if self.role in ("all_correct", "late") or _uniform(self.id, exercise.id, "answer") < self.ability:
@@ -110,6 +206,9 @@ def answer_source(kind: str, exercise, solution: str, stub: str) -> str:
     if kind == "hostile":
         return HOSTILE_ANSWER.replace("{name}", exercise.id).replace("{leave}", str(exercise.order % 2 == 1))
     family, _, name = kind.partition(":")
+    if family in ("style", "copy"):
+        own = styled(name, exercise.id, solution)
+        return own if family == "style" else disguised(own)
     variants = {"mutant": exercise.mutants, "alternative": exercise.alternatives}[family]
     return next(v.source for v in variants if v.name == name)
 
@@ -125,6 +224,7 @@ class ClassRun:
     answers: dict = field(default_factory=dict)  # (student, assignment) -> {exercise: kind}
     grades_csv: Path | None = None
     reports: list[Path] = field(default_factory=list)
+    term_report: Path | None = None
 
     @property
     def gradebook(self) -> str:
@@ -298,4 +398,5 @@ def run(root: str | Path, students: int | list[Student] = 30, assignments: list[
             fetch_feedback(root, student.id, assignment)
         log(f"[{assignment}] done in {time.perf_counter() - started:.0f} s")
     run.grades_csv = course.export_grades(root, root / "grades.csv")
+    run.term_report = term.write_term_report(root, lang).report
     return run

@@ -64,8 +64,8 @@ def assert_looks_like_a_page(image: Image.Image) -> None:
 def test_class_report_parses_and_has_every_section(written):
     soup = BeautifulSoup(written["report"].read_text(encoding="utf-8"), "html.parser")
     headings = [h.get_text() for h in soup.find_all("h2")]
-    assert headings == ["점수 분포", "문제별 통과율", "자주 나온 오류 (다시 가르칠 것)", "검사별 통과율",
-                        "사람이 살펴볼 제출물", "늦은 제출"]
+    assert headings == ["점수 분포", "문제별 통과율", "자주 나온 오류 (다시 가르칠 것)",
+                        "문항 분석: 검사가 측정해야 할 것을 측정하는가", "사람이 살펴볼 제출물", "늦은 제출"]
     images = soup.find_all("img")
     assert len(images) == 2 and all(i["src"].startswith("data:image/png;base64,") for i in images)
     assert soup.find("link") is None and soup.find("script") is None, "the report must be self-contained"

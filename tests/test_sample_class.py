@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import catalog, gradebook, sample
+from autograder import catalog, extract, grade, gradebook, sample
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = sample.present_assignments()[0]
@@ -35,7 +36,7 @@ def term(tmp_path_factory):
 def test_roster_is_deterministic_and_starts_with_the_fixed_roles():
     assert [s.id for s in sample.roster(40)] == [s.id for s in sample.roster(40)]
     assert len({s.id for s in sample.roster(240)}) == 240
-    assert [s.role for s in sample.roster(6)[:len(sample.ROLES)]] == list(sample.ROLES)
+    assert [s.role for s in sample.roster(len(sample.ROLES) + 2)[:len(sample.ROLES)]] == list(sample.ROLES)
 
 
 @pytest.mark.parametrize("assignment", sample.present_assignments())
@@ -44,8 +45,8 @@ def test_fill_answers_each_exercise_in_its_own_cell_from_the_course_material(tmp
     notebook = tmp_path / released.name
     notebook.write_bytes(released.read_bytes())
     exercises = catalog.for_assignment(assignment)
-    kinds = ["solution", "typo", "stub", "hostile"]
-    choices = {e.id: f"mutant:{e.mutants[0].name}" if i % 5 == 4 and e.mutants else kinds[i % 4]
+    kinds = ["solution", "typo", "stub", "hostile", "style:defensive", "copy:stepwise"]
+    choices = {e.id: f"mutant:{e.mutants[0].name}" if i % 7 == 6 and e.mutants else kinds[i % 6]
                for i, e in enumerate(exercises)}
     assert sample.fill(notebook, sample.Student("x", choices=choices), assignment) == choices
 
@@ -62,14 +63,32 @@ def test_fill_answers_each_exercise_in_its_own_cell_from_the_course_material(tmp
         else:
             assert f"def {exercise.id}(" in answer and "SOLUTION" not in answer and "NotImplementedError" not in answer
         assert (kind == "typo") == ("retrun " in answer or answer.endswith("\n)"))
+        assert ("_require(" in answer) == (kind == "style:defensive")
+        assert ("_log_step(" in answer) == (kind == "copy:stepwise")
     assert after == before  # every other cell is as released
+
+
+@pytest.mark.parametrize("assignment", sample.present_assignments())
+def test_the_planted_students_own_styles_and_their_disguised_copies_score_full_marks(assignment):
+    exercises = catalog.for_assignment(assignment)
+    solutions = sample.solutions(assignment)
+    for kind in ("style:defensive", "copy:defensive", "style:stepwise", "copy:stepwise"):
+        answers = [sample.answer_source(kind, e, solutions[e.id], "") for e in exercises]
+        if kind.startswith("copy:"):
+            original = [sample.answer_source(kind.replace("copy", "style"), e, solutions[e.id], "") for e in exercises]
+            assert all(a != o and a.index(f"def {e.id}(") < o.index(f"def {e.id}(")
+                       for a, o, e in zip(answers, original, exercises))  # renamed, helpers moved below
+        code = "import math\nimport numpy as np\nimport pandas as pd\nimport torch\n" + "\n\n".join(answers)
+        result = grade.grade([extract.from_source(code, kind, assignment)])[0]
+        assert result.score == result.points, (kind, [(e.id, c.name) for e in result.exercises
+                                                      for c in e.checks if not c.passed])
 
 
 def test_the_command_prints_the_class_and_where_everything_is(term):
     root, output, _, _ = term
     for student in ROSTER:
         assert student.id in output
-    for what in ("Gradebook:", "Feedback:", "Reports:", "Grades:"):
+    for what in ("Gradebook:", "Feedback:", "Reports:", "Term:", "Grades:"):
         assert what in output
     assert (root / "grades.csv").is_file() and (root / "gradebook.db").is_file()
 
@@ -121,3 +140,26 @@ def test_the_class_is_rebuilt_only_where_the_kit_built_one(tmp_path):
     assert f"error: {tmp_path} exists and is not a sample class" in done.stderr
     assert (tmp_path / "thesis.tex").read_text() == "precious"
     assert os.listdir(tmp_path) == ["thesis.tex"]
+
+
+def test_the_planted_pairs_head_the_similarity_report(term):
+    root, _, _, _ = term
+    with open(root / "reports" / ASSIGNMENT / "similarity.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    by_role = {s.role: s.id for s in ROSTER}
+    top = [frozenset((r["student_a"], r["student_b"])) for r in rows[:2]]
+    assert set(top) == {frozenset((by_role["original"], by_role["copier"])),
+                        frozenset((by_role["lender"], by_role["borrower"]))}
+    page = (root / "reports" / ASSIGNMENT / "report.html").read_text(encoding="utf-8")
+    assert by_role["copier"] in page and "<mark>" in page
+
+
+def test_the_term_report_is_written_with_every_student(term):
+    root, output, _, _ = term
+    page = (root / "reports" / "term" / "report.html").read_text(encoding="utf-8")
+    with open(root / "reports" / "term" / "mastery.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert sorted(r["student"] for r in rows if r["scope"] == "student") == sorted(s.id for s in ROSTER)
+    blank = next(r for r in rows if r["student"] == next(s.id for s in ROSTER if s.role == "blank"))
+    assert blank["Tensor Data Types"] == "0.0000" and "Tensor Data Types" in blank["at_risk"]
+    assert str(root / "reports" / "term" / "report.html") in output and "Mastery" in page
