@@ -10,7 +10,8 @@ code does becomes a verdict instead (`boundary.StudentError`, `expect.CheckFaile
     │   └── SandboxError       the sandbox itself could not start
     ├── StoreBusy              another batch holds the assignment's results
     ├── CourseError            the course directory cannot be used as asked
-    │   └── NoSubmissions      nothing collected where nbgrader keeps submissions
+    │   ├── NoSubmissions      nothing collected where nbgrader keeps submissions
+    │   └── NothingGraded      no graded assignment for the term report
     ├── GradebookError         nbgrader could not record some submissions
     ├── KitGradeError          the course's notebooks and the kit's graders disagree
     ├── PublishError           nbgrader refused to build an assignment
@@ -49,6 +50,10 @@ class CourseError(KitError):
 
 class NoSubmissions(CourseError):
     """An assignment has no collected submission where nbgrader keeps them."""
+
+
+class NothingGraded(CourseError):
+    """The course has no graded assignment for the term report to read (nothing was written)."""
 
 
 class GradebookError(KitError):

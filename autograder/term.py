@@ -23,6 +23,7 @@ import matplotlib
 import numpy as np
 
 from autograder import catalog, locate, notes, plots
+from autograder.errors import NothingGraded
 from autograder.messages import language
 from autograder.render import render
 from autograder.results import SubmissionResult
@@ -30,10 +31,6 @@ from autograder.store import ResultStore
 
 RISK_BELOW = 0.5  # mastery under this, on a section later sections build on, puts a student at risk
 FOLDER = "term"
-
-
-class NothingGraded(locate.CourseError):
-    """The course has no graded assignment to report on (nothing was written)."""
 
 
 @dataclass
