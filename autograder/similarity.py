@@ -9,8 +9,9 @@ reduced to the code the student wrote:
 2. less what every student received: the tokens of the released stub of that cell (matched in order), and
    every fragment found anywhere in the released notebook (its locked cells included).
 
-Fragments are runs of `NOISE_TOKENS` tokens, fingerprinted with copydetect (Schleimer, Wilkerson and
-Aiken's winnowing; every run kept, so the numbers do not depend on Python's per-process string hashes).
+Fragments are runs of `NOISE_TOKENS` tokens, fingerprinted with copydetect's k-gram hashing (its winnowing
+with a window of one: every run is kept, so that which fragments count never depends on Python's
+per-process string hashes, and the numbers are the same on every run).
 A fragment shared by a pair is evidence only where independent work does not explain it: never when it
 is in the kit's own answers to the exercise (the model solution, the known correct alternatives and the
 known mistakes, which students reach independently), nor when more than `MOST_HOLDERS` submissions hold

@@ -9,16 +9,13 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from PIL import Image, ImageStat
 
 from autograder import catalog, feedback, report
+from tests.pages import assert_looks_like_a_page, chromium, screenshot
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDENS = Path(__file__).parent / "goldens"
 ASSIGNMENT = "a02_shapes"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--disable-quic", "--disable-gpu"]
 
 
 @pytest.fixture(scope="module")
@@ -37,28 +34,8 @@ def written(sample_class, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def screenshot(browser, page_path: Path, png: Path) -> Image.Image:
-    page = browser.new_page(viewport={"width": 1100, "height": 900})
-    page.goto(page_path.as_uri())
-    page.wait_for_load_state("load")
-    png.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(png), full_page=True)
-    page.close()
-    return Image.open(png)
-
-
-def assert_looks_like_a_page(image: Image.Image) -> None:
-    width, height = image.size
-    assert width >= 1000 and 600 <= height <= 60000
-    spread = ImageStat.Stat(image.convert("L")).stddev[0]
-    assert spread > 10, "the page rendered blank"
+    with chromium() as launched:
+        yield launched
 
 
 def test_class_report_parses_and_has_every_section(written):
