@@ -142,16 +142,21 @@ def term_report(summary: Term, lang: str | None = None) -> str:
 
 
 def write_csv(summary: Term, path: Path) -> Path:
-    """The heatmap's numbers: the class's mastery first, then one row per student; shares in [0, 1], empty
-    where no exercise of a section is graded yet; `at_risk` names the weak foundations."""
+    """The page's numbers, shares in [0, 1] under each section's heading (empty where nothing is graded yet):
+    the class's mastery first, then each graded exercise's class mean under its section (`name`: its id),
+    then one row per student (`name`: the student id) with `at_risk` naming their weak foundations."""
     def share(value: float | None) -> str:
         return "" if value is None else f"{value:.4f}"
 
     weak = {r.student: ";".join(section for section, _ in r.weak) for r in summary.risks()}
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["scope", "student", *notes.HEADINGS, "at_risk"])
+        writer.writerow(["scope", "name", *notes.HEADINGS, "at_risk"])
         writer.writerow(["class", "", *(share(summary.class_mastery(h)) for h in notes.HEADINGS), ""])
+        for section, exercises in summary.exercises.items():
+            for exercise in exercises:
+                writer.writerow(["exercise", exercise, *(share(summary.exercise_mastery(exercise)) if h == section
+                                                         else "" for h in notes.HEADINGS), ""])
         for student in summary.students:
             writer.writerow(["student", student, *(share(summary.mastery(student, h)) for h in notes.HEADINGS),
                              weak.get(student, "")])

@@ -159,7 +159,7 @@ def test_the_term_report_is_written_with_every_student(term):
     page = (root / "reports" / "term" / "report.html").read_text(encoding="utf-8")
     with open(root / "reports" / "term" / "mastery.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert sorted(r["student"] for r in rows if r["scope"] == "student") == sorted(s.id for s in ROSTER)
-    blank = next(r for r in rows if r["student"] == next(s.id for s in ROSTER if s.role == "blank"))
+    assert sorted(r["name"] for r in rows if r["scope"] == "student") == sorted(s.id for s in ROSTER)
+    blank = next(r for r in rows if r["name"] == next(s.id for s in ROSTER if s.role == "blank"))
     assert blank["Tensor Data Types"] == "0.0000" and "Tensor Data Types" in blank["at_risk"]
     assert str(root / "reports" / "term" / "report.html") in output and "Mastery" in page

@@ -65,9 +65,9 @@ def points(*exercise_ids: str) -> float:
     return sum(catalog.exercise(i).points for i in exercise_ids)
 
 
-def read_csv(path: Path) -> dict[str, dict[str, str]]:
+def read_csv(path: Path) -> dict[tuple[str, str], dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as handle:
-        return {row["student"] or "(class)": row for row in csv.DictReader(handle)}
+        return {(row["scope"], row["name"]): row for row in csv.DictReader(handle)}
 
 
 def test_builds_on_names_earlier_headings_of_the_notes():
@@ -110,19 +110,24 @@ def test_students_at_risk_are_below_the_threshold_on_a_section_later_ones_build_
     assert [s for s, _ in risks["<b>eve"].weak] == ["torch.tensor 함수", "reshape"]
 
 
-def test_the_csv_holds_the_heatmaps_numbers_the_class_first(course):
+def test_the_csv_holds_the_pages_numbers_the_class_first(course):
     written = term.write_term_report(course, "en")
     rows = read_csv(written.csv)
     with open(written.csv, newline="", encoding="utf-8") as handle:
         header = next(csv.reader(handle))
-    assert header == ["scope", "student", *notes.HEADINGS, "at_risk"]
-    assert list(rows) == ["(class)", *sorted(CLASS)]
+    assert header == ["scope", "name", *notes.HEADINGS, "at_risk"]
+    graded = [e.id for a in GRADED for e in catalog.for_assignment(a)]
+    assert list(rows) == [("class", ""), *(("exercise", e) for e in graded), *(("student", s) for s in sorted(CLASS))]
     summary = written.term
-    for student, row in rows.items():
+    for (scope, name), row in rows.items():
         for heading in notes.HEADINGS:
-            value = summary.class_mastery(heading) if student == "(class)" else summary.mastery(student, heading)
-            assert row[heading] == ("" if value is None else f"{value:.4f}")
-    assert rows["bea"]["at_risk"] == "Tensor Data Types" and rows["ace"]["at_risk"] == ""
+            value = {"class": lambda: summary.class_mastery(heading),
+                     "student": lambda: summary.mastery(name, heading),
+                     "exercise": lambda: summary.exercise_mastery(name)
+                     if catalog.exercise(name).heading == heading else None}[scope]()
+            assert row[heading] == ("" if value is None else f"{value:.4f}"), (scope, name, heading)
+    assert rows[("exercise", "to_python_scalar")]["Scalar value"] == f"{4 / 6:.4f}"
+    assert rows[("student", "bea")]["at_risk"] == "Tensor Data Types" and rows[("student", "ace")]["at_risk"] == ""
 
 
 def test_the_page_has_the_heatmap_every_section_in_order_and_the_students_at_risk(course):
