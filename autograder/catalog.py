@@ -28,6 +28,8 @@ def exercises() -> tuple[Exercise, ...]:
         notes.position(exercise.heading)  # a heading the notes do not have is a grader bug, caught here
         exercise.module = module.__name__
         exercise.checks = [f.kit_check for f in vars(module).values() if hasattr(f, "kit_check")]
+        for mutant in exercise.mutants:
+            object.__setattr__(mutant, "kills", exercise.enforcing(mutant.violates))
         found.append((ASSIGNMENTS.index(exercise.assignment), exercise.order, exercise))
     return tuple(e for *_, e in sorted(found, key=lambda t: (t[0], t[1], t[2].id)))
 

@@ -66,6 +66,12 @@ def ints(rng: torch.Generator, count: int, low: int = -10, high: int = 10) -> li
     return tensor(rng, (count,), torch.int64, low, high).tolist()
 
 
+def wide_ints(rng: torch.Generator, count: int) -> list[int]:
+    """Odd ints between 2**24 and 2**40 in magnitude, alternating in sign: float32 holds none of them exactly
+    (its significand has 24 bits), float64 holds them all."""
+    return [(1 - 2 * (i % 2)) * (2 * integer(rng, 2**23, 2**39 - 1) + 1) for i in range(count)]
+
+
 def fractions(rng: torch.Generator, count: int, magnitude: int = 10) -> list[float]:
     """Non-integer floats in (-magnitude, magnitude), negative and positive, with fractional parts
     both under and over one half, so truncation, floor and rounding all give different integers."""

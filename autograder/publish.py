@@ -1,21 +1,29 @@
 """Regenerate `release/` (student notebooks) and `solutions/` from `source/` with real nbgrader commands.
 
 The build runs in a throwaway course directory so the course's own gradebook is never touched, then
-copies nbgrader's output over the committed folders. `stale()` tells whether they are out of date.
+copies nbgrader's output over the committed folders. Before that, each stub's docstring contract (its
+bullet list) is written from its grader's `contract`, the one home of those promises, into the source
+notebooks. `stale()` tells whether any of them is out of date.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
+import nbformat
+
+from autograder import catalog
 from autograder.catalog import ASSIGNMENTS
 from autograder.errors import PublishError
+from autograder.spec import Exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUTS = ("release", "solutions")
@@ -34,11 +42,67 @@ def nbgrader(course: Path, *args: str) -> None:
         raise PublishError(f"nbgrader {' '.join(args)} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
 
 
+# The docstrings' lines stay this short, in characters: Korean ones are shorter, as Hangul is drawn twice as wide.
+CONTRACT_WIDTH = {"en": 116, "ko": 88}
+
+
+def contract_lines(exercise: Exercise, indent: str = "    ") -> list[str]:
+    """The docstring's bullet list: each promise in English, its Korean beneath it."""
+    lines = []
+    for promise in exercise.contract:
+        lines += textwrap.wrap(promise.en, CONTRACT_WIDTH["en"], initial_indent=f"{indent}- ",
+                               subsequent_indent=f"{indent}  ", break_on_hyphens=False)
+        lines += textwrap.wrap(promise.ko, CONTRACT_WIDTH["ko"], initial_indent=f"{indent}  ",
+                               subsequent_indent=f"{indent}  ", break_on_hyphens=False)
+    return lines
+
+
+def with_contract(source: str, exercise: Exercise) -> str:
+    """An answer cell's source whose stub docstring lists the exercise's contract: the bullet list in
+    place of the old one, or after the docstring's first paragraph if it has none."""
+    lines = source.split("\n")
+    start = next(i for i, line in enumerate(lines) if re.match(rf"def {re.escape(exercise.id)}\(", line))
+    opening = next(i for i in range(start, len(lines)) if '"""' in lines[i])
+    closing = next(i for i in range(opening + 1, len(lines)) if '"""' in lines[i])
+    bullets = [i for i in range(opening + 1, closing) if lines[i].lstrip().startswith("- ")]
+    if bullets:
+        first = bullets[0]
+        last = next((i for i in range(first, closing) if not lines[i].strip()), closing)
+        lines[first:last] = contract_lines(exercise)
+    else:
+        blank = next((i for i in range(opening + 1, closing) if not lines[i].strip()), closing)
+        lines[blank:blank] = ["", *contract_lines(exercise)]
+    return "\n".join(lines)
+
+
+def write_contracts(source: Path, assignments: tuple[str, ...] = ASSIGNMENTS) -> list[Path]:
+    """Write every grader's contract into its stub's docstring in the notebooks under `source`; the
+    notebooks that changed."""
+    changed = []
+    for assignment in assignments:
+        path = source / assignment / f"{assignment}.ipynb"
+        notebook = nbformat.read(path, as_version=4)
+        before = nbformat.writes(notebook)
+        for exercise in catalog.for_assignment(assignment):
+            cell = next(c for c in notebook.cells
+                        if c.metadata.get("nbgrader", {}).get("grade_id") == f"{exercise.id}_answer")
+            cell.source = with_contract(cell.source, exercise)
+        text = nbformat.writes(notebook)
+        if text != before:
+            path.write_text(text + "\n", encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
 def build(destination: Path, assignments: tuple[str, ...] = ASSIGNMENTS, root: Path = ROOT) -> None:
-    """Write `destination/release/<a>/` and `destination/solutions/<a>/` for each assignment."""
+    """Write `destination/release/<a>/` and `destination/solutions/<a>/` for each assignment, from the
+    source notebooks with the graders' contracts (written into `root/source/` too when publishing there)."""
     with tempfile.TemporaryDirectory(prefix="kit-publish-") as tmp:
         course = Path(tmp)
+        if destination == root:
+            write_contracts(root / "source", assignments)
         shutil.copytree(root / "source", course / "source", symlinks=False)
+        write_contracts(course / "source", assignments)
         shutil.copy(root / "nbgrader_config.py", course)
         for assignment in assignments:
             nbgrader(course, "generate_assignment", assignment, "--force")
@@ -77,8 +141,9 @@ def stale(root: Path = ROOT) -> list[str]:
     assignments = present_assignments(root)
     with tempfile.TemporaryDirectory(prefix="kit-fresh-") as tmp:
         fresh = Path(tmp)
+        shutil.copytree(root / "source", fresh / "source", symlinks=False)
+        differ = [str(p.relative_to(fresh)) for p in write_contracts(fresh / "source", assignments)]
         build(fresh, assignments, root)
-        differ = []
         for output in OUTPUTS:
             for assignment in assignments:
                 built = _files(fresh, output, assignment)

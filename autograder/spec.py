@@ -1,15 +1,24 @@
-"""How a grader file declares its exercise, its checks and the mistakes it is proven to catch.
+"""How a grader file declares its exercise: the contract, the checks that enforce it, the edges its
+inputs reach, and the mistakes it is proven to catch.
 
 A grader file in `autograder/graders/` is a pytest module::
 
-    EXERCISE = Exercise(id="flatten_view", assignment="a02_shapes", heading="reshape",
-                        title=Msg(ko="...", en="..."), mutants=(Mutant(...), ...))
+    EXERCISE = Exercise(
+        id="flatten_view", assignment="a02_shapes", heading="reshape", title=Msg(ko="...", en="..."),
+        contract=(Promise("view", en="shares storage with `t` (a view, never a copy)", ko="..."), ...),
+        edges=(Edge("a 0-d tensor", lambda t: t.dim() == 0), ...),
+        mutants=(Mutant("clone_then_view", violates="view", says="copy", source="..."), ...))
 
-    @check(points=2, ko="...", en="...")
+    @check(points=2, enforces="view", ko="...", en="...")
     def test_shares_storage(student, rng):
         x = inputs.tensor(rng, (3, 4))
         call = student(x)
         expect_shares(call, call.value, call.args[0], ...)
+
+The contract's promises are the bullets of the stub's docstring: `publish` writes them into the
+notebook, so their text lives here only. Every promise is enforced by checks, every check enforces a
+promise, and for every promise a mutant breaks it alone and loses exactly its checks (the kit's
+tests prove all three). Edges are the inputs the contract implies; every student's draws reach them.
 
 `student` calls the student's function through the call boundary; `rng` is a `torch.Generator`
 seeded per student, exercise and check. A check passes when its test passes; its message is what
@@ -18,19 +27,46 @@ the student reads when it fails.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from autograder.messages import Msg
 
 
+def _names(value: tuple[str, ...] | str) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+@dataclass(frozen=True)
+class Promise:
+    """One bullet of the stub's docstring contract, in English and Korean; `key` names it for checks."""
+
+    key: str
+    en: str
+    ko: str
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An input the contract implies: `holds(*args, **kwargs)` says whether a call's arguments, as the
+    grader sends them, are that case. Every student's draws must include it."""
+
+    name: str
+    holds: Callable[..., bool]
+
+
 @dataclass(frozen=True)
 class Mutant:
-    """A realistic wrong answer that the graders must catch, and where."""
+    """A realistic wrong answer that breaks the promises it `violates`, and so fails exactly their checks."""
 
     name: str
     source: str
-    kills: tuple[str, ...]  # checks that must fail
-    says: str  # a phrase the (English) message of a killing check must contain
+    violates: tuple[str, ...] | str  # keys of the promises it breaks
+    says: str  # a phrase the (English) message of one of the checks it fails must contain
+    kills: tuple[str, ...] = field(default=(), init=False)  # the checks enforcing them (set by the catalog)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "violates", _names(self.violates))
 
 
 @dataclass(frozen=True)
@@ -47,6 +83,7 @@ class CheckSpec:
     points: float
     msg: Msg
     requires: tuple[str, ...] = ()
+    enforces: tuple[str, ...] = ()  # keys of the promises this check observes
 
 
 @dataclass
@@ -58,6 +95,8 @@ class Exercise:
     heading: str  # the heading of the course notes it belongs to, exactly as written there
     title: Msg
     order: int  # position within its assignment's notebook
+    contract: tuple[Promise, ...] = ()
+    edges: tuple[Edge, ...] = ()
     mutants: tuple[Mutant, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
     checks: list[CheckSpec] = field(default_factory=list)
@@ -70,19 +109,22 @@ class Exercise:
     def points(self) -> float:
         return sum(c.points for c in self.checks)
 
+    def enforcing(self, promises: tuple[str, ...]) -> tuple[str, ...]:
+        """The checks that observe any of these promises, in the file's order."""
+        return tuple(c.name for c in self.checks if set(c.enforces) & set(promises))
 
-def check(*, points: float, ko: str, en: str, requires: tuple[str, ...] | str = ()):
+
+def check(*, points: float, enforces: tuple[str, ...] | str, ko: str, en: str,
+          requires: tuple[str, ...] | str = ()):
     """Mark a pytest test function as a named, partial-credit check of its file's exercise.
 
-    `requires` names checks that must pass for this one to earn its points, so that a property
-    such as "does not modify its input" is not rewarded beside a wrong or missing result.
+    `enforces` names the promises of the contract that the check observes. `requires` names checks
+    that must pass for this one to earn its points, so that a property such as "does not modify its
+    input" is not rewarded beside a wrong or missing result.
     """
-    if isinstance(requires, str):
-        requires = (requires,)
-
     def mark(function):
         name = function.__name__.removeprefix("test_")
-        function.kit_check = CheckSpec(name, float(points), Msg(ko=ko, en=en), tuple(requires))
+        function.kit_check = CheckSpec(name, float(points), Msg(ko=ko, en=en), _names(requires), _names(enforces))
         return function
 
     return mark

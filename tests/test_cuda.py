@@ -131,8 +131,8 @@ def test_the_student_process_offers_cuda_and_the_solution_scores_full_marks(resu
 # The same proofs as tests/test_exercises.py, here with the graders' cuda branches live.
 @pytest.mark.parametrize(("exercise", "mutant"),
                          [p for p in every_exercise.MUTANTS if p.values[0].id in CUDA_IDS])
-def test_mutant_loses_points_where_it_claims_with_cuda_graded(results, exercise, mutant):
-    every_exercise.test_mutant_loses_points_with_a_message_that_names_it(results, exercise, mutant)
+def test_mutant_loses_only_checks_of_the_promises_it_breaks_with_cuda_graded(results, exercise, mutant):
+    every_exercise.test_mutant_loses_only_checks_of_the_promises_it_breaks_and_one_names_it(results, exercise, mutant)
 
 
 @pytest.mark.parametrize(("exercise", "alternative"),

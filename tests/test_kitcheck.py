@@ -1,21 +1,25 @@
 """What a student sees in a check cell (kitcheck, the public helper shipped beside every notebook): a
 friendly "not done yet" for a stub, their own line for an error in their code, what passed and what
 failed for a wrong answer, and a pass for a correct one; in a real kernel, under nbgrader validate, and
-in-process for the wording rules."""
+in-process for the wording rules and to prove that a check cell tests nothing the hidden checks do not."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from autograder import catalog
 from autograder.publish import present_assignments
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -282,3 +286,63 @@ def test_keyboard_interrupt_is_not_turned_into_a_verdict(kitcheck):
     with pytest.raises(KeyboardInterrupt):
         with kitcheck.Check("demo"):
             raise KeyboardInterrupt
+
+
+# -- the visible check tests nothing that no hidden check tests ---------------------------------------
+
+CHECK_CELL = "<check cell>"
+IMPORTS = "import numpy as np\nimport pandas as pd\nimport torch\n"
+EXERCISES = catalog.exercises()
+
+
+def run_visible(kitcheck, answer: str, check_cell: str) -> tuple[bool, dict[tuple[int, int], bool]]:
+    """Run an answer, then the exercise's check cell, in-process; whether the cell passed, and each item of
+    its verdict by the line of the cell that made it (and its turn on that line) -> whether it held."""
+    namespace = {"__name__": "__main__"}
+    exec(compile(IMPORTS + answer, "<answer cell>", "exec"), namespace)  # noqa: S102 - the kit's own answers
+    items, turns = {}, Counter()
+    record = kitcheck.Check._all
+
+    def recorded(check, problems, passed=None):
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename != CHECK_CELL:
+            frame = frame.f_back
+        line = frame.f_lineno if frame is not None else 0
+        turns[line] += 1
+        items[line, turns[line]] = held = record(check, problems, passed)
+        return held
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(sys.modules, "kitcheck", kitcheck)
+        patch.setattr(kitcheck.Check, "_all", recorded)
+        with contextlib.redirect_stdout(io.StringIO()):
+            try:
+                exec(compile(check_cell, CHECK_CELL, "exec"), namespace)  # noqa: S102
+            except kitcheck.CheckFailed:
+                return False, items
+    return True, items
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=[e.id for e in EXERCISES])
+def test_visible_check_tests_nothing_that_no_hidden_check_tests(results, kitcheck, exercise):
+    """Every answer the hidden checks give full marks (the solution, each alternative) passes the check cell,
+    and every answer that fails the check cell loses hidden points. Each item of the check cell is failed
+    by some known wrong answer (a mutant, or nonsense), so none of them tests what nothing hidden tests."""
+    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source
+             for c in notebook_cells("source", exercise.assignment)}
+    hidden = results(exercise.assignment)
+    passed, items = run_visible(kitcheck, cells[f"{exercise.id}_answer"], cells[exercise.id])
+    assert passed and items and all(items.values()), items
+    for alternative in exercise.alternatives:
+        assert run_visible(kitcheck, alternative.source, cells[exercise.id])[0], alternative.name
+    wrong = {f"mutant:{m.name}": m.source for m in exercise.mutants}
+    wrong |= {variant: f"def {exercise.id}(*args, **kwargs):\n    return {value}\n"
+              for variant, value in (("none", "None"), ("wrong_type", "object()"), ("empty_tuple", "()"))}
+    witnessed = set()
+    for variant, source in wrong.items():
+        visible, seen = run_visible(kitcheck, source, cells[exercise.id])
+        graded = hidden[f"{exercise.id}:{variant}"].exercise(exercise.id)
+        assert visible or graded.score < graded.points, f"{variant} fails the check cell but not the hidden checks"
+        witnessed |= {item for item, held in seen.items() if not held}
+    unwitnessed = sorted(set(items) - witnessed)
+    assert not unwitnessed, f"no known wrong answer fails the check cell's items at (line, turn) {unwitnessed}"

@@ -5,7 +5,7 @@ import torch
 from autograder import inputs
 from autograder.expect import CheckFailed, expect_number, expect_scalar, fail
 from autograder.messages import Msg
-from autograder.spec import Alternative, Exercise, Mutant, check
+from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
 
 EXERCISE = Exercise(
     id="derivative_square_at",
@@ -13,8 +13,21 @@ EXERCISE = Exercise(
     heading="TORCH.AUTOGRAD를 이용한 자동 미분",
     title=Msg(ko="y = x² 의 미분값", en="The derivative of y = x²"),
     order=1,
+    contract=(
+        Promise("derivative", en="dy/dx = 2 * x0, read from autograd (x.grad after y.backward())",
+                ko="dy/dx = 2 * x0, autograd 로 구한 값 (y.backward() 후 x.grad)"),
+        Promise("float", en="a Python float (x.grad.item()), e.g. 4.0 for x0 = 2.0",
+                ko="Python float (x.grad.item()), 예: x0 = 2.0 이면 4.0"),
+        Promise("fresh", en="the same answer every time it is called with the same x0 (no .grad kept between calls)",
+                ko="같은 x0 로 몇 번을 불러도 같은 답 (호출 사이에 .grad 를 남기지 않음)"),
+    ),
+    edges=(
+        Edge("x0 = 0", lambda x0: x0 == 0),
+        Edge("a negative x0", lambda x0: x0 < 0),
+        Edge("the notes' x0 = 2", lambda x0: x0 == 2),
+    ),
     mutants=(
-        Mutant("global_tensor", kills=("no_accumulation",), says="accumulate", source='''
+        Mutant("global_tensor", violates=("derivative", "fresh"), says="accumulate", source='''
 _x = torch.tensor(0.0, requires_grad=True)
 
 def derivative_square_at(x0):
@@ -24,14 +37,22 @@ def derivative_square_at(x0):
     y.backward()
     return _x.grad.item()
 '''),
-        Mutant("returns_y", kills=("derivative",), says="not y", source='''
+        Mutant("tensor_per_x0", violates="fresh", says="accumulate", source='''
+_made = {}
+
+def derivative_square_at(x0):
+    x = _made.setdefault(x0, torch.tensor(x0, requires_grad=True))
+    (x ** 2).backward()
+    return x.grad.item()
+'''),
+        Mutant("returns_y", violates="derivative", says="not y", source='''
 def derivative_square_at(x0):
     x = torch.tensor(x0, requires_grad=True)
     y = x ** 2
     y.backward()
     return y.item()
 '''),
-        Mutant("returns_tensor", kills=("python_float",), says=".item()", source='''
+        Mutant("returns_tensor", violates="float", says=".item()", source='''
 def derivative_square_at(x0):
     x = torch.tensor(x0, requires_grad=True)
     y = x ** 2
@@ -74,14 +95,15 @@ def _expect_derivative(student, x0: float, answer) -> None:
         raise
 
 
-@check(points=2, ko="결과는 x0 에서의 dy/dx = 2·x0 이어야 합니다. y.backward() 를 호출한 뒤 y 가 아니라 x.grad 를 읽으세요.",
+@check(points=2, enforces="derivative",
+       ko="결과는 x0 에서의 dy/dx = 2·x0 이어야 합니다. y.backward() 를 호출한 뒤 y 가 아니라 x.grad 를 읽으세요.",
        en="The result must be dy/dx = 2·x0 at x0: call y.backward() and read x.grad, not y itself.")
 def test_derivative(student, rng):
     for x0 in _points(rng):
         _expect_derivative(student, x0, student(x0).value)
 
 
-@check(points=1, requires="derivative",
+@check(points=1, enforces="float", requires="derivative",
        ko="결과는 파이썬 float 이어야 합니다: 텐서 x.grad 대신 x.grad.item() 을 반환하세요.",
        en="The result must be a Python float: return x.grad.item(), not the tensor x.grad.")
 def test_python_float(student, rng):
@@ -89,7 +111,7 @@ def test_python_float(student, rng):
     expect_scalar(student(x0).value, 2 * x0, float, what=f"dy/dx at x0={x0}", computed_in=torch.float32)
 
 
-@check(points=2, requires="derivative",
+@check(points=2, enforces="fresh", requires="derivative",
        ko="같은 x0 로 여러 번 호출해도 같은 값이 나와야 합니다. 전역 텐서를 다시 쓰면 .grad 가 호출마다 "
                     "누적(accumulate)됩니다: 호출할 때마다 새 텐서를 만드세요.",
        en="Repeated calls with the same x0 must give the same answer. Reusing a global tensor makes .grad accumulate "

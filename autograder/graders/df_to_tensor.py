@@ -7,7 +7,7 @@ import torch
 from autograder import inputs
 from autograder.expect import expect_tensor, expect_unchanged
 from autograder.messages import Msg
-from autograder.spec import Alternative, Exercise, Mutant, check
+from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
 
 EXERCISE = Exercise(
     id="df_to_tensor",
@@ -15,16 +15,34 @@ EXERCISE = Exercise(
     heading="pandas 및 python list 와의 호환성",
     title=Msg(ko="DataFrame 을 float32 텐서로", en="A DataFrame as a float32 tensor"),
     order=8,
+    contract=(
+        Promise("values", en="dtype float32, shape (len(df), len(df.columns)), the values column by column: ints and "
+                             "floats as float32, bools as 0.0 / 1.0, also for frames with one row or none",
+                ko="dtype float32, shape (len(df), len(df.columns)), 열 순서대로의 값: int 와 float 는 float32, bool 은 "
+                   "0.0 / 1.0, 행이 하나이거나 없는 DataFrame 도"),
+        Promise("unchanged", en="does not modify `df` (not even a column's dtype)",
+                ko="df 를 바꾸지 않음 (열의 dtype 도)"),
+    ),
+    edges=(
+        Edge("int, float and bool columns in one frame",
+             lambda df: {d.kind for d in df.dtypes} >= {"i", "f", "b"}),
+        Edge("a frame with one row", lambda df: len(df) == 1),
+        Edge("a frame with no rows", lambda df: len(df) == 0),
+    ),
     mutants=(
-        Mutant("tensor_of_values", kills=("values", "edge_shapes"), says="object", source='''
+        Mutant("tensor_of_values", violates="values", says="object", source='''
 def df_to_tensor(df):
     return torch.tensor(df.values)
 '''),
-        Mutant("float64_result", kills=("values", "edge_shapes"), says="float32", source='''
+        Mutant("float64_result", violates="values", says="float32", source='''
 def df_to_tensor(df):
     return torch.tensor(df.to_numpy(dtype=np.float64))
 '''),
-        Mutant("casts_bool_columns_in_place", kills=("input_unchanged",), says="modif", source='''
+        Mutant("squeezed", violates="values", says="one row", source='''
+def df_to_tensor(df):
+    return torch.from_numpy(df.to_numpy(dtype=np.float32)).squeeze()
+'''),
+        Mutant("casts_bool_columns_in_place", violates="unchanged", says="modif", source='''
 def df_to_tensor(df):
     for name in df.columns:
         if df[name].dtype == bool:
@@ -63,7 +81,7 @@ def _expect_converted(student, df):
                   inputs=f"DataFrame {df.shape} ({described})")
 
 
-@check(points=2, ko="결과는 shape (행 수, 열 수) 의 float32 텐서로, 열 순서대로 DataFrame 의 값을 담고 bool 은 0/1 이어야 "
+@check(points=2, enforces="values", ko="결과는 shape (행 수, 열 수) 의 float32 텐서로, 열 순서대로 DataFrame 의 값을 담고 bool 은 0/1 이어야 "
                    "합니다. int, float, bool 열이 섞이면 df.values 는 object 배열이 되어 torch.tensor 가 거부하니 "
                    "df.to_numpy(dtype=np.float32) 를 쓰세요.",
        en="The result must be a float32 tensor of shape (rows, columns) holding the frame's values in column order, "
@@ -74,14 +92,14 @@ def test_values(student, rng):
         _expect_converted(student, _frame(rng, inputs.integer(rng, 2, 6)))
 
 
-@check(points=1, ko="행이 하나뿐이거나 하나도 없는 DataFrame 도 shape (1, 열 수), (0, 열 수) 의 float32 텐서가 되어야 합니다.",
+@check(points=1, enforces="values", ko="행이 하나뿐이거나 하나도 없는 DataFrame 도 shape (1, 열 수), (0, 열 수) 의 float32 텐서가 되어야 합니다.",
        en="A frame with one row or no rows must give a float32 tensor of shape (1, columns) or (0, columns).")
 def test_edge_shapes(student, rng):
     for rows in (1, 0):
         _expect_converted(student, _frame(rng, rows))
 
 
-@check(points=1, requires="values",
+@check(points=1, enforces="unchanged", requires="values",
        ko="입력 DataFrame 을 수정하면 안 됩니다 (열의 dtype 을 바꾸는 것도 수정입니다). 변환은 복사본에서 하세요.",
        en="Do not modify the input frame (changing a column's dtype modifies it too): convert a copy.")
 def test_input_unchanged(student, rng):

@@ -5,7 +5,7 @@ import torch
 from autograder import inputs
 from autograder.expect import expect_tensor, expect_unchanged, show
 from autograder.messages import Msg
-from autograder.spec import Alternative, Exercise, Mutant, check
+from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
 
 EXERCISE = Exercise(
     id="hadamard",
@@ -13,22 +13,33 @@ EXERCISE = Exercise(
     heading="matrix 간의 연산",
     title=Msg(ko="원소별 곱 (Hadamard product)", en="Element-wise (Hadamard) product"),
     order=8,
+    contract=(
+        Promise("product", en="A * B element by element (not the matrix product A @ B), with A's shape and dtype",
+                ko="같은 위치의 원소끼리 곱한 A * B (행렬 곱 A @ B 가 아님), shape 과 dtype 은 A 의 것"),
+        Promise("unchanged", en="A and B are not modified", ko="A 와 B 를 바꾸지 않음"),
+    ),
+    edges=(
+        Edge("square matrices (where A @ B has the right shape)", lambda A, B: A.shape[0] == A.shape[1]),
+        Edge("int64", lambda A, B: A.dtype == torch.int64),
+        Edge("float32", lambda A, B: A.dtype == torch.float32),
+        Edge("float64", lambda A, B: A.dtype == torch.float64),
+    ),
     mutants=(
-        Mutant("matmul", kills=("square_matrices",), says="element-wise", source='''
+        Mutant("matmul", violates="product", says="element-wise", source='''
 def hadamard(A, B):
     return A @ B
 '''),
-        Mutant("dot_of_flattened", kills=("values",), says="element-wise", source='''
+        Mutant("dot_of_flattened", violates="product", says="element-wise", source='''
 def hadamard(A, B):
     return torch.dot(A.flatten(), B.flatten())
 '''),
-        Mutant("in_place_mul", kills=("inputs_unchanged",), says="modif", source='''
-def hadamard(A, B):
-    return A.mul_(B)
-'''),
-        Mutant("float_cast", kills=("values",), says="dtype", source='''
+        Mutant("float_cast", violates="product", says="dtype", source='''
 def hadamard(A, B):
     return A.float() * B.float()
+'''),
+        Mutant("in_place_mul", violates="unchanged", says="modif", source='''
+def hadamard(A, B):
+    return A.mul_(B)
 '''),
     ),
     alternatives=(
@@ -56,7 +67,7 @@ def _expect_product(student, a, b):
     expect_tensor(call, call.value, a * b, inputs=f"A={show(a)}, B={show(b)}")
 
 
-@check(points=2, ko="결과는 A * B: 같은 위치의 원소끼리 곱한 (element-wise) 행렬로, A 와 같은 shape 과 dtype 입니다. "
+@check(points=2, enforces="product", ko="결과는 A * B: 같은 위치의 원소끼리 곱한 (element-wise) 행렬로, A 와 같은 shape 과 dtype 입니다. "
                    "torch.dot 이나 @ 는 원소별 곱이 아닙니다.",
        en="The result is A * B, the element-wise product, with the shape and dtype of A. torch.dot and @ are not "
           "element-wise products.")
@@ -66,7 +77,7 @@ def test_values(student, rng):
         _expect_product(student, *_pair(rng, rows, rows + inputs.integer(rng, 1, 3), dtype))
 
 
-@check(points=2, ko="정사각 행렬에서도 원소별 곱 (element-wise) A * B 여야 합니다. A @ B 는 행렬 곱으로 값이 다릅니다.",
+@check(points=2, enforces="product", ko="정사각 행렬에서도 원소별 곱 (element-wise) A * B 여야 합니다. A @ B 는 행렬 곱으로 값이 다릅니다.",
        en="For square matrices too the result is the element-wise product A * B; A @ B is the matrix product and "
           "gives other values.")
 def test_square_matrices(student, rng):
@@ -75,7 +86,7 @@ def test_square_matrices(student, rng):
         _expect_product(student, *_pair(rng, size, size, dtype))
 
 
-@check(points=1, requires="values", ko="입력 A, B 를 바꾸면 안 됩니다 (mul_ 같은 in-place 연산을 쓰지 마세요).",
+@check(points=1, enforces="unchanged", requires="values", ko="입력 A, B 를 바꾸면 안 됩니다 (mul_ 같은 in-place 연산을 쓰지 마세요).",
        en="The inputs A and B must not be modified (no in-place operations such as mul_).")
 def test_inputs_unchanged(student, rng):
     a, b = _pair(rng, 2, 3)

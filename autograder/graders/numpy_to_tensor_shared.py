@@ -6,7 +6,7 @@ import torch
 from autograder import inputs
 from autograder.expect import expect_shares, expect_tensor
 from autograder.messages import Msg
-from autograder.spec import Alternative, Exercise, Mutant, check
+from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
 
 EXERCISE = Exercise(
     id="numpy_to_tensor_shared",
@@ -14,16 +14,29 @@ EXERCISE = Exercise(
     heading="numpy 와 tensor 간의 호환성",
     title=Msg(ko="ndarray 와 메모리를 공유하는 텐서", en="A tensor that shares an ndarray's memory"),
     order=5,
+    contract=(
+        Promise("values", en="the dtype, shape and values of `arr` (float64 stays float64, int32 stays int32), "
+                             "0-d and empty arrays included",
+                ko="dtype, shape, 값은 arr 와 같음 (float64 는 float64, int32 는 int32 그대로), 0차원과 빈 배열도"),
+        Promise("shares", en="shares memory with `arr` (no copy)", ko="arr 와 메모리를 공유 (복사하지 않음)"),
+    ),
+    edges=(
+        Edge("a 0-d array", lambda arr: arr.ndim == 0),
+        Edge("an empty array", lambda arr: arr.size == 0),
+        Edge("float32", lambda arr: arr.dtype == np.float32),
+        Edge("int64", lambda arr: arr.dtype == np.int64),
+        Edge("int32", lambda arr: arr.dtype == np.int32),
+    ),
     mutants=(
-        Mutant("tensor_copies", kills=("shares_memory",), says="copies", source='''
+        Mutant("tensor_copies", violates="shares", says="copies", source='''
 def numpy_to_tensor_shared(arr):
     return torch.tensor(arr)
 '''),
-        Mutant("from_numpy_float", kills=("values", "keeps_dtype"), says="dtype", source='''
+        Mutant("from_numpy_float", violates="values", says="dtype", source='''
 def numpy_to_tensor_shared(arr):
     return torch.from_numpy(arr).float()
 '''),
-        Mutant("Tensor_constructor", kills=("values", "keeps_dtype"), says="dtype", source='''
+        Mutant("Tensor_constructor", violates="values", says="dtype", source='''
 def numpy_to_tensor_shared(arr):
     return torch.Tensor(arr)
 '''),
@@ -46,7 +59,7 @@ def _expect_same_tensor(call, arr):
                   inputs=f"ndarray shape {arr.shape}, dtype {arr.dtype}")
 
 
-@check(points=2, ko="결과는 배열과 같은 값, shape, dtype 의 텐서여야 합니다 (float64 는 float64 그대로). "
+@check(points=2, enforces="values", ko="결과는 배열과 같은 값, shape, dtype 의 텐서여야 합니다 (float64 는 float64 그대로). "
                    "0차원 배열과 크기가 0인 배열도 처리해야 합니다.",
        en="The result must be a tensor with the array's values, shape and dtype (float64 stays float64), "
           "also for a 0-d array and an empty array.")
@@ -55,8 +68,8 @@ def test_values(student, rng):
         _expect_same_tensor(student(arr), arr)
 
 
-@check(points=2, ko="배열의 dtype (float32, int64, int32) 을 그대로 유지해야 합니다. .float(), .long(), torch.Tensor(...) 는 "
-                   "dtype 을 바꾸고 복사합니다.",
+@check(points=2, enforces="values",
+       ko="배열의 dtype (float32, int64, int32) 을 그대로 유지해야 합니다. .float(), .long(), torch.Tensor(...) 는 dtype 을 바꾸고 복사합니다.",
        en="Keep the array's dtype (float32, int64, int32): .float(), .long() and torch.Tensor(...) change the dtype "
           "and copy.")
 def test_keeps_dtype(student, rng):
@@ -65,7 +78,7 @@ def test_keeps_dtype(student, rng):
         _expect_same_tensor(student(arr), arr)
 
 
-@check(points=2, requires="values",
+@check(points=2, enforces="shares", requires="values",
        ko="텐서가 배열과 메모리를 공유해야 합니다 (torch.from_numpy 또는 torch.as_tensor). torch.tensor(arr) 는 복사합니다.",
        en="The tensor must share memory with the array (torch.from_numpy or torch.as_tensor); "
           "torch.tensor(arr) copies.")

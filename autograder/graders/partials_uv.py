@@ -5,7 +5,7 @@ import torch
 from autograder import inputs
 from autograder.expect import expect, expect_number, expect_scalar, type_name
 from autograder.messages import Msg
-from autograder.spec import Alternative, Exercise, Mutant, check
+from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
 
 EXERCISE = Exercise(
     id="partials_uv",
@@ -13,8 +13,21 @@ EXERCISE = Exercise(
     heading="편미분",
     title=Msg(ko="f(u, v) = uv + u² 의 편미분", en="Partial derivatives of f(u, v) = uv + u²"),
     order=2,
+    contract=(
+        Promise("du", en="first df/du = v + 2u at (u0, v0), from autograd",
+                ko="첫 번째는 (u0, v0) 에서의 df/du = v + 2u, autograd 로 구한 값"),
+        Promise("dv", en="second df/dv = u at (u0, v0), from autograd",
+                ko="두 번째는 (u0, v0) 에서의 df/dv = u, autograd 로 구한 값"),
+        Promise("floats", en="a tuple of two Python floats; (4.0, 1.0) at (1.0, 2.0)",
+                ko="Python float 두 개의 tuple; (1.0, 2.0) 에서 (4.0, 1.0)"),
+    ),
+    edges=(
+        Edge("the notes' (u, v) = (1, 2)", lambda u0, v0: (u0, v0) == (1.0, 2.0)),
+        Edge("v = 0", lambda u0, v0: v0 == 0),
+        Edge("a negative u", lambda u0, v0: u0 < 0),
+    ),
     mutants=(
-        Mutant("swapped", kills=("partial_u", "partial_v"), says="order", source='''
+        Mutant("swapped", violates=("du", "dv"), says="order", source='''
 def partials_uv(u0, v0):
     u = torch.tensor(u0, requires_grad=True)
     v = torch.tensor(v0, requires_grad=True)
@@ -22,7 +35,7 @@ def partials_uv(u0, v0):
     f.backward()
     return v.grad.item(), u.grad.item()
 '''),
-        Mutant("missing_square", kills=("partial_u",), says="u**2", source='''
+        Mutant("missing_square", violates="du", says="u**2", source='''
 def partials_uv(u0, v0):
     u = torch.tensor(u0, requires_grad=True)
     v = torch.tensor(v0, requires_grad=True)
@@ -30,7 +43,14 @@ def partials_uv(u0, v0):
     f.backward()
     return u.grad.item(), v.grad.item()
 '''),
-        Mutant("tensors", kills=("python_floats",), says=".item()", source='''
+        Mutant("v_for_dv", violates="dv", says="u (v.grad)", source='''
+def partials_uv(u0, v0):
+    u = torch.tensor(u0, requires_grad=True)
+    f = u * v0 + u ** 2
+    f.backward()
+    return u.grad.item(), v0
+'''),
+        Mutant("tensors", violates="floats", says=".item()", source='''
 def partials_uv(u0, v0):
     u = torch.tensor(u0, requires_grad=True)
     v = torch.tensor(v0, requires_grad=True)
@@ -70,7 +90,7 @@ def _partial_check(student, rng, position: int, name: str, formula) -> None:
         expect_number(value, formula(u0, v0), what=f"{name} at (u, v) = ({u0}, {v0})", computed_in=torch.float32)
 
 
-@check(points=2, ko="첫 번째 값은 ∂f/∂u = v + 2u 이어야 합니다. f 에 u**2 항을 빠뜨리지 않았는지, 반환 순서(order)가 "
+@check(points=2, enforces="du", ko="첫 번째 값은 ∂f/∂u = v + 2u 이어야 합니다. f 에 u**2 항을 빠뜨리지 않았는지, 반환 순서(order)가 "
                     "(df/du, df/dv) 인지 확인하세요.",
        en="The first value must be ∂f/∂u = v + 2u: keep the u**2 term in f, and return them in the order "
           "(df/du, df/dv).")
@@ -78,13 +98,13 @@ def test_partial_u(student, rng):
     _partial_check(student, rng, 0, "df/du", lambda u, v: v + 2 * u)
 
 
-@check(points=2, ko="두 번째 값은 ∂f/∂v = u 이어야 합니다 (v.grad). 반환 순서(order)가 (df/du, df/dv) 인지 확인하세요.",
+@check(points=2, enforces="dv", ko="두 번째 값은 ∂f/∂v = u 이어야 합니다 (v.grad). 반환 순서(order)가 (df/du, df/dv) 인지 확인하세요.",
        en="The second value must be ∂f/∂v = u (v.grad): return them in the order (df/du, df/dv).")
 def test_partial_v(student, rng):
     _partial_check(student, rng, 1, "df/dv", lambda u, v: u)
 
 
-@check(points=1, requires=("partial_u", "partial_v"),
+@check(points=1, enforces="floats", requires=("partial_u", "partial_v"),
        ko="두 값은 파이썬 float 인 tuple 이어야 합니다: u.grad.item(), v.grad.item() 을 쓰세요.",
        en="The result must be a tuple of two Python floats: use u.grad.item() and v.grad.item().")
 def test_python_floats(student, rng):

@@ -5,7 +5,7 @@ import torch
 from autograder import inputs
 from autograder.expect import expect_not_shares, expect_tensor, expect_unchanged
 from autograder.messages import Msg
-from autograder.spec import Alternative, Exercise, Mutant, check
+from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
 
 EXERCISE = Exercise(
     id="reshape_copy",
@@ -13,18 +13,37 @@ EXERCISE = Exercise(
     heading="reshape",
     title=Msg(ko="reshape 한 독립 복사본", en="A reshaped, independent copy"),
     order=3,
+    contract=(
+        Promise("values", en="the dtype, shape and values of t.reshape(shape), for contiguous and non-contiguous `t`",
+                ko="dtype, shape, 값은 t.reshape(shape) 와 같음 (연속인 t 와 연속이 아닌 t 모두)"),
+        Promise("copy", en="never shares memory with `t` (writing to the result leaves `t` unchanged)",
+                ko="t 와 메모리를 공유하지 않음 (결과에 써도 t 는 그대로)"),
+        Promise("unchanged", en="does not modify `t`", ko="t 를 바꾸지 않음"),
+    ),
+    edges=(
+        Edge("a transpose (not contiguous)", lambda t, shape: not t.is_contiguous()),
+        Edge("a -1 in the shape", lambda t, shape: -1 in shape),
+        Edge("a 0-d tensor", lambda t, shape: t.dim() == 0),
+        Edge("an empty tensor", lambda t, shape: t.numel() == 0),
+        Edge("a contiguous tensor (where reshape returns a view)", lambda t, shape: t.dim() == 2 and t.is_contiguous()),
+    ),
     mutants=(
-        Mutant("plain_reshape", kills=("independent_copy",), says="clone", source='''
+        Mutant("plain_reshape", violates="copy", says="clone", source='''
 def reshape_copy(t, shape):
     return t.reshape(shape)
 '''),
-        Mutant("view_then_clone", kills=("values",), says="non-contiguous", source='''
+        Mutant("view_then_clone", violates="values", says="non-contiguous", source='''
 def reshape_copy(t, shape):
     return t.view(shape).clone()
 '''),
-        Mutant("contiguous_view", kills=("independent_copy",), says="clone", source='''
+        Mutant("contiguous_view", violates="copy", says="clone", source='''
 def reshape_copy(t, shape):
     return t.contiguous().view(shape)
+'''),
+        Mutant("reshapes_t_itself", violates="unchanged", says="modified", source='''
+def reshape_copy(t, shape):
+    t.data = t.data.reshape(shape).clone()
+    return t.clone()
 '''),
     ),
     alternatives=(
@@ -40,12 +59,12 @@ def reshape_copy(t, shape):
 )
 
 
-def _contiguous_case(rng):
-    """A contiguous tensor and a new shape for it (sometimes with a -1), where reshape returns a view."""
+def _contiguous_case(rng, minus_one: bool | None = None):
+    """A contiguous tensor and a new shape for it (with a -1 if asked, else sometimes), where reshape returns a view."""
     a, b, c = inputs.shape(rng, 3, 1, 4)
     t = inputs.tensor(rng, (a * b, c), inputs.choice(rng, [torch.float32, torch.int64]))
     shape = [a, b * c]
-    if inputs.integer(rng, 0, 1):
+    if inputs.integer(rng, 0, 1) if minus_one is None else minus_one:
         shape[inputs.integer(rng, 0, 1)] = -1
     return t, tuple(shape)
 
@@ -57,19 +76,20 @@ def _transposed_case(rng):
     return t, inputs.choice(rng, [(-1,), (cols, rows), (rows * cols, 1)])
 
 
-@check(points=2, ko="결과는 t.reshape(shape) 와 같은 값, dtype, shape 이어야 합니다. 전치(transpose)처럼 연속(contiguous)이 "
-                   "아닌 입력에서도 동작해야 하는데, view 는 이런 입력에서 RuntimeError 를 냅니다.",
-       en="The result must have the values, dtype and shape of t.reshape(shape), also for a non-contiguous input "
-          "such as a transpose, where view raises RuntimeError.")
+@check(points=2, enforces="values",
+       ko="결과는 t.reshape(shape) 와 같은 값, dtype, shape 이어야 합니다. 전치(transpose)처럼 연속(contiguous)이 아닌 입력에서도 동작해야 하는데, view "
+          "는 이런 입력에서 RuntimeError 를 냅니다.",
+       en="The result must have the values, dtype and shape of t.reshape(shape), also for a non-contiguous input such "
+          "as a transpose, where view raises RuntimeError.")
 def test_values(student, rng):
-    cases = [_contiguous_case(rng), _transposed_case(rng),
+    cases = [_contiguous_case(rng, True), _transposed_case(rng),
              (inputs.tensor(rng, ()), (1,)), (inputs.tensor(rng, (0, 3)), (3, 0))]
     for t, shape in cases:
         call = student(t, shape)
         expect_tensor(call, call.value, t.reshape(shape), inputs=f"shape {tuple(t.shape)} -> {shape}")
 
 
-@check(points=2, requires="values",
+@check(points=2, enforces="copy", requires="values",
        ko="결과가 t 와 메모리를 공유하면 안 됩니다. 연속(contiguous)인 입력에서는 reshape 와 view 가 t 의 view 를 "
           "돌려주므로, 결과에 .clone() 을 붙여 복사하세요.",
        en="The result must not share memory with t. For a contiguous input reshape and view return a view of t: "
@@ -80,7 +100,9 @@ def test_independent_copy(student, rng):
         expect_not_shares(call, call.value, call.args[0])
 
 
-@check(points=1, requires="values", ko="입력 텐서 t 를 바꾸면 안 됩니다.", en="The input tensor t must not be modified.")
+@check(points=1, enforces="unchanged", requires="values",
+       ko="입력 텐서 t 를 바꾸면 안 됩니다.",
+       en="The input tensor t must not be modified.")
 def test_input_unchanged(student, rng):
     t, shape = _contiguous_case(rng)
     call = student(t.clone(), shape)

@@ -9,7 +9,11 @@ import torch
 from autograder import inputs
 from autograder.expect import expect, expect_type
 from autograder.messages import Msg
-from autograder.spec import Alternative, Exercise, Mutant, check
+from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+
+def _shared(a, b) -> bool:
+    return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()
+
 
 EXERCISE = Exercise(
     id="shares_storage",
@@ -17,20 +21,48 @@ EXERCISE = Exercise(
     heading="reshape",
     title=Msg(ko="두 텐서가 메모리를 공유하는지", en="Do two tensors share memory?"),
     order=4,
+    contract=(
+        Promise("views", en="True for views, transposes and slices of one tensor, even when the elements they show do "
+                            "not overlap (x[:2] and x[2:])",
+                ko="한 텐서의 view, 전치, 슬라이스끼리는 True, 보이는 원소가 겹치지 않아도 (x[:2] 와 x[2:])"),
+        Promise("copies", en="False for copies (clone, integer-list or boolean-mask indexing), even with equal values",
+                ko="복사본 (clone, 정수 리스트나 불리언 마스크 인덱싱) 은 값이 같아도 False"),
+        Promise("empty", en="False when either tensor has no elements, an empty slice x[k:k] of x included",
+                ko="어느 한 쪽이라도 원소가 없으면 False, x 의 빈 슬라이스 x[k:k] 도"),
+    ),
+    edges=(
+        Edge("an offset slice", lambda a, b: b.storage_offset() > 0 and b.numel() > 0 and _shared(a, b)),
+        Edge("a transpose", lambda a, b: a.dim() == 2 and a.numel() > 1 and b.stride() == a.stride()[::-1]),
+        Edge("slices that do not overlap", lambda a, b: a.numel() and b.numel() and _shared(a, b)
+             and a.storage_offset() + a.numel() <= b.storage_offset()),
+        Edge("a copy with equal values", lambda a, b: torch.equal(a, b) and a.numel() > 0 and not _shared(a, b)),
+        Edge("an empty slice x[k:k] of a non-empty x", lambda a, b: a.numel() > 0 and b.numel() == 0
+             and _shared(a, b) and b.storage_offset() > 0),
+        Edge("an empty 2-D tensor and its transpose", lambda a, b: a.dim() == 2 and a.numel() == 0 and b.dim() == 2),
+    ),
     mutants=(
-        Mutant("data_ptr", kills=("zero_element",), says="numel", source='''
+        Mutant("data_ptr", violates=("views", "empty"), says="", source='''
 def shares_storage(a, b):
     return a.data_ptr() == b.data_ptr()
 '''),
-        Mutant("storage_without_empty_guard", kills=("zero_element",), says="numel", source='''
+        Mutant("storage_without_empty_guard", violates="empty", says="numel", source='''
 def shares_storage(a, b):
     return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()
 '''),
-        Mutant("equal_values", kills=("copies_do_not_share",), says="values", source='''
+        Mutant("storage_without_numel_guard", violates="empty", says="numel", source='''
+def shares_storage(a, b):
+    pa, pb = a.untyped_storage().data_ptr(), b.untyped_storage().data_ptr()
+    return pa != 0 and pa == pb
+'''),
+        Mutant("equal_values", violates=("views", "copies", "empty"), says="", source='''
 def shares_storage(a, b):
     return torch.equal(a, b)
 '''),
-        Mutant("always_false", kills=("views_share",), says="same storage", source='''
+        Mutant("same_storage_size", violates="copies", says="storage", source='''
+def shares_storage(a, b):
+    return a.numel() > 0 and b.numel() > 0 and a.untyped_storage().nbytes() == b.untyped_storage().nbytes()
+'''),
+        Mutant("always_false", violates="views", says="same storage", source='''
 def shares_storage(a, b):
     return False
 '''),
@@ -54,7 +86,7 @@ def _base(rng):
 
 
 def _truly_shared(a: torch.Tensor, b: torch.Tensor) -> bool:
-    return a.numel() > 0 and b.numel() > 0 and a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()
+    return a.numel() > 0 and b.numel() > 0 and _shared(a, b)
 
 
 def _expect_answer(call, truth: bool, a_text: str, b_text: str):
@@ -65,7 +97,7 @@ def _expect_answer(call, truth: bool, a_text: str, b_text: str):
            f"Wrong answer for a = {a_text}, b = {b_text}: you returned {answer!r}.")
 
 
-@check(points=2, ko="view, 전치(transpose), x[2:] 같은 슬라이스처럼 같은 storage 를 쓰는 두 텐서는 (보이는 원소가 겹치지 않아도) "
+@check(points=2, enforces="views", ko="view, 전치(transpose), x[2:] 같은 슬라이스처럼 같은 storage 를 쓰는 두 텐서는 (보이는 원소가 겹치지 않아도) "
                    "True 이고, 결과는 Python bool 이어야 합니다. 오프셋이 있는 슬라이스는 data_ptr() 가 다르므로 "
                    "untyped_storage().data_ptr() 를 비교하세요.",
        en="Two tensors that use the same storage, such as a view, a transpose or a slice like x[2:], give True "
@@ -80,7 +112,7 @@ def test_views_share(student, rng):
         _expect_answer(student(a, b), _truly_shared(a, b), a_text, b_text)
 
 
-@check(points=2, ko="복사본은 False 입니다: clone(), 정수 리스트 인덱싱 x[[0, 1]], 불리언 마스크 인덱싱은 새 메모리를 만듭니다. "
+@check(points=2, enforces="copies", ko="복사본은 False 입니다: clone(), 정수 리스트 인덱싱 x[[0, 1]], 불리언 마스크 인덱싱은 새 메모리를 만듭니다. "
                    "값이 같아도 메모리는 다를 수 있으니 값이 아니라 메모리(storage)를 비교하세요 (torch.equal 은 값을 비교합니다).",
        en="Copies give False: clone(), integer-list indexing x[[0, 1]] and boolean-mask indexing make new memory. "
           "Equal values do not mean shared memory: compare storages, not values (torch.equal compares values).")
@@ -92,7 +124,7 @@ def test_copies_do_not_share(student, rng):
         _expect_answer(student(a, b), _truly_shared(a, b), a_text, b_text)
 
 
-@check(points=1, ko="원소가 0개인 텐서는 어떤 메모리도 공유하지 않으므로 False 입니다. 빈 텐서는 모두 data_ptr() 가 0 이라 "
+@check(points=1, enforces="empty", ko="원소가 0개인 텐서는 어떤 메모리도 공유하지 않으므로 False 입니다. 빈 텐서는 모두 data_ptr() 가 0 이라 "
                    "같아 보이니, 먼저 numel() > 0 인지 확인하세요.",
        en="A tensor with no elements shares no memory, so the answer is False. Every empty tensor reports "
           "data_ptr() 0, so they look alike: check numel() > 0 first.")

@@ -5,7 +5,7 @@ import torch
 from autograder import inputs
 from autograder.expect import expect, expect_tensor, expect_type
 from autograder.messages import Msg
-from autograder.spec import Alternative, Exercise, Mutant, check
+from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
 
 EXERCISE = Exercise(
     id="uniform",
@@ -13,25 +13,41 @@ EXERCISE = Exercise(
     heading="Tensor 생성",
     title=Msg(ko="seed 를 고정한 균등분포 난수", en="Seeded uniform random numbers"),
     order=7,
+    contract=(
+        Promise("float32", en="dtype torch.float32, values in [0, 1)", ko="dtype torch.float32, 값은 [0, 1) 범위"),
+        Promise("seeded", en="exactly the values torch.manual_seed(seed) then torch.rand(shape) give",
+                ko="torch.manual_seed(seed) 다음 torch.rand(shape) 이 주는 값과 똑같음"),
+        Promise("shapes", en="any shape: 1-D, 3-D, and sizes that are 0", ko="어떤 shape 이든: 1차원, 3차원, 크기 0 포함"),
+    ),
+    edges=(
+        Edge("a 1-D shape", lambda shape, seed: len(shape) == 1),
+        Edge("a 3-D shape", lambda shape, seed: len(shape) == 3),
+        Edge("a size that is 0", lambda shape, seed: 0 in shape),
+    ),
     mutants=(
-        Mutant("randn", kills=("float32_in_unit_interval",), says="[0, 1)", source='''
+        Mutant("randn", violates="float32", says="[0, 1)", source='''
 def uniform(shape, seed):
     torch.manual_seed(seed)
     return torch.randn(shape)
 '''),
-        Mutant("unseeded", kills=("matches_seeded_rand",), says="manual_seed", source='''
+        Mutant("float64", violates="float32", says="float32", source='''
+def uniform(shape, seed):
+    torch.manual_seed(seed)
+    return torch.rand(shape, dtype=torch.float64)
+'''),
+        Mutant("unseeded", violates="seeded", says="manual_seed", source='''
 def uniform(shape, seed):
     return torch.rand(shape)
 '''),
-        Mutant("numpy_rng", kills=("matches_seeded_rand",), says="manual_seed", source='''
+        Mutant("numpy_rng", violates="seeded", says="manual_seed", source='''
 def uniform(shape, seed):
     np.random.seed(seed)
     return torch.from_numpy(np.random.rand(*shape)).float()
 '''),
-        Mutant("float64", kills=("float32_in_unit_interval",), says="float32", source='''
+        Mutant("rows_and_columns", violates="shapes", says="shape", source='''
 def uniform(shape, seed):
     torch.manual_seed(seed)
-    return torch.rand(shape, dtype=torch.float64)
+    return torch.rand(shape[0], shape[1])
 '''),
     ),
     alternatives=(
@@ -59,16 +75,7 @@ def _expect_seeded(student, shape: tuple, seed: int) -> None:
     expect_tensor(call, call.value, expected, inputs=f"shape={shape}, seed={seed}")
 
 
-@check(points=2, ko="torch.manual_seed(seed) 다음 torch.rand(shape) 과 같은 값이어야 합니다. seed 를 고정하지 않거나 "
-                    "NumPy 난수를 쓰면 값이 달라집니다.",
-       en="The values must equal torch.manual_seed(seed) followed by torch.rand(shape); without the seed, or "
-          "with NumPy's generator, they differ.")
-def test_matches_seeded_rand(student, rng):
-    for ndim in (1, 2):
-        _expect_seeded(student, inputs.shape(rng, ndim, 2, 6), _seed(rng))
-
-
-@check(points=2, ko="결과는 [0, 1) 범위의 float32 값이어야 합니다. randn 은 정규분포이고, "
+@check(points=2, enforces="float32", ko="결과는 [0, 1) 범위의 float32 값이어야 합니다. randn 은 정규분포이고, "
                     "dtype=torch.float64 는 쓰지 마세요.",
        en="The result must hold float32 values in [0, 1); randn draws from a "
           "normal distribution, and dtype=torch.float64 is not asked for.")
@@ -86,8 +93,19 @@ def test_float32_in_unit_interval(student, rng):
            f"The values are not in [0, 1): min {low:.3f}, max {high:.3f}.")
 
 
-@check(points=1, ko="어떤 shape 이든 (3차원, 크기 0 인 차원 포함) 같은 규칙을 따라야 합니다.",
-       en="Any shape must work the same way, 3-D ones and ones with a zero-size dimension included.")
+@check(points=2, enforces="seeded", requires="float32_in_unit_interval",
+       ko="torch.manual_seed(seed) 다음 torch.rand(shape) 과 같은 값이어야 합니다. seed 를 고정하지 않거나 "
+                    "NumPy 난수를 쓰면 값이 달라집니다.",
+       en="The values must equal torch.manual_seed(seed) followed by torch.rand(shape); without the seed, or "
+          "with NumPy's generator, they differ.")
+def test_matches_seeded_rand(student, rng):
+    for _ in range(2):
+        _expect_seeded(student, inputs.shape(rng, 2, 2, 6), _seed(rng))
+
+
+@check(points=1, enforces="shapes", requires="matches_seeded_rand",
+       ko="어떤 shape 이든 (1차원, 3차원, 크기 0 인 차원 포함) 같은 규칙을 따라야 합니다.",
+       en="Any shape must work the same way, 1-D and 3-D ones and ones with a zero-size dimension included.")
 def test_any_shape(student, rng):
-    for shape in (inputs.shape(rng, 3, 1, 4), (inputs.integer(rng, 1, 4), 0)):
+    for shape in (inputs.shape(rng, 1, 1, 6), inputs.shape(rng, 3, 1, 4), (inputs.integer(rng, 1, 4), 0)):
         _expect_seeded(student, shape, _seed(rng))
