@@ -37,7 +37,7 @@ import numpy
 import pandas
 import torch
 
-from autograder import catalog, extract, locate
+from autograder import catalog, extract, instructor, locate, terminal
 from autograder.grade import DEFAULT_SALT, PROCESS_FAILURES, GraderError, grade, grade_stream
 from autograder.messages import Msg
 from autograder.results import SubmissionResult
@@ -61,11 +61,15 @@ def default_transport() -> Transport:
 default_transport.name = "sandbox"
 
 
-def collect(course: str | Path | locate.Course, assignment: str) -> list[extract.Submission]:
-    """Every student's submitted notebook of an assignment, by student id; unreadable ones carry a problem."""
+def collect(course: str | Path | locate.Course, assignment: str,
+            reference: instructor.Instructor | None = None) -> list[extract.Submission]:
+    """Every student's submitted notebook of an assignment, by student id, read against the course's
+    release and source (`reference`, found in the course when not given); unreadable ones carry a problem."""
+    course = locate.course(course)
+    reference = reference or instructor.of_course(course.coursedir, assignment)
     found = []
-    for submitted in locate.course(course).submissions(assignment):
-        submission = extract.read_notebook(submitted.notebook, submitted.student, assignment)
+    for submitted in course.submissions(assignment):
+        submission = extract.read_notebook(submitted.notebook, submitted.student, assignment, reference)
         try:
             submission.timestamp = (submitted.folder / "timestamp.txt").read_text(encoding="utf-8").strip() or None
         except (OSError, UnicodeDecodeError):
@@ -75,9 +79,10 @@ def collect(course: str | Path | locate.Course, assignment: str) -> list[extract
 
 
 def graders_digest(assignment: str, transport_factory: Callable[[], Transport] | None = None,
-                   salt: str = DEFAULT_SALT) -> str:
+                   salt: str = DEFAULT_SALT, reference: instructor.Instructor | None = None) -> str:
     """What a verdict depends on besides the notebook: the kit's code (engine and this assignment's
-    graders), its version, the library versions, the transport and the seed salt."""
+    graders), its version, the library versions, the transport, the seed salt and the instructor's
+    notebooks the submissions are read against."""
     digest = hashlib.sha256()
     own_graders = {catalog.grader_file(e) for e in catalog.for_assignment(assignment)}
     files = sorted(p for p in KIT_DIR.rglob("*.py")
@@ -86,7 +91,7 @@ def graders_digest(assignment: str, transport_factory: Callable[[], Transport] |
         digest.update(f"{path.relative_to(KIT_DIR)}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     for part in (_kit_version(), torch.__version__, numpy.__version__, pandas.__version__,
-                 transport_label(transport_factory), salt):
+                 transport_label(transport_factory), salt, reference.digest if reference else ""):
         digest.update(f"\0{part}".encode())
     return digest.hexdigest()
 
@@ -133,6 +138,10 @@ class BatchRun:
             flagged = [r.student for r in results if kind in r.flags]
             if flagged:
                 lines.append(f"  {kind:<8} {len(flagged)}: {', '.join(flagged)}")
+        for result in results:
+            for finding in result.findings:
+                first, *detail = terminal.finding_lines(finding, lang)
+                lines += [f"  {result.student}: {first}", *(f"    {line}" for line in detail)]
         layer_sets = [r.layers for r in results if r.problem is None]
         if layer_sets:  # only where some student's code ran
             common = [layer for layer in layer_sets[0] if all(layer in s for s in layer_sets)]
@@ -163,11 +172,12 @@ def run(course: str | Path | locate.Course | None, assignment: str, *, workers: 
     started = time.perf_counter()
     course = locate.course(course)
     catalog.for_assignment(assignment)  # an unknown assignment fails here, before anything is written
-    submissions = collect(course, assignment)
+    reference = instructor.of_course(course.coursedir, assignment)
+    submissions = collect(course, assignment, reference)
     if not submissions:
         raise locate.no_submissions(course, assignment)
     store = ResultStore(course.root, assignment)
-    digest = graders_digest(assignment, transport_factory, salt)
+    digest = graders_digest(assignment, transport_factory, salt, reference)
     keys = [grading_key(s, digest) for s in submissions]
     batch = BatchRun(assignment, store=store.folder)
     with store.lock():

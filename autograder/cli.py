@@ -145,9 +145,10 @@ def grade_notebooks(paths: list[Path], json_path: Path | None, lang: str, assign
     if not paths:
         print("error: give notebooks to grade", file=sys.stderr)
         return 2
-    submissions = [extract.read_notebook(p, student=p.stem, assignment=assignment or "") for p in paths]
-    for submission in submissions:
-        submission.assignment = submission.assignment or catalog.guess_assignment(submission)
+    submissions = []
+    for path in paths:  # each read against the kit's release of its assignment (`extract`)
+        chosen = assignment or catalog.guess_assignment(extract.read_notebook(path))
+        submissions.append(extract.read_notebook(path, path.stem, chosen))
     if sandboxed:
         with batch.default_transport() as transport:
             results = grade(submissions, transport)

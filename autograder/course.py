@@ -14,7 +14,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from nbgrader.plugins import CsvExportPlugin
 
-from autograder import batch, extract, gradebook, locate, report, similarity
+from autograder import batch, extract, gradebook, instructor, locate, report, similarity
 from autograder.errors import StepFailed
 from autograder.grade import grade
 from autograder.results import SubmissionResult
@@ -65,10 +65,11 @@ def export_grades(course: str | Path | locate.Course, destination: str | Path) -
     return Path(destination)
 
 
-def grade_notebooks(notebooks: list[tuple[str, Path]], assignment: str) -> list[SubmissionResult]:
-    """Grade (student, notebook) pairs of one assignment with the kit's graders, sandboxed."""
-    submissions = [extract.read_notebook(path, student=student, assignment=assignment)
-                   for student, path in notebooks]
+def grade_notebooks(notebooks: list[tuple[str, Path]], assignment: str,
+                    reference: instructor.Instructor) -> list[SubmissionResult]:
+    """Grade (student, notebook) pairs of one assignment, read against the course's instructor notebooks
+    (`instructor.of_course`), with the kit's graders, sandboxed."""
+    submissions = [extract.read_notebook(path, student, assignment, reference) for student, path in notebooks]
     with batch.default_transport() as transport:
         return grade(submissions, transport)
 

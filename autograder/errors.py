@@ -11,7 +11,8 @@ code does becomes a verdict instead (`boundary.StudentError`, `expect.CheckFaile
     ├── StoreBusy              another batch holds the assignment's results
     ├── CourseError            the course directory cannot be used as asked
     │   ├── NoSubmissions      nothing collected where nbgrader keeps submissions
-    │   └── NothingGraded      no graded assignment for the term report
+    │   ├── NothingGraded      no graded assignment for the term report
+    │   └── InstructorError    the instructor's release/ or source/ notebook is missing or broken
     ├── GradebookError         nbgrader could not record some submissions
     ├── KitGradeError          the course's notebooks and the kit's graders disagree
     ├── PublishError           nbgrader refused to build an assignment
@@ -54,6 +55,10 @@ class NoSubmissions(CourseError):
 
 class NothingGraded(CourseError):
     """The course has no graded assignment for the term report to read (nothing was written)."""
+
+
+class InstructorError(CourseError):
+    """The instructor's notebook that submissions are read against is missing or broken."""
 
 
 class GradebookError(KitError):

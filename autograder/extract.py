@@ -1,18 +1,25 @@
 """Turn a submitted notebook into the code cells a student's program is made of (trusted side).
 
 The notebook is parsed as JSON here, in the grader's process; stored outputs, kernelspecs and
-attachments are ignored, check cells are left out (graders replace them) and IPython magics are
-neutralised. A file that cannot be read becomes a `Submission` with a `problem`, never an exception.
+attachments are ignored and IPython magics are neutralised. Read against the instructor's version
+(`instructor`: the course's for a class, else the kit's release), the cells that run are those of the
+graded notebook (`sanitize`): locked cells from the release, answers and added cells from the
+submission, in the release's order, check cells left out (graders replace them); a class's submission
+carrying the instructor's material is refused (`provenance`). A file that cannot be read becomes a `Submission` with a `problem`, never an exception.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder import instructor, provenance, sanitize
+from autograder.errors import InstructorError
+from autograder.instructor import Instructor
 from autograder.messages import Msg
 
 MAX_NOTEBOOK_BYTES = 20 << 20
@@ -29,6 +36,8 @@ class Submission:
     fingerprint: str = ""
     timestamp: str | None = None
     grade_ids: list[str] = field(default_factory=list)
+    notebook: list[dict] = field(default_factory=list)  # the graded notebook's cells (`sanitize.restore`)
+    findings: list[dict] = field(default_factory=list)  # {"flag", "cell", "detail"} for a human to look at
 
 
 def neutralise_magics(source: str) -> str:
@@ -43,8 +52,15 @@ def from_source(source: str, student: str = "student", assignment: str = "") -> 
                       fingerprint=hashlib.sha256(source.encode()).hexdigest())
 
 
-def read_notebook(path: str | Path, student: str = "", assignment: str = "") -> Submission:
+def read_notebook(path: str | Path, student: str = "", assignment: str = "",
+                  reference: Instructor | None = None) -> Submission:
+    """A submitted notebook, read against the instructor's version: `reference`, else the kit's release of
+    the assignment. A notebook of no known assignment runs every code cell that is not a check cell by its
+    own metadata."""
     path = Path(path)
+    if reference is None and assignment:
+        with contextlib.suppress(InstructorError):
+            reference = instructor.of_kit(assignment)
     submission = Submission(student or "student", assignment, path=str(path))
     try:
         raw = path.read_bytes()[: MAX_NOTEBOOK_BYTES + 1]
@@ -53,11 +69,11 @@ def read_notebook(path: str | Path, student: str = "", assignment: str = "") -> 
                                  en=f"The notebook cannot be read: {error.strerror}")
         return submission
     submission.fingerprint = hashlib.sha256(raw).hexdigest()
-    submission.problem = _parse(raw, submission)
+    submission.problem = _parse(raw, submission, reference)
     return submission
 
 
-def _parse(raw: bytes, submission: Submission) -> Msg | None:
+def _parse(raw: bytes, submission: Submission, reference: Instructor | None) -> Msg | None:
     if len(raw) > MAX_NOTEBOOK_BYTES:
         return Msg(ko="노트북 파일이 너무 큽니다 (20 MiB 초과).", en="The notebook is larger than 20 MiB.")
     try:
@@ -74,18 +90,16 @@ def _parse(raw: bytes, submission: Submission) -> Msg | None:
     if not isinstance(cells, list):
         return Msg(ko="Jupyter 노트북 형식이 아닙니다 (cells 가 없습니다).",
                    en="This is not a Jupyter notebook: it has no list of cells.")
-    for index, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        if isinstance(source, list):
-            source = "".join(s for s in source if isinstance(s, str))
-        if not isinstance(source, str):
-            continue
-        nbgrader = (cell.get("metadata") or {}).get("nbgrader") if isinstance(cell.get("metadata"), dict) else None
-        if isinstance(nbgrader, dict) and nbgrader.get("grade") and not nbgrader.get("solution"):
-            if isinstance(nbgrader.get("grade_id"), str):
-                submission.grade_ids.append(nbgrader["grade_id"])
-            continue
-        submission.cells.append({"index": index, "source": neutralise_magics(source)})
+    cells = [c for c in map(sanitize.submitted_cell, cells) if c is not None]
+    submission.grade_ids = [key for c in cells if c["cell_type"] == "code" and sanitize.is_check(c)
+                            and (key := sanitize.grade_id(c))]
+    if reference is None:
+        submission.notebook = cells
+    else:
+        submission.notebook, submission.findings = sanitize.restore(cells, reference.released)
+        if reference.guards and (material := provenance.findings(cells, reference)):
+            submission.findings += material
+            return provenance.REFUSED
+    submission.cells = [{"index": index, "source": neutralise_magics(cell["source"])}
+                        for index, cell in enumerate(submission.notebook, start=1) if sanitize.runs(cell)]
     return None

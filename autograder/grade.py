@@ -349,7 +349,8 @@ class _Grading:
             cell_errors=program.cell_errors if program else [], path=submission.path,
             fingerprint=submission.fingerprint, timestamp=submission.timestamp,
             transport=self.transport.name, layers=list(self.transport.layers()),
-            flags=sorted(self.flags.pop(key, ())),
+            flags=sorted({*self.flags.pop(key, ()), *(f["flag"] for f in submission.findings)}),
+            findings=list(submission.findings),
         )
         for exercise in self.exercises:
             checks = {}

@@ -26,7 +26,7 @@ from nbgrader.plugins import LateSubmissionPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict, Float, Unicode
 
-from autograder import feedback, terminal
+from autograder import extract, feedback, instructor, sanitize, terminal
 from autograder.errors import KitGradeError
 from autograder.messages import Msg, language
 from autograder.results import ExerciseResult, SubmissionResult
@@ -88,7 +88,8 @@ def grade_submitted_notebook(coursedir, assignment: str, student: str, notebook:
     if _key(path) not in _graded:
         batch = [(s.student, s.notebook) for s in locate.submissions(coursedir, assignment)
                  if fnmatch.fnmatchcase(s.student, coursedir.student_id) and s.notebook != path] + [(student, path)]
-        for (_, graded_path), result in zip(batch, course.grade_notebooks(batch, assignment)):
+        reference = instructor.of_course(coursedir, assignment, notebook)
+        for (_, graded_path), result in zip(batch, course.grade_notebooks(batch, assignment, reference)):
             _graded[_key(graded_path)] = result
     return _graded[_key(path)]
 
@@ -112,69 +113,60 @@ def check_cell_outputs(exercise: ExerciseResult, lang: str | None = None) -> lis
 
 
 def annotate_cell_errors(nb, result: SubmissionResult, lang: str | None = None) -> None:
-    """Show an error the student's own cell raised when the graders ran it, under that cell."""
-    if not result.cell_errors or not result.path:
-        return
-    try:
-        submitted = json.loads(Path(result.path).read_text(encoding="utf-8-sig"))["cells"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return
+    """Show an error the student's own cell raised when the graders ran it, under that cell. The cells
+    are numbered as in the graded notebook, which is the one nbgrader autogrades (`SubmissionExporter`)."""
     for error in result.cell_errors:
-        index = error.get("cell", 0) - 1
-        if not 0 <= index < len(submitted) or not isinstance(submitted[index], dict):
-            continue
-        source = submitted[index].get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
-        target = next((c for c in nb.cells if c.cell_type == "code" and c.source == source
-                       and not nbgrader_utils.is_grade(c)), None)
-        if target is None:
+        index = error.get("cell", 0) - 1 if isinstance(error.get("cell"), int) else -1
+        if not 0 <= index < len(nb.cells) or not sanitize.runs(nb.cells[index]):
             continue
         line = next((f"line {f.get('line')}: " for f in reversed(error.get("frames", []))
                      if f.get("cell") == index + 1), "")
         text = f"{error.get('type')}: {str(error.get('message', ''))[:300]}"
         note = Msg(ko=f"⚠ 채점할 때 이 셀이 오류를 냈습니다 ({line}{text})",
                    en=f"⚠ This cell raised an error when it was graded ({line}{text})")
-        target.outputs = [nbformat.v4.new_output("stream", name="stdout", text=note.text(lang) + "\n")]
+        nb.cells[index].outputs = [nbformat.v4.new_output("stream", name="stdout", text=note.text(lang) + "\n")]
 
 
-UNREADABLE = Msg(ko="**제출한 노트북을 nbgrader 가 읽을 수 없어 배포된 노트북으로 대신 보여 줍니다.** "
-                     "점수와 아래의 채점 결과는 제출한 파일에서 나온 것입니다.",
-                  en="**nbgrader could not read the submitted notebook, so the released notebook is shown instead.** "
-                     "The scores and the feedback below come from the submitted file.")
+UNREADABLE = Msg(ko="**제출한 노트북을 읽을 수 없어 배포된 노트북으로 대신 보여 줍니다.** 점수와 아래의 채점 결과는 "
+                     "제출한 파일에서 나온 것입니다: ",
+                  en="**The kit could not read the submitted notebook, so the released notebook is shown instead.** "
+                     "The scores and the feedback below come from the submitted file: ")
+NOT_GRADED = Msg(ko="**이 제출물은 채점하지 않았습니다**: ", en="**This submission was not graded**: ")
 
 
 class SubmissionExporter(NotebookExporter):
-    """Reads submitted notebooks; one nbgrader cannot read or sanitise is shown as the released copy.
+    """Reads a submitted notebook as the kit grades it, so that `autograded/` shows the code that ran.
 
-    nbgrader would skip such a submission (or, for a bad metadata schema, stop the whole run); the
-    kit still grades the student's code, so the released notebook carries the kit's verdict instead.
+    nbgrader's first pass reads the student's file; it gets the graded notebook instead (`sanitize`:
+    locked cells from the release, answers and added cells from the submission, in the release's order),
+    made by the same reading (`extract`) that the kit's verdict came from, after which nbgrader's own
+    steps (`OverwriteCells`...) find nothing to restore. A file the kit cannot read is shown as the
+    released notebook under a note that says why; one it refused, as read, under the reason.
     """
 
     def from_filename(self, filename, resources=None, **kw):
-        try:
-            return super().from_filename(filename, resources, **kw)
-        except Exception as error:  # whatever a submitted file makes nbgrader raise
-            released = self._released_copy(filename, resources)
-            if released is None:
-                raise
-            self.log.warning("%s cannot be read by nbgrader (%s: %s); its feedback uses the released notebook",
-                             filename, type(error).__name__, str(error)[:200])
-            output, resources = super().from_filename(str(released), resources, **kw)
-            shown = nbformat.reads(output, as_version=4)
-            shown.cells.insert(0, nbformat.v4.new_markdown_cell(UNREADABLE.text()))
-            return nbformat.writes(shown), resources
-
-    def _released_copy(self, filename, resources) -> Path | None:
         coursedir = getattr(self.parent, "coursedir", None)
-        if coursedir is None or not resources or "nbgrader" not in resources:
-            return None
-        info = resources["nbgrader"]
-        submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
-        if Path(filename).resolve().parent != submitted.resolve():
-            return None  # only the first pass reads the student's file; later passes read nbgrader's own
-        released = Path(coursedir.format_path(coursedir.release_directory, ".", info["assignment"]))
-        released = released / f"{info['notebook']}.ipynb"
-        return released if released.is_file() else None
+        info = (resources or {}).get("nbgrader")
+        if coursedir is None or info is None or not _is_submitted(coursedir, info, filename):
+            return super().from_filename(filename, resources, **kw)  # later passes read nbgrader's own copy
+        reference = instructor.of_course(coursedir, info["assignment"], info["notebook"])
+        submission = extract.read_notebook(filename, info["student"], info["assignment"], reference)
+        cells = submission.notebook or sanitize.restore([], reference.released)[0]
+        nb = nbformat.from_dict(sanitize.as_notebook(cells, reference.released))
+        if submission.problem is not None:
+            notice = UNREADABLE if not submission.notebook else NOT_GRADED
+            said = notice + submission.problem
+            nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"{said.ko}\n\n{said.en}"))
+        resources = resources if resources is not None else {}
+        resources.setdefault("metadata", {})
+        resources["metadata"].update(name=Path(filename).stem, path=str(Path(filename).parent))
+        return self.from_notebook_node(nb, resources, **kw)
+
+
+def _is_submitted(coursedir, info: dict, filename) -> bool:
+    """Whether nbgrader is reading the student's file (its first pass), not its own copy of it."""
+    submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
+    return Path(filename).resolve().parent == submitted.resolve()
 
 
 class LatePenaltyPerDay(LateSubmissionPlugin):

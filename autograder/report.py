@@ -16,7 +16,7 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-from autograder import catalog, gradescope, items, plots, similarity
+from autograder import catalog, gradescope, items, plots, similarity, terminal
 from autograder.messages import language
 from autograder.render import render
 from autograder.results import SubmissionResult
@@ -86,6 +86,7 @@ def class_report(results: list[SubmissionResult], assignment: str, lang: str | N
                   flag_below=items.FLAG_BELOW, similar=similar, review_at=similarity.REVIEW_AT,
                   noise=similarity.NOISE_TOKENS, holders=similarity.MOST_HOLDERS,
                   failures=frequent_failures(results, lang), flagged=flagged, late=late,
+                  findings={r.student: [terminal.finding_lines(f, lang) for f in r.findings] for r in flagged},
                   layers=sorted({layer for r in results for layer in r.layers}),
                   transports=sorted({r.transport for r in results}))
 

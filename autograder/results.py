@@ -48,7 +48,8 @@ class SubmissionResult:
     timestamp: str | None = None
     transport: str = ""
     layers: list[str] = field(default_factory=list)  # isolation layers that were active
-    flags: list[str] = field(default_factory=list)  # "timeout", "crash", ... for a human to look at
+    flags: list[str] = field(default_factory=list)  # "timeout", "crash", "locked", ... for a human to look at
+    findings: list[dict] = field(default_factory=list)  # {"flag", "cell", "detail"}: where and what, per flag
     late_seconds: float = 0.0  # how late against the assignment's due date (0: on time or no due date)
     late_penalty: float = 0.0  # points taken off by the course's late policy
 
@@ -82,4 +83,5 @@ class SubmissionResult:
         fields = {k: data[k] for k in ("student", "assignment", "cell_errors", "path", "fingerprint",
                                        "timestamp", "transport", "layers", "flags")}
         fields.update({k: data.get(k, 0.0) for k in ("late_seconds", "late_penalty")})
+        fields["findings"] = data.get("findings", [])
         return cls(exercises=exercises, problem=msg(data["problem"]), **fields)

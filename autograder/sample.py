@@ -348,6 +348,18 @@ def solutions(assignment: str) -> dict[str, str]:
     return found
 
 
+def solved(assignment: str) -> dict:
+    """The released notebook with every exercise answered by its solution: what a student who solved them
+    all hands in (never `source/`, whose solution delimiters no student has)."""
+    notebook = json.loads((KIT_ROOT / "release" / assignment / f"{assignment}.ipynb").read_text(encoding="utf-8"))
+    answers = solutions(assignment)
+    for cell in notebook["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if grade_id.endswith("_answer") and grade_id.removesuffix("_answer") in answers:
+            cell["source"] = answers[grade_id.removesuffix("_answer")]
+    return notebook
+
+
 def _typo(solution: str) -> str:
     """The solution with the slip students make most: a misspelt `return`."""
     return solution.replace("return ", "retrun ", 1) if "return " in solution else solution + "\n)"

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from autograder.messages import Msg
 from autograder.results import ExerciseResult, SubmissionResult
 from autograder.spec import Exercise
+
+FINDINGS = {  # what a finding's flag means, for the TA who reads it
+    "locked": Msg(ko="잠긴 셀이 수정됨 (배포본의 셀로 채점)", en="locked cell edited (graded with the release's cell)"),
+    "instructor": Msg(ko="강사만 가진 자료가 들어 있음 (점수 없음)", en="instructor's material in the submission (no credit)"),
+}
 
 
 def exercise_table(exercises: list[Exercise]) -> str:
@@ -27,10 +33,19 @@ def submission_report(result: SubmissionResult, lang: str | None = None) -> str:
         lines.append(f"!! {result.problem.text(lang)}")
     for error in result.cell_errors:
         lines.append(f"!! cell {error.get('cell')}: {error.get('type')}: {str(error.get('message', ''))[:160]}")
+    for finding in result.findings:
+        lines += ["!! " + line for line in finding_lines(finding, lang)]
     for exercise in result.exercises:
         lines.append(f"{exercise.id}  {exercise.score:g}/{exercise.points:g}  ({exercise.title.text(lang)})")
         lines += check_lines(exercise, lang)
     return "\n".join(lines)
+
+
+def finding_lines(finding: dict, lang: str | None = None) -> list[str]:
+    """A finding for a human: what it is and in which cell, then its detail (a short diff), indented."""
+    label = FINDINGS.get(finding.get("flag"))
+    head = f"{label.text(lang) if label else finding.get('flag')}: {finding.get('cell')}"
+    return [head, *(f"    {line}" for line in str(finding.get("detail", "")).split("\n") if line)]
 
 
 def check_lines(exercise: ExerciseResult, lang: str | None = None) -> list[str]:

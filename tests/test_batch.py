@@ -19,13 +19,13 @@ from pathlib import Path
 import psutil
 import pytest
 
-from autograder import batch, catalog
+from autograder import batch, catalog, sample
 from autograder.results import SubmissionResult
 from autograder.store import ResultStore
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a02_shapes"
-SOURCE = json.loads((ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8"))
+SOLVED = sample.solved(ASSIGNMENT)  # what a student who solved everything hands in
 RELEASE = json.loads((ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8"))
 EXERCISE = catalog.for_assignment(ASSIGNMENT)[0]
 MUTANT = EXERCISE.mutants[0]
@@ -52,14 +52,15 @@ def submit(course: Path, student: str, notebook: dict | str, when: str = "2026-0
 
 
 def build_class(course: Path) -> None:
-    submit(course, "alice", SOURCE)
+    submit(course, "alice", SOLVED)
     submit(course, "bob", RELEASE)
-    submit(course, "carol", with_answer(SOURCE, EXERCISE.id, MUTANT.source))
+    submit(course, "carol", with_answer(SOLVED, EXERCISE.id, MUTANT.source))
     submit(course, "dave", '{"cells": [{"cell_type": "code", "source": "def')
 
 
 def copy_kit(destination: Path) -> Path:
     shutil.copytree(ROOT / "autograder", destination / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "release", destination / "release")  # what submissions are read against
     return destination
 
 
@@ -157,7 +158,7 @@ def test_a_second_run_grades_nothing_and_keeps_every_result(class_copy):
 def test_a_changed_notebook_is_graded_again_alone(class_copy):
     kit, course = class_copy
     before = snapshot(course)
-    submit(course, "bob", SOURCE, when="2026-03-11 09:00:00.000000 UTC")
+    submit(course, "bob", SOLVED, when="2026-03-11 09:00:00.000000 UTC")
     done = grade_course(kit, course)
     assert f"{ASSIGNMENT}: 4 submissions, 1 graded and 3 unchanged" in done.stdout
     after = snapshot(course)
@@ -205,7 +206,7 @@ def test_a_batch_killed_with_sigkill_resumes_without_losing_finished_work(tmp_pa
     course = tmp_path / "course"
     students = [f"s{i:02d}" for i in range(12)]
     for index, student in enumerate(students):
-        submit(course, student, SOURCE if index % 2 else with_answer(SOURCE, EXERCISE.id, MUTANT.source))
+        submit(course, student, SOLVED if index % 2 else with_answer(SOLVED, EXERCISE.id, MUTANT.source))
     running = grade_course(kit, course, "--workers", "1", wait=False)
     descendants = []
     deadline = time.monotonic() + 300
@@ -232,7 +233,7 @@ def test_a_notebook_that_kills_its_unsandboxed_worker_is_flagged_and_the_batch_c
     kit = copy_kit(tmp_path / "kit")
     course = tmp_path / "course"
     build_class(course)
-    submit(course, "erin", with_answer(SOURCE, EXERCISE.id, "import os\nos._exit(3)\n"))
+    submit(course, "erin", with_answer(SOLVED, EXERCISE.id, "import os\nos._exit(3)\n"))
     done = grade_course(kit, course, "--no-sandbox", "--workers", "2")
     assert f"{ASSIGNMENT}: 5 submissions, 5 graded" in done.stdout
     erin = result(course, "erin")

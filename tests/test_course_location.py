@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder import gradebook, locate
+from autograder import gradebook, locate, sample
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a02_shapes"
-STUDENTS = {"ana": "source", "bo": "release", "cy": "source"}  # whose notebook is a copy of which
+STUDENTS = {"ana": "solved", "bo": "release", "cy": "solved"}  # solved everything, or handed in the release
 pytestmark = pytest.mark.slow
 
 
@@ -64,7 +64,9 @@ def classroom(tmp_path_factory):
     for student, kind in STUDENTS.items():
         folder = course / "collected" / student / ASSIGNMENT
         folder.mkdir(parents=True)
-        shutil.copy(ROOT / kind / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", folder)
+        notebook = sample.solved(ASSIGNMENT) if kind == "solved" else json.loads(
+            (ROOT / kind / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8"))
+        (folder / f"{ASSIGNMENT}.ipynb").write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
         (folder / "timestamp.txt").write_text("2026-03-10 12:00:00.000000 UTC\n")
     kit_files = {folder: files_under(ROOT / folder) for folder in ("graded", "reports", "autograded")}
     graded = kit(course, home, "grade", "--assignment", ASSIGNMENT)
