@@ -20,6 +20,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -41,6 +42,21 @@ pytestmark = [
 ]
 
 
+def others_can_run(path: str) -> bool:
+    """Whether a user other than root can execute `path` (every folder above it searchable by others)."""
+    real = Path(os.path.realpath(path))
+    return all(folder.stat().st_mode & 0o001 for folder in real.parents) and bool(real.stat().st_mode & 0o001)
+
+
+def interpreter_for_users() -> str:
+    """This Python, or the system's Python of the same version where this one lives in root's home (pyenv)."""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for candidate in (sys.executable, shutil.which(version, path="/usr/local/bin:/usr/bin:/bin")):
+        if candidate and others_can_run(candidate):
+            return candidate
+    pytest.skip(f"no {version} that another user may run (this one is {os.path.realpath(sys.executable)})")
+
+
 class Machine:
     """A shared machine for one test module: a world-traversable folder with the exchange, the course and the homes."""
 
@@ -53,6 +69,11 @@ class Machine:
         self.course = self.base / "course"
         self.exchange = self.base / "srv" / "exchange"
         (self.base / "home").mkdir(mode=0o755)
+        self.python = interpreter_for_users()
+        self.bin = self.base / "bin"  # nbgrader runs `alembic` from PATH: one that runs with that Python
+        self.bin.mkdir(mode=0o755)
+        (self.bin / "alembic").write_text(f'#!/bin/sh\nexec "{self.python}" -m alembic "$@"\n', encoding="utf-8")
+        (self.bin / "alembic").chmod(0o755)
 
     def add_user(self, name: str) -> None:
         subprocess.run(["useradd", "--create-home", "--home-dir", str(self.home(name)), "--shell", "/bin/sh", name],
@@ -64,7 +85,8 @@ class Machine:
 
     def run_as(self, name: str, *command: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
         entry = pwd.getpwnam(name)
-        env = {"HOME": str(self.home(name)), "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+        packages = os.pathsep.join([*sysconfig.get_paths()["purelib"].split(os.pathsep), str(ROOT)])
+        env = {"HOME": str(self.home(name)), "PATH": f"{self.bin}{os.pathsep}/usr/bin:/bin", "PYTHONPATH": packages,
                "LANG": "C.UTF-8", "KIT_LANG": "en", "USER": name}
         done = subprocess.run(list(command), cwd=cwd, env=env, user=entry.pw_uid, group=entry.pw_gid,
                               extra_groups=[], capture_output=True, text=True, timeout=600, check=False)
@@ -73,7 +95,7 @@ class Machine:
         return done
 
     def nbgrader(self, name: str, *args: str, cwd: Path) -> str:
-        done = self.run_as(name, sys.executable, "-m", "nbgrader", *args, cwd=cwd)
+        done = self.run_as(name, self.python, "-m", "nbgrader", *args, cwd=cwd)
         return done.stdout + done.stderr
 
     def remove(self) -> None:
@@ -121,7 +143,7 @@ def term(machine):
     course, instructor, student = machine.course, machine.instructor, machine.student
     config = (f"c = get_config()\nload_subconfig({json.dumps(str(ROOT / 'nbgrader_config.py'))})\n"
               f"c.Exchange.root = {json.dumps(str(machine.exchange))}\n")  # no single quote: it goes through sh
-    machine.run_as(instructor, "sh", "-c", f"mkdir source && cp -r '{ROOT / 'source' / ASSIGNMENT}' source/ "
+    machine.run_as(instructor, "sh", "-c", f"mkdir source && cp -rL '{ROOT / 'source' / ASSIGNMENT}' source/ "
                    f"&& printf '%s' '{config}' > nbgrader_config.py", cwd=course)
     machine.nbgrader(instructor, "generate_assignment", ASSIGNMENT, cwd=course)
     machine.nbgrader(instructor, "release_assignment", ASSIGNMENT, cwd=course)
@@ -137,7 +159,7 @@ def term(machine):
     machine.nbgrader(student, "submit", ASSIGNMENT, cwd=home)
     machine.nbgrader(instructor, "collect", ASSIGNMENT, cwd=course)
     honest = grade_class(course)
-    reads_source = machine.run_as(student, sys.executable, "-c",
+    reads_source = machine.run_as(student, machine.python, "-c",
                                   f"open({str(course / 'source' / ASSIGNMENT / f'{ASSIGNMENT}.ipynb')!r}).read()",
                                   cwd=home, check=False)
 
