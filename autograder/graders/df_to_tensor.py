@@ -55,6 +55,10 @@ def df_to_tensor(df):
 def df_to_tensor(df):
     return torch.from_numpy(df.to_numpy(dtype=np.float32))
 '''),
+        Alternative("through_float64", '''
+def df_to_tensor(df):
+    return torch.tensor(df.to_numpy(dtype=np.float64)).float()
+'''),
         Alternative("astype_then_tensor", '''
 def df_to_tensor(df):
     return torch.tensor(df.astype("float32").values)

@@ -26,6 +26,8 @@ EXERCISE = Exercise(
         Edge("a list of ints only", lambda data: data and all(type(x) is int for x in data)),
         Edge("a list mixing ints and floats", lambda data: {type(x) for x in data} == {int, float}),
         Edge("ints beyond 2**24", lambda data: any(type(x) is int and abs(x) > 2**24 for x in data)),
+        Edge("ints beyond 2**24 among floats",
+             lambda data: float in map(type, data) and any(type(x) is int and abs(x) > 2**24 for x in data)),
         Edge("negative floats with fractions under and over one half",
              lambda data: {abs(x) % 1 > 0.5 for x in data if type(x) is float and x < 0} == {False, True}),
     ),
@@ -42,6 +44,11 @@ def float_and_int(data):
 def float_and_int(data):
     f = torch.tensor(data, dtype=torch.float32)
     return f, f.long()
+'''),
+        Mutant("infers_then_casts", violates="int64", says="2**24", source='''
+def float_and_int(data):
+    t = torch.tensor(data)
+    return t.float(), t.long()
 '''),
         Mutant("inferred_float", violates="float32", says="infers int64", source='''
 def float_and_int(data):
@@ -104,7 +111,9 @@ def test_float_tensor(student, rng):
           "torch.Tensor(...) always makes float32, .int() makes int32, and a detour through a float32 tensor rounds "
           "ints beyond 2**24; use dtype=torch.int64 or .long().")
 def test_int_tensor(student, rng):
-    for data in (inputs.ints(rng, inputs.integer(rng, 1, 6), -100, 100) + inputs.wide_ints(rng, 2), []):
+    quarters = [inputs.integer(rng, 0, 9) + 0.25 for _ in range(2)]  # floor, round and truncation agree on these
+    for data in (inputs.ints(rng, inputs.integer(rng, 1, 6), -100, 100) + inputs.wide_ints(rng, 2),
+                 inputs.wide_ints(rng, 2) + quarters, []):
         call = student(data)
         expect_tensor(call, _pair(call)[1], torch.tensor(data, dtype=torch.int64), what="result[1]",
                       inputs=show(data))

@@ -26,6 +26,7 @@ EXERCISE = Exercise(
         Edge("an empty list", lambda xs: xs == []),
         Edge("one number", lambda xs: len(xs) == 1),
         Edge("Python ints only", lambda xs: xs and all(type(x) is int for x in xs)),
+        Edge("ints beyond 2**24 (float32 rounds them)", lambda xs: any(type(x) is int and abs(x) > 2**24 for x in xs)),
         Edge("Python floats and ints mixed", lambda xs: {type(x) for x in xs} == {int, float}),
         Edge("np.float64 values", lambda xs: any(type(x) is np.float64 for x in xs)),
     ),
@@ -79,7 +80,7 @@ def test_from_floats(student, rng):
        en="A list of ints only must also give float32: torch.tensor infers int64 from ints, so pass "
           "dtype=torch.float32.")
 def test_from_ints(student, rng):
-    _expect_vector(student, inputs.ints(rng, inputs.integer(rng, 1, 8)))
+    _expect_vector(student, inputs.ints(rng, inputs.integer(rng, 1, 6)) + inputs.wide_ints(rng, 2))
 
 
 @check(points=2, enforces="float32",
