@@ -67,9 +67,9 @@ def elementwise(a, b):
 NAMES = ("a + b", "a * b", "a / b", "a // b")
 
 
-def _pair(rng):
-    """Two int64 tensors of one shape with negatives; b has no zeros."""
-    size = inputs.shape(rng, inputs.integer(rng, 1, 2), 1, 5)
+def _pair(rng, ndim: int | None = None):
+    """Two int64 tensors of one shape (1-D or 2-D) with negatives; b has no zeros."""
+    size = inputs.shape(rng, ndim or inputs.integer(rng, 1, 2), 1, 5)
     a = inputs.tensor(rng, size, torch.int64, -20, 20)
     b = inputs.tensor(rng, size, torch.int64, 1, 8) * (inputs.tensor(rng, size, torch.int64, 0, 2) * 2 - 1)
     return a, b
@@ -77,7 +77,7 @@ def _pair(rng):
 
 def _cases(rng):
     """A fixed case where floor and truncation differ, then random ones."""
-    return [(torch.tensor([-7, 7, -7, 7, 6]), torch.tensor([2, -2, -2, 2, -4]))] + [_pair(rng) for _ in range(2)]
+    return [(torch.tensor([-7, 7, -7, 7, 6]), torch.tensor([2, -2, -2, 2, -4])), _pair(rng, 2), _pair(rng)]
 
 
 def _check_parts(student, rng, which):
