@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from autograder import codec
+from autograder import codec, scan
 from autograder.messages import Msg
 from autograder.transport import Transport, TransportFailure
 
@@ -43,6 +43,12 @@ class StudentError:
         if self.type == "MissingFunction":
             return Msg(ko=f"함수 `{self.message}` 를 찾을 수 없습니다. 셀을 지우거나 이름을 바꾸었거나, 그 셀에 오류가 있습니다.",
                        en=f"Function `{self.message}` was not found: its cell was deleted or renamed, or it failed to run.")
+        if self.type == "introspection":
+            return Msg(ko="이 검사는 여러분의 프로세스에서 측정한 사실(메모리 공유, autograd 상태, 호출 뒤의 인자)에 의존하는데, "
+                          f"코드가 채점하는 프로세스를 들여다보거나 바꾸므로 인정하지 않습니다 ({self.message}). 조교가 확인합니다.",
+                       en="This check relies on facts measured in your process (memory sharing, autograd state, the "
+                          "arguments after the call), and your code inspects or alters the process that grades it, so "
+                          f"they are not credited ({self.message}). A TA will look at it.")
         if self.type in FAILURE_TEXT:
             ko, en = FAILURE_TEXT[self.type]
             return Msg(ko=f"{ko} {self.message}".strip(), en=f"{en} {self.message}".strip())
@@ -78,6 +84,7 @@ class Call:
     backward_error: StudentError | None = None
     output: str = ""
     decoded: codec.Decoded | None = None
+    void: StudentError | None = None  # why the facts measured in the child are not credited, if they are not
 
     @property
     def value(self):
@@ -96,6 +103,7 @@ class Call:
         return self._after_call("kwargs") or {}
 
     def _after_call(self, key: str):
+        self._credited()
         if self.decoded is None:
             return None
         try:
@@ -107,17 +115,25 @@ class Call:
     def raised(self) -> bool:
         return self.error is not None
 
+    def _credited(self) -> None:
+        """Facts of a process whose code reaches into it are not credited (see `scan`)."""
+        if self.void is not None:
+            raise StudentRaised(self.void)
+
     def facts(self, tensor) -> codec.TensorFacts:
         """Autograd state, device, strides of a tensor found in this call's value or arguments."""
+        self._credited()
         return self.decoded.facts[id(tensor)]
 
     def shares_memory(self, a, b) -> bool:
         """Whether two tensors/arrays of this call used overlapping storage in the student's process."""
+        self._credited()
         memory = self.decoded.memory
         return id(a) in memory and id(b) in memory and memory[id(a)] == memory[id(b)]
 
     def same_object(self, a, b) -> bool:
         """Whether two values of this call were one object in the student's process."""
+        self._credited()
         ident = self.decoded.identity
         return id(a) in ident and id(b) in ident and ident[id(a)] == ident[id(b)]
 
@@ -137,6 +153,25 @@ class Program:
         self.output = ""
         self.devices: list[str] = ["cpu", "meta"]
         self.withheld: dict[str, str] = {}  # device type -> why the student's process does not offer it
+        self.findings: list[scan.Finding] = scan.code(cells)  # what in the code reaches into its process
+
+    def _note(self, findings) -> None:
+        for finding in findings:
+            if finding not in self.findings:
+                self.findings.append(finding)
+
+    def _note_refusals(self, header: dict) -> None:
+        """Attempts the child's audit hook refused: [event, cell, line] each."""
+        refused = header.get("refused") or []
+        self._note(scan.Finding(cell, line, event, "refused while it ran", "runtime")
+                   for event, cell, line in refused)
+
+    def void(self) -> StudentError | None:
+        """Why facts measured in this program's process are not credited, or None."""
+        if not self.findings:
+            return None
+        shown = "; ".join(f.describe() for f in self.findings[:3])
+        return StudentError("introspection", shown[:400])
 
     def _session(self):
         if self.startup_failure is not None:
@@ -150,6 +185,7 @@ class Program:
             except TransportFailure as failure:
                 self.startup_failure = failure
                 raise
+            self._note_refusals(header)
             self.cell_errors = list(header.get("cell_errors", []))
             self.output = str(header.get("output", ""))
             self.devices = [d for d in header.get("devices", ()) if d in ("cpu", "meta", "cuda")]
@@ -170,12 +206,17 @@ class Program:
             self._drop()
             kind = failure.kind if isinstance(failure, TransportFailure) else "protocol"
             detail = failure.detail if isinstance(failure, TransportFailure) else ""
+            if getattr(failure, "forged", False):
+                self._note([scan.Finding(-1, 0, "a frame written to the call channel", "the call channel",
+                                         "channel")])
             self.failures_of[name] += 1
             self.last_failure[name] = StudentError(kind, detail)
             return Call(error=self.last_failure[name])
         error = header.get("error")
         backward_error = header.get("backward_error")
+        self._note_refusals(header)
         return Call(
+            void=self.void(),
             error=StudentError.from_child(error) if error else None,
             _value=decoded.value.get("value"),
             backward_error=StudentError.from_child(backward_error) if backward_error else None,

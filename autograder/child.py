@@ -59,19 +59,25 @@ class _BoundedText(io.TextIOBase):
 
 def describe_error(error: BaseException) -> dict:
     """The student's exception, with only the frames of their own cells."""
-    frames = [
-        {"cell": int(f.filename[len(CELL_PREFIX):-1]), "line": f.lineno, "text": (f.line or "")[:200]}
-        for f in traceback.extract_tb(error.__traceback__)
-        if f.filename.startswith(CELL_PREFIX)
-    ]
-    if isinstance(error, SyntaxError) and (error.filename or "").startswith(CELL_PREFIX):
-        frames.append({"cell": int(error.filename[len(CELL_PREFIX):-1]), "line": error.lineno or 0,
-                       "text": (error.text or "").strip()[:200]})
+    frames = [{"cell": cell, "line": f.lineno or 0, "text": (f.line or "")[:200]}
+              for f in traceback.extract_tb(error.__traceback__)
+              if (cell := _cell_number(f.filename)) is not None]
+    if isinstance(error, SyntaxError) and (cell := _cell_number(error.filename)) is not None:
+        frames.append({"cell": cell, "line": error.lineno or 0, "text": (error.text or "").strip()[:200]})
     try:
         message = str(error)[:1000]
     except BaseException:  # noqa: BLE001 - a hostile __str__ must not stop the report
         message = ""
-    return {"type": type(error).__name__, "message": message, "frames": frames[-5:]}
+    return {"type": type(error).__name__[:100], "message": message, "frames": frames[-5:]}
+
+
+def _cell_number(filename) -> int | None:
+    """N for code compiled as the notebook's cell N (a student may compile code under any name)."""
+    if isinstance(filename, str) and filename.startswith(CELL_PREFIX) and filename.endswith(">"):
+        number = filename[len(CELL_PREFIX):-1]
+        if number.isdigit() and len(number) < 9:
+            return int(number)
+    return None
 
 
 def reset_global_state() -> None:
@@ -108,70 +114,112 @@ def usable_devices() -> tuple[list[str], dict[str, str]]:
     return ["cpu", "meta", "cuda"], {}
 
 
+def run_cells(cells: list[dict], namespace: dict) -> tuple[list[dict], str]:
+    """Execute the notebook's cells in `namespace`, each broken cell costing only itself: the errors, and
+    what the cells printed."""
+    output = _BoundedText()
+    cell_errors = []
+    reset_global_state()  # and again after every cell
+    for cell in cells:
+        _run_cell(cell["index"], cell["source"], namespace, output, cell_errors)
+    return cell_errors, output.text()
+
+
+def _run_cell(index: int, source: str, namespace: dict, output: _BoundedText, cell_errors: list) -> None:
+    sys.stdout = sys.stderr = output
+    filename = f"{CELL_PREFIX}{index}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    try:
+        with _student_warnings():
+            exec(compile(source, filename, "exec"), namespace)
+    except BaseException as error:  # noqa: BLE001 - SystemExit and friends are student errors too
+        cell_errors.append({"cell": index, **describe_error(error)})
+    finally:
+        reset_global_state()
+
+
+def read_call(frame: bytes) -> tuple[str, list, dict, bool]:
+    """A call request: the function's name, its rebuilt arguments, and whether to run backward()."""
+    header, decoded = codec.decode(frame, live=True)
+    if header.get("op") != "call":
+        raise codec.BoundaryError("unknown op")
+    return str(header["name"]), decoded.value["args"], decoded.value["kwargs"], bool(header.get("backward"))
+
+
+def begin_call():
+    """Before a call: the student's output is captured, warnings filters are the defaults."""
+    output = _BoundedText()
+    sys.stdout = sys.stderr = output  # global state was reset after the cells and after every call
+    warnings_context = _student_warnings()
+    warnings_context.__enter__()
+    return output, warnings_context
+
+
+def end_call(token) -> str:
+    """After a call: defaults back, and what the call printed."""
+    output, warnings_context = token
+    warnings_context.__exit__(None, None, None)
+    reset_global_state()
+    return output.text()
+
+
+def run_backward(value) -> dict | None:
+    """`value.backward()`, as a grader asked: None, or the error it raised."""
+    try:
+        if not isinstance(value, _TensorBase):
+            raise TypeError("the result is not a tensor, so backward() cannot run")
+        _backward(value)
+    except BaseException as raised:  # noqa: BLE001
+        return describe_error(raised)
+    return None
+
+
+def missing_function(name: str) -> dict:
+    return {"type": "MissingFunction", "message": name, "frames": []}
+
+
 class StudentProgram:
-    """The student's notebook, executed cell by cell, each broken cell costing only itself."""
+    """The student's notebook run in this interpreter (the in-process transport, for trusted code).
+
+    The sandbox runs the same helpers in a sealed child instead (`seal`)."""
 
     def __init__(self, cells: list[dict], no_gpu: str | None = None) -> None:
         """`no_gpu`: why this process must not offer a GPU (it is never asked then, so CUDA stays unstarted)."""
         self.namespace: dict = {"__name__": "__student__", "__builtins__": builtins}
-        self.cell_errors: list[dict] = []
         if no_gpu:
             self.devices, self.withheld = ["cpu", "meta"], {"cuda": no_gpu}
         else:
             self.devices, self.withheld = usable_devices()  # before student code
-        output = _BoundedText()
-        reset_global_state()  # and again after every cell
-        for cell in cells:
-            self._run_cell(cell["index"], cell["source"], output)
-        self.output = output.text()
-
-    def _run_cell(self, index: int, source: str, output: _BoundedText) -> None:
-        sys.stdout = sys.stderr = output
-        filename = f"{CELL_PREFIX}{index}>"
-        linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
-        try:
-            with _student_warnings():
-                exec(compile(source, filename, "exec"), self.namespace)
-        except BaseException as error:  # noqa: BLE001 - SystemExit and friends are student errors too
-            self.cell_errors.append({"cell": index, **describe_error(error)})
-        finally:
-            reset_global_state()
+        self.cell_errors, self.output = run_cells(cells, self.namespace)
 
     def ready(self) -> bytes:
         return codec.encode({"op": "ready", "cell_errors": self.cell_errors, "output": self.output,
-                             "devices": self.devices, "withheld": self.withheld})
+                             "devices": self.devices, "withheld": self.withheld, "refused": []})
 
     def handle(self, frame: bytes) -> bytes:
-        header, decoded = codec.decode(frame, live=True)
-        if header.get("op") != "call":
+        try:
+            name, args, kwargs, backward = read_call(frame)
+        except codec.BoundaryError:
             return codec.encode({"op": "error", "error": {"type": "ProtocolError", "message": "unknown op"}})
-        return self.call(str(header["name"]), decoded.value["args"], decoded.value["kwargs"],
-                         backward=bool(header.get("backward")))
+        return self.call(name, args, kwargs, backward=backward)
 
     def call(self, name: str, args: list, kwargs: dict, backward: bool = False) -> bytes:
         function = self.namespace.get(name)
-        if not callable(function):
-            missing = {"type": "MissingFunction", "message": name, "frames": []}
-            return codec.encode({"op": "result", "error": missing, "value": None, "args": args,
-                                 "kwargs": kwargs, "output": ""})
-        output = _BoundedText()
-        sys.stdout = sys.stderr = output  # global state was reset after the cells and after every call
         error = backward_error = value = None
-        with _student_warnings():
+        output = ""
+        if not callable(function):
+            error = missing_function(name)
+        else:
+            token = begin_call()
             try:
                 value = function(*args, **kwargs)
             except BaseException as raised:  # noqa: BLE001
                 error = describe_error(raised)
             if backward and error is None:
-                try:
-                    if not isinstance(value, _TensorBase):
-                        raise TypeError("the result is not a tensor, so backward() cannot run")
-                    _backward(value)
-                except BaseException as raised:  # noqa: BLE001
-                    backward_error = describe_error(raised)
-        reset_global_state()
+                backward_error = run_backward(value)
+            output = end_call(token)
         message = {"op": "result", "error": error, "backward_error": backward_error,
-                   "value": value, "args": args, "kwargs": kwargs, "output": output.text()}
+                   "value": value, "args": args, "kwargs": kwargs, "output": output, "refused": []}
         try:
             return codec.encode(message)
         except BaseException as raised:  # noqa: BLE001 - an answer that cannot be described

@@ -1,16 +1,14 @@
 """The data format that crosses the call boundary: a MessagePack header plus raw byte blobs, never pickle.
 
-`encode` runs where the student's code runs (the child); it describes a value as plain data and
-measures the facts a grader needs (storage sharing, autograd state) with functions captured at
-import time, before any student code could patch them. `decode` runs in the trusted parent and
-rebuilds exact plain types (`torch.Tensor`, `np.ndarray`, `pd.DataFrame`, builtins) so that no
+`describe` writes it (the student's process describing what a call returned, the grader describing
+inputs) and measures the facts a grader needs (storage sharing, autograd state) from C-level getters.
+`decode` rebuilds exact plain types (`torch.Tensor`, `np.ndarray`, `pd.DataFrame`, builtins) so that no
 student type, dunder method or patch ever reaches a comparison.
 """
 
 from __future__ import annotations
 
 import collections
-import ctypes
 import functools
 import math
 import struct
@@ -22,63 +20,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-MAX_FRAME = 64 << 20
-MAX_DEPTH = 32
-MAX_ITEMS = 10_000
-MAX_TEXT = 4_000
+from autograder import describe
+from autograder.describe import DTYPE_NAMES, ITEMSIZES, MAX_DEPTH, MAX_FRAME, MAX_ITEMS, MAX_TEXT  # noqa: F401
 
-DTYPES = {
-    str(d).removeprefix("torch."): d
-    for d in (
-        torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
-        torch.float16, torch.bfloat16, torch.float32, torch.float64,
-        torch.complex64, torch.complex128,
-    )
-}
-DTYPE_NAMES = {dtype: name for name, dtype in DTYPES.items()}
-ITEMSIZES = {dtype: torch.empty((), dtype=dtype).element_size() for dtype in DTYPES.values()}
-NUMPY_DTYPES = {
-    np.dtype(n).name: np.dtype(n)
-    for n in ("bool", "uint8", "int8", "int16", "int32", "int64", "uint16", "uint32", "uint64",
-              "float16", "float32", "float64", "complex64", "complex128")
-}
-
-# Captured before any student code runs: a student who patches these later patches copies.
-_TensorBase = torch._C.TensorBase
-_tensor_type = torch.Tensor
-_disable_torch_function = torch._C.DisableTorchFunction
-_get = {name: getattr(_TensorBase, name).__get__ for name in (
-    "dtype", "shape", "device", "requires_grad", "is_leaf", "grad_fn", "grad")}
-_untyped_storage = _TensorBase.untyped_storage
-_stride = _TensorBase.stride
-_storage_offset = _TensorBase.storage_offset
-_numel = _TensorBase.numel
-_detach = _TensorBase.detach
-_contiguous = _TensorBase.contiguous
-_cpu = _TensorBase.cpu
-_reshape = _TensorBase.reshape
-_view_dtype = _TensorBase.view
-_numpy = _TensorBase.numpy
-_is_contiguous = _TensorBase.is_contiguous
-_uint8 = torch.uint8
-_ndarray = np.ndarray
-# Storage addresses and array bounds come from C types that cannot be patched: torch.UntypedStorage and
-# numpy's byte_bounds are Python code a student can monkeypatch to fake memory sharing.
-_storage_data_ptr = torch._C.StorageBase.data_ptr
-_storage_nbytes = torch._C.StorageBase.nbytes
-_storage_cdata = torch._C.StorageBase.__dict__["_cdata"].__get__
-_array_interface = np.ndarray.__dict__["__array_interface__"].__get__
-_itemsize = np.ndarray.__dict__["itemsize"].__get__
-_ascontiguousarray = np.ascontiguousarray
-_string_at = ctypes.string_at
-_isinstance = isinstance
-_type = type
-_id = id
-_repr = repr
-_NUMPY_SCALARS = {dtype.type: name for name, dtype in NUMPY_DTYPES.items()}
-_NUMPY_NAMES = {dtype: name for name, dtype in NUMPY_DTYPES.items()}  # dtype.name is Python code: 2 us a read
-_SCALARS = frozenset((type(None), bool, int, float))  # the header carries these exactly, as they are
+encode = describe.encode
+DTYPES = {name: dtype for dtype, name in DTYPE_NAMES.items()}
+NUMPY_DTYPES = {name: dtype for dtype, name in describe.NUMPY_NAMES.items()}
 _PLAIN = frozenset((type(None), bool, int, float, str))  # what a frame's header holds as plain values
+_unpackb = msgpack.unpackb
 
 
 class BoundaryError(ValueError):
@@ -125,219 +74,6 @@ class Decoded:
         if key in self.deferred:
             self.value[key] = self.deferred.pop(key)()
         return self.value.get(key)
-
-
-# ---------------------------------------------------------------------------------------------
-# encode (child side)
-
-
-class _Encoder:
-    def __init__(self, storages: bool = False, wide_ints: bool = False) -> None:
-        self.wide_ints = wide_ints  # check every int against MessagePack's 64 bits (only after one overflowed)
-        self.blobs: list[bytes] = []
-        self.regions: list[tuple[int, int, dict]] = []
-        self.items = 0
-        self.storages: dict[int, int] | None = {} if storages else None  # data_ptr -> storage key
-
-    def blob(self, data: bytes) -> int:
-        self.blobs.append(data)
-        return len(self.blobs) - 1
-
-    def encode(self, obj, depth: int = 0):
-        self.items += 1
-        if depth > MAX_DEPTH or self.items > MAX_ITEMS:
-            return {"t": "object", "type": "too deep or too large", "text": ""}
-        t = _type(obj)
-        if t is int and self.wide_ints and not _INT_MIN <= obj <= _UINT_MAX:
-            return {"t": "int", "v": str(obj)}  # str() refuses ints over 4300 digits: an undescribable answer
-        if obj is None or t is bool or t is int or t is float:  # kept exactly: 1.0 stays a float, NaN too
-            return obj
-        if t is str:
-            return obj[:MAX_TEXT * 25]
-        describe = self.by_type.get(t)
-        if describe is not None:
-            return describe(self, obj, depth)
-        if _isinstance(obj, _TensorBase):
-            return self.tensor(obj, depth)
-        if t in _NUMPY_SCALARS:
-            return {"t": "npscalar", "dtype": _NUMPY_SCALARS[t], "v": self.encode(obj.item(), depth + 1)}
-        if _isinstance(obj, tuple) and hasattr(t, "n_fields"):  # torch.return_types.*, in field order
-            names = [str(n) for n in getattr(t, "__match_args__", ())]
-            return {"t": "structseq", "type": f"{t.__module__}.{t.__name__}", "fields": names,
-                    "items": [self.encode(x, depth + 1) for x in tuple.__iter__(obj)]}
-        return {"t": "object", "type": f"{t.__module__}.{t.__qualname__}", "text": _safe_repr(obj)}
-
-    def _complex(self, obj, depth: int):
-        return {"t": "complex", "re": obj.real, "im": obj.imag}
-
-    def _sequence(self, obj, depth: int):
-        items = list(obj)  # one snapshot: a student's thread may be changing the list meanwhile
-        if self.items + len(items) <= MAX_ITEMS and not self.wide_ints and all(_type(x) in _SCALARS for x in items):
-            self.items += len(items)  # numbers as they are: no call per item for long lists of numbers
-            return {"t": _type(obj).__name__, "items": items}
-        return {"t": _type(obj).__name__, "items": [self.encode(x, depth + 1) for x in items]}
-
-    def _dict(self, obj, depth: int):
-        if not all(_type(k) is str for k in obj):
-            return {"t": "object", "type": "builtins.dict", "text": _safe_repr(obj)}
-        return {"t": "dict", "items": {k: self.encode(v, depth + 1) for k, v in obj.items()}}
-
-    def _series(self, obj, depth: int):
-        return {"t": "series", "name": self.encode(obj.name, depth + 1),
-                "data": self.ndarray(obj.to_numpy(copy=True)),
-                "index": self.encode(list(obj.index), depth + 1)}
-
-    # Exact types only: a subclass of any of them is described by the checks in `encode` (or as opaque).
-    by_type = {
-        complex: _complex, list: _sequence, tuple: _sequence, dict: _dict, pd.Series: _series,
-        _ndarray: lambda self, obj, depth: self.ndarray(obj),
-        pd.DataFrame: lambda self, obj, depth: self.dataframe(obj, depth),
-        torch.dtype: lambda self, obj, depth: {"t": "dtype", "name": str(obj).removeprefix("torch.")},
-        torch.device: lambda self, obj, depth: {"t": "device", "type": obj.type, "index": obj.index},
-        torch.Size: lambda self, obj, depth: {"t": "size", "items": [int(i) for i in obj]},
-    }
-
-    def tensor(self, obj, depth: int):
-        with _disable_torch_function():
-            device = _get["device"](obj).type
-            dtype = _get["dtype"](obj)
-            grad_fn = _get["grad_fn"](obj)
-            is_leaf = _get["is_leaf"](obj)
-            desc = {
-                "t": "tensor",
-                "subclass": _type(obj) is not _tensor_type and _type(obj) is not torch.nn.Parameter,
-                "dtype": DTYPE_NAMES.get(dtype) or str(dtype).removeprefix("torch."),
-                "shape": list(_get["shape"](obj)),
-                "device": device,
-                "requires_grad": _get["requires_grad"](obj),
-                "is_leaf": is_leaf,
-                "grad_fn": _type(grad_fn).__name__ if grad_fn is not None else None,
-                "stride": list(_stride(obj)),
-                "offset": _storage_offset(obj),
-                "contiguous": _is_contiguous(obj),
-                "id": _id(obj),
-            }
-            grad = _get["grad"](obj) if is_leaf else None
-            desc["grad"] = self.tensor(grad, depth + 1) if grad is not None and depth < MAX_DEPTH else None
-            if device == "meta":
-                return desc
-            if dtype not in DTYPE_NAMES:
-                raise BoundaryError(f"dtype {dtype} cannot cross the boundary")
-            numel = _numel(obj)
-            if not numel and (self.storages is None or device != "cpu"):
-                desc["data"] = self.blob(b"")
-                return desc
-            storage = _untyped_storage(obj)
-            if numel:  # an empty tensor uses no memory, so it shares none, though it keeps its storage
-                start = _storage_data_ptr(storage)
-                self.regions.append((start, start + _storage_nbytes(storage), desc))
-            if self.storages is not None and device == "cpu":
-                self.share_storage(desc, storage)  # the receiver rebuilds the values from the storage
-            else:
-                desc["data"] = self.blob(_values_bytes(obj, device, dtype))
-            return desc
-
-    def share_storage(self, desc: dict, storage) -> None:
-        """Send whole storages so the receiver rebuilds views, offsets and aliasing exactly."""
-        key = _storage_cdata(storage)  # the storage itself: empty storages all have address 0
-        if key not in self.storages:
-            self.storages[key] = len(self.storages)
-            # One copy of the storage's bytes (bytes(storage) would copy byte by byte in Python: 50 ms for 12 KB).
-            nbytes = _storage_nbytes(storage)
-            desc["storage_data"] = self.blob(_string_at(_storage_data_ptr(storage), nbytes) if nbytes else b"")
-        desc["storage"] = self.storages[key]
-
-    def ndarray(self, obj):
-        dtype = _NUMPY_NAMES.get(obj.dtype)
-        if dtype is None:
-            return {"t": "object", "type": f"numpy.ndarray[{obj.dtype}]", "text": ""}
-        desc = {"t": "ndarray", "dtype": dtype, "shape": list(obj.shape),
-                "strides": list(obj.strides), "writeable": bool(obj.flags.writeable), "id": _id(obj),
-                "data": self.blob(_ascontiguousarray(obj).tobytes())}
-        if obj.size > 0:
-            low, high = _byte_bounds(obj)
-            self.regions.append((low, high, desc))
-        return desc
-
-    def dataframe(self, obj, depth: int):
-        # pandas' own column arrays: a Series per column (obj[c]) costs ten times as much, and these
-        # are the memory the frame really uses, so sharing with other values is measured truly.
-        columns = [obj._get_column_array(i) for i in range(len(obj.columns))]
-        if not all(_type(c) is _ndarray and c.dtype in _NUMPY_NAMES for c in columns):
-            return {"t": "object", "type": "pandas.DataFrame with non-numeric columns", "text": _safe_repr(obj)}
-        return {"t": "dataframe",
-                "columns": [self.encode(c, depth + 1) for c in obj.columns],
-                "data": [self.ndarray(c) for c in columns],
-                "index": self.encode(list(obj.index), depth + 1)}
-
-    def assign_memory(self) -> None:
-        """Label storages that overlap with one shared region number."""
-        region = -1
-        end = -1
-        for start, stop, desc in sorted(self.regions, key=lambda r: r[0]):
-            if start >= end:
-                region += 1
-            end = max(end, stop)
-            desc["mem"] = region
-
-
-def _byte_bounds(array: np.ndarray) -> tuple[int, int]:
-    """First and one-past-last byte an array uses (numpy's byte_bounds, from unpatchable getters)."""
-    interface = _array_interface(array)
-    low = high = interface["data"][0]
-    itemsize = _itemsize(array)
-    if interface["strides"] is None:  # C-contiguous
-        return low, low + math.prod(interface["shape"]) * itemsize
-    for size, stride in zip(interface["shape"], interface["strides"]):
-        if stride < 0:
-            low += (size - 1) * stride
-        else:
-            high += (size - 1) * stride
-    return low, high + itemsize
-
-
-def _values_bytes(obj, device: str, dtype) -> bytes:
-    """The tensor's values in row-major order (numpy copies a strided layout in one C loop)."""
-    plain = _detach(obj) if device == "cpu" else _cpu(_detach(obj))
-    if dtype is torch.bfloat16:  # numpy has no bfloat16: copy it as raw 16-bit words
-        return bytes(_numpy(_view_dtype(_reshape(_contiguous(plain), (-1,)), _uint8)))
-    return _numpy(plain).tobytes()
-
-
-def _safe_repr(obj) -> str:
-    try:
-        return str(_repr(obj))[:200]
-    except BaseException:  # noqa: BLE001 - a hostile __repr__ must not stop the description
-        return ""
-
-
-_INT_MIN, _UINT_MAX = -(1 << 63), (1 << 64) - 1  # the ints MessagePack carries as numbers
-_packb, _unpackb = msgpack.packb, msgpack.unpackb  # captured, like the getters above
-
-
-def encode(message: dict, storages: bool = False) -> bytes:
-    """Frame a message whose values may hold tensors, arrays and frames.
-
-    With `storages`, CPU tensors travel with their whole storage, so that the receiver rebuilds
-    views, offsets and shared memory between arguments exactly (the parent sending inputs).
-    """
-    try:
-        return _frame(message, _Encoder(storages))
-    except OverflowError:  # an int beyond 64 bits somewhere: describe ints one by one this time
-        return _frame(message, _Encoder(storages, wide_ints=True))
-
-
-def _frame(message: dict, enc: _Encoder) -> bytes:
-    header = {key: (enc.encode(value) if key in ("value", "args", "kwargs") else value)
-              for key, value in message.items()}
-    enc.assign_memory()
-    head = _packb(header, use_bin_type=True)
-    sizes = [len(b) for b in enc.blobs]
-    meta = struct.pack(f"<II{len(sizes)}Q", len(head), len(sizes), *sizes)
-    frame = meta + head + b"".join(enc.blobs)
-    if len(frame) > MAX_FRAME:
-        raise BoundaryError(f"frame of {len(frame)} bytes is too large")
-    return frame
 
 
 # ---------------------------------------------------------------------------------------------

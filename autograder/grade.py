@@ -18,7 +18,7 @@ from typing import NamedTuple, NoReturn
 import pytest
 import torch
 
-from autograder import catalog
+from autograder import catalog, scan
 from autograder.boundary import Program, Student, StudentRaised
 from autograder.errors import GraderError
 from autograder.expect import CheckFailed
@@ -344,13 +344,15 @@ class _Grading:
         program = self.programs.pop(key, None)
         if program is not None:
             program.close()
+        reached = program.findings if program is not None else (
+            scan.code(submission.cells) if submission.problem is None else [])
+        findings = [*submission.findings, *(f.to_dict() for f in reached)]
         result = SubmissionResult(
             student=submission.student, assignment=submission.assignment, problem=submission.problem,
             cell_errors=program.cell_errors if program else [], path=submission.path,
             fingerprint=submission.fingerprint, timestamp=submission.timestamp,
             transport=self.transport.name, layers=list(self.transport.layers()),
-            flags=sorted({*self.flags.pop(key, ()), *(f["flag"] for f in submission.findings)}),
-            findings=list(submission.findings),
+            flags=sorted({*self.flags.pop(key, ()), *(f["flag"] for f in findings)}), findings=findings,
         )
         for exercise in self.exercises:
             checks = {}

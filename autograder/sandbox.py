@@ -14,6 +14,8 @@ and turns every way a child can end into a `TransportFailure` whose kind says wh
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import math
@@ -30,7 +32,7 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from autograder import codec
+from autograder import codec, seal
 from autograder.confine import LAYERS, remove_leftovers
 from autograder.errors import SandboxError
 from autograder.transport import TransportFailure, TransportUnavailable
@@ -322,6 +324,8 @@ class SandboxSession:
         self.status = socket.socket(fileno=status)  # the zygote reports here how the child ended
         self.pidfd: int | None = pidfd
         self.report: dict = {}
+        self.key = os.urandom(32)  # authenticates the child's frames: only its sealed main thread holds it
+        self.sequence = 0  # of the next frame the child sends after set-up
         self.closed = False
         self.drain = _Drain(out, self.limits.output_bytes)
 
@@ -337,15 +341,28 @@ class SandboxSession:
         return header
 
     def start(self, cells: list[dict]) -> None:
-        self._send(codec.encode({"op": "start", "cells": cells}), self.deadline)
+        self._send(codec.encode({"op": "start", "cells": cells, "key": self.key.hex()}), self.deadline)
 
-    def ready(self) -> bytes:
-        return self._receive(self._deadline(self.limits.cells_seconds), "cells")
+    def ready(self) -> memoryview:
+        return self._verified(self._receive(self._deadline(self.limits.cells_seconds), "cells"))
 
-    def request(self, frame: bytes) -> bytes:
+    def request(self, frame: bytes) -> memoryview:
         deadline = self._deadline(self.limits.call_seconds)
         self._send(frame, deadline)
-        return self._receive(deadline, "call")
+        return self._verified(self._receive(deadline, "call"))
+
+    def _verified(self, frame: bytes) -> memoryview:
+        """The frame without its tag, if the tag proves the child's sealed side wrote it, in this order."""
+        data = memoryview(frame)
+        payload, tag = data[:-seal.TAG_BYTES], data[-seal.TAG_BYTES:]
+        expected = hashlib.blake2b(seal.FRAME_LENGTH.pack(self.sequence), key=self.key, digest_size=seal.TAG_BYTES)
+        expected.update(payload)
+        if len(data) < seal.TAG_BYTES or not hmac.compare_digest(expected.digest(), tag):
+            self.kill()
+            raise TransportFailure("protocol", "(a frame on the call channel was not written by the kit: the "
+                                               "student's code wrote to it)", forged=True)
+        self.sequence += 1
+        return payload
 
     def _deadline(self, seconds: float) -> float:
         return min(time.monotonic() + seconds, self.deadline)

@@ -16,10 +16,11 @@ from autograder.errors import TransportUnavailable
 class TransportFailure(RuntimeError):
     """The student's program stopped answering: it crashed, hung, exited or sent garbage."""
 
-    def __init__(self, kind: str, detail: str = "") -> None:
+    def __init__(self, kind: str, detail: str = "", forged: bool = False) -> None:
         super().__init__(f"{kind}: {detail}" if detail else kind)
         self.kind = kind  # "timeout", "crash", "exit", "memory", "protocol"
         self.detail = detail
+        self.forged = forged  # a frame on the channel that the kit's side of the child did not write
 
 
 class Session(Protocol):

@@ -70,7 +70,7 @@ def preload() -> None:
     import torch
 
     torch.set_num_threads(1)
-    from autograder import child, codec, confine  # noqa: F401 - the child's side of the boundary
+    from autograder import child, codec, confine, seal  # noqa: F401 - the child's side of the boundary
 
     with warnings.catch_warnings():  # the child resets warning filters; keep the zygote's own
         warm_up(child, codec)
@@ -181,6 +181,10 @@ class Zygote:
         self.names = (f"s{os.getpid()}-{n}" for n in itertools.count())
         self.own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
         self.student_view = student_view(self.plan.kit_dir)
+        # The sealed server every child runs, loaded once here before any student code. Only this object
+        # refers to it (not the module: a student's code can reach module globals, not this instance).
+        from autograder import seal
+        self.sealed = seal.sealed_server()
         self.warmed: set[str] = set()
         self.wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.set_wakeup_fd(wakeup_write)
@@ -271,7 +275,7 @@ class Zygote:
                 for fd in (lock, out_read, chan_grader.fileno(), status_grader.fileno(), status_zygote.fileno()):
                     os.close(fd)
                 code = run_child(self.plan, zygote, uid, session, group, pid_namespace, chan_child, out_write,
-                                 *self.student_view)
+                                 *self.student_view, self.sealed)
             except BaseException:  # noqa: BLE001 - report and leave; never return into the zygote's loop
                 traceback.print_exc()
             finally:
@@ -400,12 +404,15 @@ def student_view(kit_dir: str) -> tuple[list[str], list[str]]:
 
 
 def run_child(plan, zygote: int, uid: int, session: str, group: str, pid_namespace: bool, chan: socket.socket,
-              out_write: int, student_path: list[str], kit_modules: list[str]) -> int:
+              out_write: int, student_path: list[str], kit_modules: list[str], serve) -> int:
+    import builtins
+    import gc
+
     from autograder import child, codec, confine
 
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # the zygote's own choices are not the child's
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader decides when this process ends
     confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() not in (zygote, 0):
         return 1  # the zygote died before PDEATHSIG was armed
@@ -424,17 +431,22 @@ def run_child(plan, zygote: int, uid: int, session: str, group: str, pid_namespa
     sys.path[:] = student_path
     for name in kit_modules:
         sys.modules.pop(name, None)  # `import autograder...` in a cell finds nothing to patch
-    program_class, decode = child.StudentProgram, codec.decode
+    bootstrap = vars(sys.modules["__main__"])
+    for name in ("kit", "main", "control", "config"):
+        bootstrap.pop(name, None)  # the bootstrap's names (sandbox.BOOTSTRAP) lead to the zygote's module
     send_frame(chan, codec.encode({"op": "confined", "layers": confined.layers, "problems": confined.problems,
                                    "uid": os.getuid(), "scratch": confined.scratch, "kit_modules": kit_modules}))
     reader = chan.makefile("rb", buffering=RECEIVE_BYTES)
     start = recv_frame(reader)
     if start is None:
         return 0
-    header, _ = decode(start)
-    program = program_class(header["cells"], no_gpu=NO_GPU)
-    send_frame(chan, program.ready())
-    while (frame := recv_frame(reader)) is not None:
-        send_frame(chan, program.handle(frame))
+    header, _ = codec.decode(start)
+    key, cells = bytes.fromhex(str(header.pop("key"))), header.pop("cells")
+    tools = (child.run_cells, child.read_call, child.begin_call, child.end_call, child.describe_error,
+             child.run_backward, gc.enable, gc.disable, sys._getframe, dict.clear, tuple, dict, dict.items,
+             callable, BaseException)
+    ready = {"devices": ["cpu", "meta"], "withheld": {"cuda": NO_GPU}}
+    namespace = {"__name__": "__student__", "__builtins__": builtins}
+    del header, start, reader
+    serve(chan.fileno(), key, cells, ready, namespace, tools)  # never returns
     return 0
-
