@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from autograder import codec, scan
+from autograder import codec, protocol, scan, seal
 from autograder.messages import Msg
 from autograder.transport import Transport, TransportFailure
 
@@ -120,6 +120,11 @@ class Call:
         if self.void is not None:
             raise StudentRaised(self.void)
 
+    def device(self, tensor) -> str:
+        """The device type a tensor of this call was on: part of the value (the student can put any tensor on
+        any device), so it is read even where the facts are not credited."""
+        return self.decoded.facts[id(tensor)].device
+
     def facts(self, tensor) -> codec.TensorFacts:
         """Autograd state, device, strides of a tensor found in this call's value or arguments."""
         self._credited()
@@ -163,14 +168,19 @@ class Program:
     def _note_refusals(self, header: dict) -> None:
         """Attempts the child's audit hook refused: [event, cell, line] each."""
         refused = header.get("refused") or []
-        self._note(scan.Finding(cell, line, event, "refused while it ran", "runtime")
-                   for event, cell, line in refused)
+        self._note(scan.Finding(cell, line, event, "results read while they ran" if event == seal.THREADS_LEFT
+                                else "refused while it ran", "runtime") for event, cell, line in refused)
+
+    def _failed(self, failure: BaseException) -> None:
+        if getattr(failure, "forged", False):
+            self._note([scan.Finding(-1, 0, "a frame written to the call channel", "the call channel", "channel")])
 
     def void(self) -> StudentError | None:
         """Why facts measured in this program's process are not credited, or None."""
-        if not self.findings:
+        voiding = [f for f in self.findings if f.voids]
+        if not voiding:
             return None
-        shown = "; ".join(f.describe() for f in self.findings[:3])
+        shown = "; ".join(f.describe() for f in voiding[:3])
         return StudentError("introspection", shown[:400])
 
     def _session(self):
@@ -181,17 +191,20 @@ class Program:
                 raise TransportFailure("crash", "too many crashes; stopped restarting")
             try:
                 self.session = self.transport.open(self.cells)
-                header, _ = codec.decode(self.session.ready())
-            except TransportFailure as failure:
-                self.startup_failure = failure
-                raise
+                header = protocol.ready(codec.decode(self.session.ready())[0])
+            except (TransportFailure, *UNREADABLE) as failure:
+                self._failed(failure)
+                self.startup_failure = failure if isinstance(failure, TransportFailure) else TransportFailure(
+                    "protocol", f"({str(failure)[:200]})")
+                if self.session is not None:
+                    self.session.close()
+                    self.session = None
+                raise self.startup_failure from None
             self._note_refusals(header)
-            self.cell_errors = list(header.get("cell_errors", []))
-            self.output = str(header.get("output", ""))
-            self.devices = [d for d in header.get("devices", ()) if d in ("cpu", "meta", "cuda")]
-            withheld = header.get("withheld")
-            self.withheld = ({str(k)[:20]: str(v)[:300] for k, v in withheld.items()}
-                             if isinstance(withheld, dict) else {})
+            self.cell_errors = header["cell_errors"]
+            self.output = header["output"]
+            self.devices = header["devices"]
+            self.withheld = header["withheld"]
         return self.session
 
     def call(self, name: str, args: tuple, kwargs: dict, backward: bool = False) -> Call:
@@ -202,13 +215,12 @@ class Program:
         try:
             answer = self._session().request(request)
             header, decoded = codec.decode(answer, defer=("args", "kwargs"))
+            protocol.result(header)
         except (TransportFailure, *UNREADABLE) as failure:
             self._drop()
+            self._failed(failure)
             kind = failure.kind if isinstance(failure, TransportFailure) else "protocol"
-            detail = failure.detail if isinstance(failure, TransportFailure) else ""
-            if getattr(failure, "forged", False):
-                self._note([scan.Finding(-1, 0, "a frame written to the call channel", "the call channel",
-                                         "channel")])
+            detail = failure.detail if isinstance(failure, TransportFailure) else f"({str(failure)[:200]})"
             self.failures_of[name] += 1
             self.last_failure[name] = StudentError(kind, detail)
             return Call(error=self.last_failure[name])

@@ -117,7 +117,7 @@ def expect_tensor(call: Call, value, expected: torch.Tensor, *, what: str = "res
     expect(tuple(value.shape) == tuple(expected.shape),
            f"{what}의 shape이 {tuple(expected.shape)} 이어야 하는데 {tuple(value.shape)} 입니다.",
            f"The {what} has shape {tuple(value.shape)}, but it should be {tuple(expected.shape)}.")
-    actual_device = call.facts(value).device
+    actual_device = call.device(value)
     expect(actual_device == device,
            f"{what}의 device가 {device} 이어야 하는데 {actual_device} 입니다.",
            f"The {what} is on device {actual_device}, but it should be on {device}.")

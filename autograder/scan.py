@@ -15,6 +15,7 @@ line and construct, so that a TA sees at once what the code did.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import asdict, dataclass
 
 # Attributes and names that reach frames, the heap, other threads, code objects, the interpreter's
@@ -70,7 +71,7 @@ DYNAMIC_CALLS = {"eval": "code built at run time", "exec": "code built at run ti
                  "breakpoint": "a debugger"}
 NAMED_ACCESS = ("getattr", "setattr", "delattr")  # fine with a literal name that is not itself reaching
 FD_WRITES = ("write", "read", "writev", "readv", "pwrite", "pread", "close", "fstat", "ftruncate", "lseek")
-PATHS = ("/proc", "/dev/mem", "/dev/kmem", "/sys/kernel")
+MEMORY_PATHS = re.compile(r"^/proc/.*/(mem|maps|smaps|pagemap|environ|fd|task)(/|$)|^/dev/k?mem$|^/proc/kcore$")
 
 
 FLAG = "introspection"  # the flag of a submission with a finding
@@ -86,6 +87,7 @@ class Finding:
     what: str  # the construct, as written or as refused
     reaches: str  # what it reaches
     seen: str = "code"  # "code" (this scan), "runtime" (refused in the child), "channel" (a forged frame)
+    voids: bool = True  # whether facts measured in the process stop being credited (see the module docstring)
 
     def to_dict(self) -> dict:
         """As a result's finding ({"flag", "cell", "detail"}, see `results.SubmissionResult`), fields kept."""
@@ -104,22 +106,51 @@ def code(cells: list[dict]) -> list[Finding]:
             trees.append((cell["index"], ast.parse(cell["source"])))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue  # a cell that does not parse does not run either
-    sys_names = {"sys"} | {alias.asname or alias.name for _, tree in trees for node in ast.walk(tree)
-                           if isinstance(node, ast.Import) for alias in node.names if alias.name == "sys"}
+    imports = [node for _, tree in trees for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
+    sys_names = {"sys"} | {alias.asname or alias.name for node in imports if isinstance(node, ast.Import)
+                           for alias in node.names if alias.name == "sys"}
+    libraries = {(alias.asname or alias.name).split(".")[0] for node in imports for alias in node.names}
     found: list[Finding] = []
     for index, tree in trees:
-        _Visitor(index, found, sys_names).visit(tree)
+        _Visitor(index, found, sys_names, libraries).visit(tree)
     return sorted(set(found), key=lambda f: (f.cell, f.line, f.what))
 
 
 class _Visitor(ast.NodeVisitor):
-    def __init__(self, cell: int, found: list[Finding], sys_names: set[str]) -> None:
+    def __init__(self, cell: int, found: list[Finding], sys_names: set[str], libraries: set[str]) -> None:
         self.cell = cell
         self.found = found
         self.sys_names = sys_names  # what the code calls the sys module: sys.modules reaches any module
+        self.libraries = libraries  # names imports bound: torch, np, pd, builtins, what came from them
 
-    def add(self, node: ast.AST, what: str, reaches: str) -> None:
-        self.found.append(Finding(self.cell, getattr(node, "lineno", 0), what, reaches))
+    def add(self, node: ast.AST, what: str, reaches: str, voids: bool = True) -> None:
+        self.found.append(Finding(self.cell, getattr(node, "lineno", 0), what, reaches, voids=voids))
+
+    def _patches(self, node: ast.AST, target: ast.AST) -> None:
+        """An assignment to an attribute of something imported: a patched library. The sealed side of the
+        child runs no library code, so this changes only the student's own answers: flagged, not voiding."""
+        chain = []
+        while isinstance(target, ast.Attribute):
+            chain.append(target.attr)
+            target = target.value
+        if chain and isinstance(target, ast.Name) and target.id in self.libraries:
+            dotted = ".".join([target.id, *reversed(chain)])
+            self.add(node, f"{dotted} = ...", "a library the grading process uses", voids=False)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            for part in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]):
+                self._patches(node, part)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._patches(node, node.target)
+        self.generic_visit(node)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self._patches(node, target)
+        self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr in REACHING:
@@ -154,8 +185,8 @@ class _Visitor(ast.NodeVisitor):
         if isinstance(text, str):
             if text in REACHING:
                 self.add(node, repr(text), REACHING[text])
-            elif any(path in text for path in PATHS):
-                self.add(node, repr(text[:60]), "the process's memory or files")
+            elif MEMORY_PATHS.search(text):
+                self.add(node, repr(text[:60]), "the process's memory or descriptors")
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -186,6 +217,8 @@ class _Visitor(ast.NodeVisitor):
             self.add(node, f"{name}()", DYNAMIC_CALLS[name])
         elif name in NAMED_ACCESS and (len(node.args) < 2 or not _literal_text(node.args[1])):
             self.add(node, f"{name}() with a name built at run time", "any attribute")
+        elif name in ("setattr", "delattr") and node.args:
+            self._patches(node, ast.Attribute(value=node.args[0], attr=str(node.args[1].value)))
         elif name == "type" and len(node.args) == 3:
             self.add(node, "type() with three arguments", "a class built at run time")
         elif (name == "Enum" or isinstance(function, ast.Attribute) and function.attr == "Enum") and len(node.args) > 1:

@@ -51,6 +51,7 @@ REFUSED_EVENTS = frozenset((
     "cpython.PyInterpreterState_New", "cpython.remote_debugger_script",
 ))
 REFUSED_PREFIXES = ("ctypes.",)
+THREADS_LEFT = "threads left running"  # recorded like a refusal: results could not be read while they ran
 MEMORY_FILES = frozenset(("mem", "pagemap", "kcore", "kmem", "maps", "smaps", "syscall", "environ"))
 
 
@@ -139,6 +140,8 @@ def _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain) -> 
                 break
             _sleep(0.0005)
         threads_left = _thread_count() != 1
+        if threads_left and [THREADS_LEFT, -1, 0] not in refused:
+            refused.append([THREADS_LEFT, -1, 0])
         outcome = park_frame.f_locals
         keep: list = []
         message = _report(outcome, ready, refused, threads_left, plain)
@@ -293,7 +296,7 @@ def park(wait, finish, inbox, namespace, tools):
                 kind = "cells"
                 cell_errors, output = run_cells(job[1], namespace)
             else:
-                kind = "call"
+                kind, output = "call", ""
                 name, call_args, call_kwargs, backward = read_call(job[1])
                 args = tuple_type(call_args)
                 kw_items = tuple_type(items_of(dict_type(call_kwargs)))
@@ -311,7 +314,8 @@ def park(wait, finish, inbox, namespace, tools):
                         backward_error = run_backward(value)
                     output = end_call(token)
         except base_exception as raised:  # noqa: BLE001 - whatever happened, hand back
-            error = {"type": "ProtocolError", "message": "", "frames": []}
+            error = {"type": "ProtocolError", "message": "the call could not be run", "frames": []}
+            output = ""
             raised = None
         job = None
         gc_disable()

@@ -36,6 +36,7 @@ class Attack:
     target: str | None = TARGET  # the exercise whose answer cell the cells replace; None: appended at the end
     raw: bytes | None = None  # a file that is not a sound notebook at all
     drop_target: bool = False  # the target's answer cell is deleted and nothing replaces it
+    forges: bool = False  # it tries to make the child report facts its answer does not have: must be flagged
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -66,6 +67,295 @@ def kit_places():
                 part = os.path.dirname(part)
     return sorted(found | {"/work/main", "/autograder", "/grade", "/srv", "/home", "/root", os.getcwd(), "/tmp"})
 '''
+
+# -- forging what the student's process reports. Each attack below turns a known mistake (a copy where a view
+# is required, an input modified in place) into a pass on the kit as it was before the child was sealed: it
+# reaches the code that describes answers, or the channel, and makes it lie. The honest cell is the mistake.
+ONE_REGION = '''
+def _one_region(namespace):
+    """Make the describing code's captured storage getters say every tensor lives at one address."""
+    if isinstance(namespace, dict) and "_storage_data_ptr" in namespace:
+        namespace["_storage_data_ptr"] = lambda storage: 4096
+        namespace["_storage_nbytes"] = lambda storage: 1 << 40
+        return True
+    return False
+def _one_region_everywhere(namespace):
+    hits = _one_region(namespace)
+    for value in list(namespace.values()) if isinstance(namespace, dict) else []:
+        hits |= _one_region(getattr(value, "__dict__", None))
+    return hits
+'''
+RELABEL = '''
+import msgpack, struct
+def _relabel(frame):
+    """An answer frame whose every value claims memory region 0: all of them share memory."""
+    head_len, count = struct.unpack_from("<II", frame)
+    start = 8 + 8 * count
+    header = msgpack.unpackb(bytes(frame[start:start + head_len]), raw=False)
+    def mark(node):
+        if isinstance(node, dict):
+            if node.get("t") in ("tensor", "ndarray"):
+                node["mem"] = 0
+            for value in node.values():
+                mark(value)
+        elif isinstance(node, list):
+            for value in node:
+                mark(value)
+    mark(header)
+    head = msgpack.packb(header, use_bin_type=True)
+    return struct.pack("<II", len(head), count) + bytes(frame[8:start]) + head + bytes(frame[start + head_len:])
+'''
+MODIFIES_INPUT = honest("""
+def df_to_tensor(df):
+    for name in df.columns:
+        if df[name].dtype == bool:
+            df[name] = df[name].astype(int)
+    return torch.tensor(df.values, dtype=torch.float32)
+""")  # casts bool columns in the caller's frame: modifies its input
+
+FORGERIES = [
+    Attack("forge_caller_frame_globals", "sys._getframe(1).f_globals up the stack, patching the describing code's "
+           "captured getters", ("copy", "not credited"), (COPYING, attack(ONE_REGION + '''
+import sys
+_copy = flatten_view
+def flatten_view(t):
+    frame = sys._getframe(1)
+    while frame is not None:
+        _one_region_everywhere(frame.f_globals)
+        frame = frame.f_back
+    return _copy(t)
+''')), forges=True),
+    Attack("forge_subclasses_walk", "object.__subclasses__() to every kit class, then its methods' __globals__",
+           ("copy", "not credited"), (COPYING, attack(ONE_REGION + '''
+_stack, _seen = [object], set()
+while _stack:
+    for _cls in type.__subclasses__(_stack.pop()):
+        if id(_cls) in _seen:
+            continue
+        _seen.add(id(_cls))
+        _stack.append(_cls)
+        for _attr in list(vars(_cls).values()):
+            _one_region(getattr(getattr(_attr, "__func__", _attr), "__globals__", None))
+''')), forges=True),
+    Attack("forge_gc_unfreeze", "gc.unfreeze() and gc.get_objects() to the module dict holding the captured getters",
+           ("copy", "not credited"), (COPYING, attack(ONE_REGION + '''
+import gc
+gc.unfreeze()
+for _obj in gc.get_objects():
+    _one_region(_obj)
+''')), forges=True),
+    Attack("forge_traceback_frames", "a traceback's frame, then f_back up to the program object and its module",
+           ("copy", "not credited"), (COPYING, attack(ONE_REGION + '''
+_copy = flatten_view
+def flatten_view(t):
+    try:
+        raise LookupError
+    except LookupError as error:
+        frame = error.__traceback__.tb_frame
+    while frame is not None:
+        program = frame.f_locals.get("self")
+        for method in ("call", "handle"):
+            _one_region_everywhere(getattr(getattr(program, method, None), "__globals__", None))
+        frame = frame.f_back
+    return _copy(t)
+''')), forges=True),
+    Attack("forge_program_method", "replace the program object's handle() with one that rewrites each answer",
+           ("copy", "not credited"), (COPYING, attack(RELABEL + '''
+_stack, _seen = [object], set()
+while _stack:
+    for _cls in type.__subclasses__(_stack.pop()):
+        if id(_cls) not in _seen:
+            _seen.add(id(_cls))
+            _stack.append(_cls)
+            if str(getattr(_cls, "__module__", "")).startswith("autograder") and hasattr(_cls, "handle"):
+                _cls.handle = lambda self, frame, _original=_cls.handle: _relabel(_original(self, frame))
+''')), forges=True),
+    Attack("forge_socket_class", "replace socket.socket.sendall so every answer frame is rewritten as it is sent",
+           ("copy", "not credited"), (COPYING, attack(RELABEL + '''
+import socket
+_sendall = socket.socket.sendall
+def _rewriting_sendall(self, data, *rest):
+    try:
+        (size,) = struct.unpack_from("<Q", data)
+        if size == len(data) - 8:
+            frame = _relabel(bytes(data[8:]))
+            data = struct.pack("<Q", len(frame)) + frame
+    except Exception:
+        pass
+    return _sendall(self, data, *rest)
+socket.socket.sendall = _rewriting_sendall
+''')), forges=True),
+    Attack("forge_channel_write", "take the call channel over with os.write: answer this call and every later one "
+           "with hand-made frames in the documented wire format, claiming shared memory",
+           ("not written by the kit", "not credited"), (COPYING, attack('''
+import os, stat, struct, msgpack
+_copy = flatten_view
+def _channel():
+    for fd in range(3, 256):
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                return fd
+        except OSError:
+            pass
+def _exactly(fd, size):
+    data = b""
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            os._exit(0)
+        data += chunk
+    return data
+def _described(x, blob):
+    return {"t": "tensor", "dtype": str(x.dtype).removeprefix("torch."), "shape": list(x.shape), "device": "cpu",
+            "requires_grad": False, "is_leaf": True, "grad_fn": None, "stride": list(x.stride()),
+            "offset": x.storage_offset(), "contiguous": x.is_contiguous(), "id": id(x), "grad": None,
+            "data": blob, "mem": 0}
+def _answer(fd, t, function):
+    result, error = None, None
+    try:
+        result = function(t)
+    except Exception as raised:
+        error = {"type": type(raised).__name__, "message": str(raised), "frames": []}
+    blobs = [t.contiguous().numpy().tobytes()] + ([] if result is None else [result.contiguous().numpy().tobytes()])
+    header = {"op": "result", "error": error, "backward_error": None, "output": "", "refused": [],
+              "value": None if result is None else _described(result, 1),
+              "args": {"t": "list", "items": [_described(t, 0)]}, "kwargs": {"t": "dict", "items": {}}}
+    head = msgpack.packb(header, use_bin_type=True)
+    frame = struct.pack(f"<II{len(blobs)}Q", len(head), len(blobs), *map(len, blobs)) + head + b"".join(blobs)
+    os.write(fd, struct.pack("<Q", len(frame)) + frame)
+def _request(fd):
+    frame = _exactly(fd, struct.unpack("<Q", _exactly(fd, 8))[0])
+    head_len, count = struct.unpack_from("<II", frame)
+    sizes = struct.unpack_from(f"<{count}Q", frame, 8)
+    offset = 8 + 8 * count
+    header = msgpack.unpackb(frame[offset:offset + head_len], raw=False)
+    offset += head_len
+    blobs = []
+    for size in sizes:
+        blobs.append(frame[offset:offset + size])
+        offset += size
+    desc = header["args"]["items"][0]
+    dtype = getattr(torch, desc["dtype"])
+    memory = torch.frombuffer(bytearray(blobs[desc["storage_data"]]), dtype=torch.uint8) if blobs[desc[
+        "storage_data"]] else torch.empty(0, dtype=torch.uint8)
+    base = torch.empty(0, dtype=dtype).set_(memory.untyped_storage()) if memory.numel() else torch.empty(0, dtype=dtype)
+    return header["name"], base.as_strided(desc["shape"], desc["stride"], desc["offset"])
+def flatten_view(t):
+    fd = _channel()
+    _answer(fd, t, _copy)
+    while True:  # from now on this code answers the grader
+        name, t = _request(fd)
+        _answer(fd, t, _copy if name == "flatten_view" else globals()[name])
+''')), forges=True),
+    Attack("forge_main_module", "sys.modules['__main__'] to the kit package left by the bootstrap, then its modules",
+           ("copy", "not credited"), (COPYING, attack(ONE_REGION + '''
+import sys
+_main = sys.modules["__main__"]
+for _name in list(vars(_main)):
+    _one_region_everywhere(getattr(getattr(_main, _name), "__dict__", None))
+''')), forges=True),
+    Attack("forge_stdout_globals", "type(sys.stdout).write.__globals__: the module that captures printed text",
+           ("copy", "not credited"), (COPYING, attack(ONE_REGION + '''
+import sys
+_copy = flatten_view
+def flatten_view(t):
+    _one_region_everywhere(getattr(type(sys.stdout).write, "__globals__", None))
+    return _copy(t)
+''')), forges=True),
+    Attack("forge_thread_during_description", "a thread that turns each returned copy into a view of the input while "
+           "the answer is being described", ("copy", "not credited", "thread"), (COPYING, attack('''
+import sys, threading, time
+sys.setswitchinterval(1e-6)  # switch threads as often as possible: some switch will fall while it is described
+_copy = flatten_view
+_returned = []
+_caller = threading.get_ident()  # the thread that runs the cells calls the functions too
+def _turn_into_views():
+    while True:
+        frame = sys._current_frames().get(_caller)
+        if frame is not None and frame.f_code.co_name in ("encode", "_frame", "frame", "value"):
+            for result, source in list(_returned):  # the answer is being described: make it a view now
+                try:
+                    if result.untyped_storage().data_ptr() != source.untyped_storage().data_ptr():
+                        result.set_(source.untyped_storage(), source.storage_offset(), result.shape, (1,))
+                except Exception:
+                    pass
+        time.sleep(0)
+threading.Thread(target=_turn_into_views, daemon=True).start()
+def flatten_view(t):
+    result = _copy(t)
+    _returned.append((result, t))
+    return result
+''')), forges=True),
+    Attack("forge_raw_memory", "numpy's __array_interface__ over a raw address: a tensor on the input's memory, made "
+           "without any view of it", ("not credited",), (COPYING, attack('''
+import numpy as np
+_copy = flatten_view
+class _Memory:
+    def __init__(self, address, nbytes):
+        self.__array_interface__ = {"shape": (nbytes,), "typestr": "|u1", "data": (address, False), "version": 3}
+def flatten_view(t):
+    if not t.is_contiguous() or not t.numel():
+        return _copy(t)
+    raw = np.asarray(_Memory(t.data_ptr(), t.numel() * t.element_size()))
+    return torch.from_numpy(raw).view(t.dtype)
+''')), forges=True),
+    Attack("forge_pandas_internals", "patch pandas' DataFrame._get_column_array (what the describing code read) so "
+           "the arguments echoed after the call look unmodified", ("modif", "not credited"),
+           (MODIFIES_INPUT, attack('''
+import pandas as pd
+_convert = df_to_tensor
+_pristine = {}
+_column_array = pd.DataFrame._get_column_array
+pd.DataFrame._get_column_array = lambda self, i: _column_array(_pristine.get(id(self), self), i)
+def df_to_tensor(df):
+    _pristine[id(df)] = df.copy()
+    return _convert(df)
+''')), target="df_to_tensor", forges=True),
+    Attack("forge_builtins_sorted", "replace builtins.sorted, which the describing code used to group memory regions",
+           ("copy", "not credited"), (COPYING, attack('''
+import builtins
+_sorted = builtins.sorted
+def _one_region_sorted(iterable, key=None, reverse=False):
+    items = _sorted(iterable, key=key, reverse=reverse)
+    if items and all(type(i) is tuple and len(i) == 3 and type(i[2]) is dict and "t" in i[2] for i in items):
+        return [(0, 1 << 62, desc) for _, _, desc in items]
+    return items
+builtins.sorted = _one_region_sorted
+''')), forges=True),
+    Attack("forge_audit_hook", "an audit hook of the student's, to run inside the kit's code on its next audited "
+           "event and patch it from there", ("copy", "not credited"), (COPYING, attack(ONE_REGION + '''
+import sys
+_busy = []
+def _inside(event, args):
+    if _busy:
+        return
+    _busy.append(1)
+    try:
+        frame = sys._getframe(1)
+        while frame is not None:
+            _one_region_everywhere(frame.f_globals)
+            frame = frame.f_back
+    finally:
+        _busy.clear()
+sys.addaudithook(_inside)
+''')), forges=True),
+    Attack("forge_trace_caller", "a trace function on the caller's frame that puts the returned copy in place of the "
+           "echoed argument before the answer is described", ("copy", "not credited", "not allowed"), (COPYING, attack('''
+import sys
+_copy = flatten_view
+def flatten_view(t):
+    result = _copy(t)
+    caller = sys._getframe(1)
+    def tracer(frame, event, arg):
+        message = frame.f_locals.get("message")
+        if isinstance(message, dict) and "args" in message:
+            message["args"] = [message["value"]]
+        return tracer
+    caller.f_trace = tracer
+    sys.settrace(lambda *a: None)
+    return result
+''')), forges=True),
+]
 
 ATTACKS = [
     # -- types and dunders: only plain data crosses, so a clever object never reaches a comparison
@@ -124,7 +414,7 @@ torch.UntypedStorage.nbytes = lambda self: 1 << 40
 torch.Tensor.data_ptr = lambda self: 4096
 '''))),
     Attack("monkeypatch_numpy_bounds", "patch numpy's byte_bounds and shares_memory so a copied array seems to "
-           "share the tensor's memory", "it is a copy", (honest('''
+           "share the tensor's memory", ("it is a copy", "not credited"), (honest('''
 def tensor_to_numpy(t):
     return t.detach().clone().numpy()
 '''), attack('''
@@ -161,7 +451,7 @@ except Exception:
     pass
 ''' + WRONG),)),
     Attack("monkeypatch_builtins", "replace isinstance/type checks and AssertionError in builtins",
-           ("wrong values", "exited"),
+           ("wrong values", "exited", "not credited"),
            (attack('''
 import builtins
 builtins.isinstance = lambda obj, cls: True
@@ -169,7 +459,7 @@ builtins.issubclass = lambda a, b: True
 builtins.AssertionError = type("NeverRaised", (Exception,), {})
 ''' + WRONG),)),
     Attack("monkeypatch_grader_modules", "import the kit's modules, or fake them in sys.modules, to disable checks",
-           "wrong values", (attack('''
+           ("wrong values", "not credited"), (attack('''
 import sys, types
 for name in ("autograder", "autograder.expect", "autograder.grade", "autograder.boundary", "autograder.codec"):
     try:
@@ -189,7 +479,7 @@ def flatten_view(t):
     return torch.zeros(t.numel(), dtype=t.dtype)
 '''),)),
     Attack("frame_inspection", "walk the caller frames and gc for an expected value to return",
-           "wrong values", (attack('''
+           ("wrong values", "not allowed"), (attack('''
 import gc, inspect, sys
 def flatten_view(t):
     for frame in inspect.stack():
@@ -201,7 +491,8 @@ def flatten_view(t):
             return obj
     return torch.zeros(t.numel(), dtype=t.dtype)
 '''),)),
-    Attack("gc_mutate_tensors", "zero every tensor gc can find, hoping an expected value is among them", "wrong values",
+    Attack("gc_mutate_tensors", "zero every tensor gc can find, hoping an expected value is among them",
+           ("wrong values", "not allowed"),
            (attack('''
 import gc
 def flatten_view(t):
@@ -283,7 +574,8 @@ def flatten_view(t):
                 pass
     return torch.zeros(t.numel(), dtype=t.dtype)
 '''),)),
-    Attack("signal_tricks", "ignore SIGALRM/SIGTERM/SIGXCPU/SIGINT, cancel alarms, then never return", "Timed out",
+    Attack("signal_tricks", "ignore SIGALRM/SIGTERM/SIGXCPU/SIGINT, cancel alarms, then never return",
+           ("Timed out", "signal only works"),
            (attack('''
 import signal
 def flatten_view(t):
@@ -294,7 +586,7 @@ def flatten_view(t):
         pass
 '''),)),
     Attack("thread_acts_later", "a thread started while loading that later zeroes results and exits the process",
-           ("wrong values", "exited"), (attack('''
+           ("wrong values", "exited", "thread"), (attack('''
 import gc, os, threading, time
 def _saboteur():
     time.sleep(0.2)
@@ -370,7 +662,7 @@ def flatten_view(t):
             last = error
     raise last
 '''),)),
-    Attack("ctypes_segfault", "dereference NULL with ctypes", "crashed", (attack('''
+    Attack("ctypes_segfault", "dereference NULL with ctypes", ("crashed", "not allowed"), (attack('''
 import ctypes
 def flatten_view(t):
     return ctypes.string_at(0)
@@ -397,7 +689,7 @@ for place in kit_places() + [os.path.expanduser("~"), "."]:
             pass
 ''' + WRONG),)),
     Attack("privilege_escalation", "setuid(0), raise hard limits, new namespaces, mount, ptrace, write /usr",
-           "wrong values", (attack('''
+           ("wrong values", "not found"), (attack('''
 import ctypes, os, resource
 libc = ctypes.CDLL(None, use_errno=True)
 for attempt in (lambda: os.setuid(0), lambda: resource.setrlimit(resource.RLIMIT_AS, (-1, -1)),
@@ -435,6 +727,7 @@ def flatten_view(t):
            raw=b'{"cells": [{"cell_type": "code", "source": ["def flatten_view(t):\\n", "    return t.vi'),
     Attack("not_a_notebook", "valid JSON that is not a notebook", "not a Jupyter notebook", target=None,
            raw=b'[{"flatten_view": "t.view(-1)"}]'),
+    *FORGERIES,
 ]
 
 

@@ -149,13 +149,35 @@ def test_every_lost_point_has_a_reason_a_ta_can_read(batch, attack):
     assert any(phrase.lower() in reasons for phrase in attack.phrases), reasons[:600]
 
 
+FORGERIES = [attack for attack in corpus.ATTACKS if attack.forges]
+
+
+def test_the_corpus_forges_by_a_dozen_routes_or_more():
+    assert len(FORGERIES) >= 12 and len({a.vector for a in FORGERIES}) == len(FORGERIES)
+
+
+@pytest.mark.parametrize("attack", FORGERIES, ids=[a.name for a in FORGERIES])
+def test_every_forgery_is_flagged_for_a_human_with_what_it_did_and_where(batch, attack):
+    """Scored no more than its honest mistake (above), and flagged: each finding says the construct, and those
+    found in the code say the cell and line."""
+    result = batch.results[attack.name]
+    assert "introspection" in result.flags, result.flags
+    assert result.findings, result.flags
+    cells = {c["index"] for c in batch.attacks[attack.name].cells}
+    for finding in result.findings:
+        assert finding["what"] and finding["seen"] in ("code", "runtime", "channel")
+        if finding["seen"] == "code":
+            assert finding["cell"] in cells and finding["line"] > 0, finding
+
+
 def test_the_honest_submission_in_the_same_batch_keeps_full_marks(batch):
     result = batch.solution_result
     assert result.score == result.points > 0, [(c.name, c.detail) for e in result.exercises for c in e.checks
                                                if not c.passed]
     in_process = grade.grade([batch.solution])[0]
     assert [(e.id, e.score) for e in result.exercises] == [(e.id, e.score) for e in in_process.exercises]
-    assert not result.flags and result.transport == "sandbox" and result.layers == batch.layers
+    assert not result.flags and not result.findings
+    assert result.transport == "sandbox" and result.layers == batch.layers
 
 
 def test_nothing_outside_the_scratch_changed(batch):
