@@ -103,7 +103,7 @@ _complex_real = complex.__dict__["real"].__get__
 _complex_imag = complex.__dict__["imag"].__get__
 _dtype_text = torch.dtype.__repr__
 _pack = struct.pack
-_packb = msgpack.packb
+_Packer, _pack_with = msgpack.Packer, msgpack.Packer.pack  # C; msgpack.packb is Python, with patchable globals
 _prod = math.prod
 _sorted = sorted
 _range = range
@@ -517,7 +517,7 @@ def frame(message: dict, state: list, keep: list | None = None) -> bytes:
     finally:
         if keep is not None:
             keep.append(state[KEEP])
-    head = _packb(header, use_bin_type=True, strict_types=True)
+    head = _pack_with(_Packer(use_bin_type=True, strict_types=True), header)
     blobs = state[BLOBS]
     sizes = [_len(b) for b in blobs]
     total = 8 + 8 * _len(sizes) + _len(head) + sum(sizes)
