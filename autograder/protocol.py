@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import fastjsonschema
 
+from autograder.codec import BoundaryError
+
 MAX_CELLS = 2_000
 TEXT = {"type": "string", "maxLength": 1_000}
 FRAME = {"type": "object", "required": ["cell", "line", "text"], "additionalProperties": False,
@@ -46,10 +48,6 @@ RESULT = fastjsonschema.compile({
                    "refused": REFUSED}})
 
 
-class Malformed(ValueError):
-    """A report from the child that breaks its schema."""
-
-
 def ready(header) -> dict:
     """The ready report, checked: cell errors, printed output, devices, refused attempts."""
     return _checked(READY, header)
@@ -64,5 +62,5 @@ def _checked(schema, header) -> dict:
     try:
         schema(header)
     except fastjsonschema.JsonSchemaException as error:
-        raise Malformed(f"the report breaks its schema: {error.message[:200]}") from None
+        raise BoundaryError(f"the report breaks its schema: {error.message[:200]}") from None
     return header
