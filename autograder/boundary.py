@@ -169,7 +169,7 @@ class Program:
         """Attempts the child's audit hook refused: [event, cell, line] each."""
         refused = header.get("refused") or []
         self._note(scan.Finding(cell, line, event, "results read while they ran" if event == seal.THREADS_LEFT
-                                else "refused while it ran", "runtime") for event, cell, line in refused)
+                                else "what the audit hook guards", "runtime") for event, cell, line in refused)
 
     def _failed(self, failure: BaseException) -> None:
         if getattr(failure, "forged", False):
@@ -180,7 +180,7 @@ class Program:
         voiding = [f for f in self.findings if f.voids]
         if not voiding:
             return None
-        shown = "; ".join(f.describe() for f in voiding[:3])
+        shown = "; ".join((f"cell {f.cell}, " if f.cell >= 0 else "") + f.describe() for f in voiding[:3])
         return StudentError("introspection", shown[:400])
 
     def _session(self):

@@ -91,7 +91,7 @@ class Finding:
 
     def to_dict(self) -> dict:
         """As a result's finding ({"flag", "cell", "detail"}, see `results.SubmissionResult`), fields kept."""
-        return {"flag": FLAG, "detail": self.describe(), **asdict(self)}
+        return {"flag": FLAG, "detail": self.describe(), **asdict(self), "cell": self.cell if self.cell >= 0 else "-"}
 
     def describe(self) -> str:
         where = f"line {self.line}: " if self.cell >= 0 else ""
