@@ -64,7 +64,7 @@ class Decoded:
 
     value: object
     facts: dict[int, TensorFacts] = field(default_factory=dict)
-    memory: dict[int, int] = field(default_factory=dict)  # id(object) -> memory region
+    memory: dict[int, frozenset[int]] = field(default_factory=dict)  # id(object) -> the memory regions it uses
     identity: dict[int, int] = field(default_factory=dict)  # id(object) -> child object id
     keep: list = field(default_factory=list)  # keeps rebuilt objects alive so ids stay valid
     deferred: dict = field(default_factory=dict)  # key -> rebuilds it: values rebuilt when first read
@@ -138,7 +138,7 @@ class _Rebuilder:
     def remember(self, obj, desc: dict):
         self.out.keep.append(obj)
         if "mem" in desc:
-            self.out.memory[id(obj)] = _expect(desc["mem"], int)
+            self.out.memory[id(obj)] = frozenset(_ints(desc["mem"]))
         if "id" in desc:
             self.out.identity[id(obj)] = _expect(desc["id"], int)
         return obj
@@ -186,12 +186,12 @@ class _Rebuilder:
                 raise BoundaryError("frame columns and index differ in length")
             # From the column arrays as they are (names may repeat or be of any plain type): the public
             # constructor's checks and copies cost twice as much.
-            return pd.DataFrame._from_arrays(
+            return self.remember(pd.DataFrame._from_arrays(
                 data, columns=pd.Index(columns), verify_integrity=False,
-                index=pd.RangeIndex(len(index)) if index == list(range(len(index))) else pd.Index(index))
+                index=pd.RangeIndex(len(index)) if index == list(range(len(index))) else pd.Index(index)), desc)
         if kind == "series":
-            return pd.Series(self.ndarray(desc["data"]), index=self.rebuild(desc["index"], depth + 1),
-                             name=self.rebuild(desc["name"], depth + 1))
+            return self.remember(pd.Series(self.ndarray(desc["data"]), index=self.rebuild(desc["index"], depth + 1),
+                                           name=self.rebuild(desc["name"], depth + 1)), desc)
         if kind == "object":
             return Opaque(str(desc.get("type", "?"))[:200], str(desc.get("text", ""))[:200])
         raise BoundaryError(f"unknown value kind {kind!r}")

@@ -399,10 +399,15 @@ def dataframe(state: list, obj, depth: int) -> dict:
             columns[position] = column
     if any(c is None for c in columns):
         return opaque(_DataFrame, " (not one the kit can read)")
-    return {"t": "dataframe",
+    desc = {"t": "dataframe",
             "columns": [value(state, name, depth + 1) for name in names],
             "data": [ndarray(state, column) for column in columns],
             "index": value(state, index, depth + 1)}
+    for column in columns:  # the frame's memory is its columns': it shares what any of them shares
+        if _prod(_array_shape(column)) > 0:
+            low, high = _byte_bounds(column)
+            state[REGIONS].append((low, high, desc))
+    return desc
 
 
 def series(state: list, obj, depth: int) -> dict:
@@ -426,8 +431,12 @@ def series(state: list, obj, depth: int) -> dict:
     if index is None or _type(values) is not _ndarray or _array_dtype(values) not in NUMPY_NAMES \
             or _array_shape(values) != (_len(index),):
         return opaque(_Series, " (not one the kit can read)")
-    return {"t": "series", "name": value(state, name, depth + 1), "data": ndarray(state, values),
+    desc = {"t": "series", "name": value(state, name, depth + 1), "data": ndarray(state, values),
             "index": value(state, index, depth + 1)}
+    if _prod(_array_shape(values)) > 0:
+        low, high = _byte_bounds(values)
+        state[REGIONS].append((low, high, desc))
+    return desc
 
 
 def _labels(index, keep: list) -> list | None:
@@ -461,14 +470,18 @@ def blob(state: list, data: bytes) -> int:
 
 
 def assign_memory(state: list) -> None:
-    """Label values whose memory overlaps with one shared region number."""
+    """Number the regions of overlapping memory; each value lists the regions it uses ("mem")."""
     region = -1
     end = -1
     for start, stop, desc in _sorted(state[REGIONS], key=_region_start):
         if start >= end:
             region += 1
         end = max(end, stop)
-        desc["mem"] = region
+        used = desc.get("mem")
+        if used is None:
+            desc["mem"] = [region]
+        elif used[-1] != region:
+            used.append(region)
 
 
 def _region_start(region: tuple) -> int:

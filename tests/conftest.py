@@ -13,22 +13,6 @@ from autograder.results import SubmissionResult
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# Wrong answers that only a fact the call boundary does not carry yet can catch. A DataFrame is rebuilt in the
-# grader without memory facts, so a frame that shares the memory of the tensor it was made from looks like a copy.
-AWAITING_BOUNDARY = (
-    "test_exercises.py::test_mutant_loses_only_checks_of_the_promises_it_breaks_and_one_names_it"
-    "[tensor_to_df:shares_memory]",
-    "test_exercises.py::test_every_promise_is_broken_alone_by_a_mutant_that_loses_exactly_its_checks[tensor_to_df]",
-    "test_kitcheck.py::test_visible_check_tests_nothing_that_no_hidden_check_tests[tensor_to_df]",
-)
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if item.nodeid.endswith(AWAITING_BOUNDARY):
-            item.add_marker(pytest.mark.xfail(strict=True, reason="the boundary does not carry a DataFrame's memory"))
-
-
 def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true", help="rewrite golden files from actual output")
 

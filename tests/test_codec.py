@@ -126,6 +126,15 @@ def test_dataframe_and_series_round_trip():
     pd.testing.assert_series_equal(series, frame["b"])
 
 
+def test_a_frame_or_series_shares_the_memory_its_columns_share():
+    t = torch.arange(6.0).reshape(3, 2)
+    on_t, own = pd.DataFrame(t.numpy(), copy=False), pd.DataFrame(t.numpy(), copy=True)
+    (on_t, own, column, t), decoded = roundtrip((on_t, own, on_t[1], t))
+    memory = decoded.memory
+    assert memory[id(on_t)] & memory[id(t)] and memory[id(column)] & memory[id(t)]
+    assert not memory[id(own)] & memory[id(t)]
+
+
 @pytest.mark.parametrize("frame", [
     pd.DataFrame({"a": [1, 2], "a ": [0.5, 1.5]}).set_axis(["a", "a"], axis=1),  # repeated names
     pd.DataFrame({0: [1.5], 2.5: [True], None: [np.int8(3)]}),  # names of any plain type
