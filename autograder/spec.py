@@ -57,13 +57,13 @@ class Edge:
 
 @dataclass(frozen=True)
 class Mutant:
-    """A realistic wrong answer that breaks the promises it `violates`, and so fails exactly their checks."""
+    """A realistic wrong answer that breaks the promises it `violates`: it loses a check of each, and no other."""
 
     name: str
     source: str
     violates: tuple[str, ...] | str  # keys of the promises it breaks
     says: str  # a phrase the (English) message of one of the checks it fails must contain
-    kills: tuple[str, ...] = field(default=(), init=False)  # the checks enforcing them (set by the catalog)
+    kills: tuple[str, ...] = field(default=(), init=False)  # the checks enforcing them, which it may lose (catalog)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "violates", _names(self.violates))
