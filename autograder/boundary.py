@@ -16,6 +16,7 @@ from autograder.transport import Transport, TransportFailure
 
 MAX_RESTARTS = 3  # per function: after more failures its calls fail at once, with the same reason
 MAX_PROGRAM_RESTARTS = 30  # per submission, whatever failed
+MAX_SUBMISSION_BYTES = 256 << 20  # answers read per submission, in all; each is at most codec.MAX_ANSWER
 UNREADABLE = (codec.BoundaryError, ValueError, KeyError, TypeError)  # what decoding a hostile child's frame raises
 
 
@@ -159,6 +160,7 @@ class Program:
         self.devices: list[str] = ["cpu", "meta"]
         self.withheld: dict[str, str] = {}  # device type -> why the student's process does not offer it
         self.findings: list[scan.Finding] = scan.code(cells)  # what in the code reaches into its process
+        self.received = 0  # bytes of answers read so far
 
     def _note(self, findings) -> None:
         for finding in findings:
@@ -210,10 +212,14 @@ class Program:
     def call(self, name: str, args: tuple, kwargs: dict, backward: bool = False) -> Call:
         if self.failures_of[name] > MAX_RESTARTS:  # this function keeps killing its process: stop paying for it
             return Call(error=self.last_failure[name])
+        if self.received > MAX_SUBMISSION_BYTES:
+            return Call(error=StudentError("protocol", f"(the answers passed {MAX_SUBMISSION_BYTES >> 20} MiB in all; "
+                                                       "no more are read)"))
         request = codec.encode({"op": "call", "name": name, "args": list(args), "kwargs": kwargs,
                                 "backward": backward}, storages=True)
         try:
             answer = self._session().request(request)
+            self.received += len(answer)
             header, decoded = codec.decode(answer, defer=("args", "kwargs"))
             protocol.result(header)
         except (TransportFailure, *UNREADABLE) as failure:

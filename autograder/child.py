@@ -221,8 +221,8 @@ class StudentProgram:
         message = {"op": "result", "error": error, "backward_error": backward_error,
                    "value": value, "args": args, "kwargs": kwargs, "output": output, "refused": []}
         try:
-            return codec.encode(message)
+            return codec.encode(message, limit=codec.MAX_ANSWER)
         except BaseException as raised:  # noqa: BLE001 - an answer that cannot be described
             message.update(value=None, error={"type": "UndescribableResult",
                                               "message": describe_error(raised)["message"], "frames": []})
-            return codec.encode(message)
+            return codec.encode(message, limit=codec.MAX_ANSWER)

@@ -9,7 +9,6 @@ student type, dunder method or patch ever reaches a comparison.
 from __future__ import annotations
 
 import collections
-import functools
 import math
 import struct
 from dataclasses import dataclass, field
@@ -21,7 +20,8 @@ import pandas as pd
 import torch
 
 from autograder import describe
-from autograder.describe import DTYPE_NAMES, ITEMSIZES, MAX_DEPTH, MAX_FRAME, MAX_ITEMS, MAX_TEXT  # noqa: F401
+from autograder.describe import (DTYPE_NAMES, ITEMSIZES, MAX_ANSWER, MAX_DEPTH, MAX_FRAME, MAX_HEADER,  # noqa: F401
+                                 MAX_ITEMS, MAX_TEXT)
 
 encode = describe.encode
 DTYPES = {name: dtype for dtype, name in DTYPE_NAMES.items()}
@@ -67,12 +67,19 @@ class Decoded:
     memory: dict[int, frozenset[int]] = field(default_factory=dict)  # id(object) -> the memory regions it uses
     identity: dict[int, int] = field(default_factory=dict)  # id(object) -> child object id
     keep: list = field(default_factory=list)  # keeps rebuilt objects alive so ids stay valid
-    deferred: dict = field(default_factory=dict)  # key -> rebuilds it: values rebuilt when first read
+    deferred: dict = field(default_factory=dict)  # key -> its description: values rebuilt when first read
+    blobs: list = field(default_factory=list)  # the frame's blobs, while some value is deferred
+    live: bool = False
 
     def get(self, key: str):
-        """`value[key]`, rebuilt now if it was deferred (its BoundaryError surfaces here then)."""
+        """`value[key]`, rebuilt now if it was deferred (its BoundaryError surfaces here then). The rebuilder
+        is made here and dropped after: one kept in `deferred` would point back here, and the cycle would
+        keep a large answer alive until a full collection."""
         if key in self.deferred:
-            self.value[key] = self.deferred.pop(key)()
+            desc = self.deferred.pop(key)
+            self.value[key] = _Rebuilder(self.blobs, self, self.live).rebuild(desc)
+            if not self.deferred:
+                self.blobs = []
         return self.value.get(key)
 
 
@@ -91,8 +98,8 @@ def decode(frame: bytes, live: bool = False, defer: tuple[str, ...] = ()) -> tup
     if len(frame) > MAX_FRAME or len(frame) < 8:
         raise BoundaryError("frame has a bad size")
     head_len, count = struct.unpack_from("<II", frame)
-    if count > MAX_ITEMS:
-        raise BoundaryError("too many blobs")
+    if count > MAX_ITEMS or head_len > MAX_HEADER:
+        raise BoundaryError("too many blobs or too large a header")
     sizes = struct.unpack_from(f"<{count}Q", frame, 8)
     offset = 8 + 8 * count
     header = _unpack(frame[offset:offset + head_len])
@@ -104,12 +111,12 @@ def decode(frame: bytes, live: bool = False, defer: tuple[str, ...] = ()) -> tup
         offset += size
     if offset != len(frame) or not isinstance(header, dict):
         raise BoundaryError("frame sizes do not add up")
-    out = Decoded(value=None)
+    out = Decoded(value={}, live=live)
     rebuilder = _Rebuilder(blobs, out, live)
-    out.value = {}
     for key in ("value", "args", "kwargs"):
         if key in defer and key in header:
-            out.deferred[key] = functools.partial(rebuilder.rebuild, header[key])
+            out.deferred[key] = header[key]
+            out.blobs = blobs
         elif key in header:
             out.value[key] = rebuilder.rebuild(header[key])
     return header, out

@@ -26,7 +26,9 @@ import pandas._libs.internals
 import torch
 import torch.return_types
 
-MAX_FRAME = 64 << 20  # the most bytes one frame may carry
+MAX_FRAME = 64 << 20  # the most bytes one frame may carry (the grader's inputs)
+MAX_ANSWER = 16 << 20  # the most bytes one answer from a student's process may carry
+MAX_HEADER = 4 << 20  # the most bytes of a frame's header (each byte may become tens once rebuilt)
 MAX_DEPTH = 32
 MAX_ITEMS = 10_000
 MAX_TEXT = 4_000
@@ -512,17 +514,18 @@ def plain(obj, depth: int = 0):
 VALUE_KEYS = ("value", "args", "kwargs")
 
 
-def encode(message: dict, storages: bool = False, keep: list | None = None) -> bytes:
+def encode(message: dict, storages: bool = False, keep: list | None = None, limit: int = MAX_FRAME) -> bytes:
     """Frame a message: its "value", "args" and "kwargs" are described, its other keys are plain data.
 
-    `keep` receives every object reached while describing (see `new_state`)."""
+    `keep` receives every object reached while describing (see `new_state`); a frame over `limit` bytes
+    is refused (ValueError)."""
     try:
-        return frame(message, new_state(storages), keep)
+        return frame(message, new_state(storages), keep, limit)
     except OverflowError:  # an int beyond 64 bits somewhere: describe ints one by one this time
-        return frame(message, new_state(storages, wide_ints=True), keep)
+        return frame(message, new_state(storages, wide_ints=True), keep, limit)
 
 
-def frame(message: dict, state: list, keep: list | None = None) -> bytes:
+def frame(message: dict, state: list, keep: list | None = None, limit: int = MAX_FRAME) -> bytes:
     try:
         header = {key: (value(state, item) if key in VALUE_KEYS else plain(item))
                   for key, item in _list(_dict_items(message))}
@@ -534,6 +537,6 @@ def frame(message: dict, state: list, keep: list | None = None) -> bytes:
     blobs = state[BLOBS]
     sizes = [_len(b) for b in blobs]
     total = 8 + 8 * _len(sizes) + _len(head) + sum(sizes)
-    if total > MAX_FRAME:
-        raise ValueError(f"a frame of {total} bytes is over the limit of {MAX_FRAME}")
+    if total > limit or _len(head) > MAX_HEADER:
+        raise ValueError(f"the answer is too large to grade ({total} bytes; at most {limit})")
     return b"".join([_pack(f"<II{_len(sizes)}Q", _len(head), _len(sizes), *sizes), head, *blobs])

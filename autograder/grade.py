@@ -304,16 +304,17 @@ class _Grading:
         """Call a plain check (only `student` and `rng`, no marks, no other fixtures) itself: pytest's
         three phases, each with fixture resolution, hooks and a report, cost more than most checks do."""
         make = {"student": self.make_student, "rng": self.make_rng, "target": lambda t: t}
+        outcome = None
         try:
             item.function(**{name: make[name](target) for name in self.direct[item]})
-            error = None
         except (KeyboardInterrupt, pytest.exit.Exception):
             raise
         except TransportUnavailable as broken:
             self.stop(broken)
         except BaseException as raised:  # noqa: BLE001 - whatever a check raises fails it, as in pytest
-            error = raised
-        self.outcomes[target].append(None if error is None else self.explain(target.key, error))
+            outcome = self.explain(target.key, raised)  # only the message: the exception's traceback holds
+            # the check's frame and its calls' answers, which then go as soon as the check has
+        self.outcomes[target].append(outcome)
         self.checked(target.key)
 
     def pytest_runtest_logfinish(self, nodeid, location) -> None:

@@ -388,9 +388,9 @@ class SandboxSession:
     def _receive(self, deadline: float, what: str) -> bytes:
         header = self._receive_exact(FRAME_HEADER.size, deadline, what)
         (size,) = FRAME_HEADER.unpack(header)
-        if size > codec.MAX_FRAME:
+        if size > codec.MAX_ANSWER + seal.TAG_BYTES:  # refused before a byte of it is read
             self.kill()
-            raise TransportFailure("protocol", f"(a {size}-byte answer is over the {codec.MAX_FRAME}-byte limit)")
+            raise TransportFailure("protocol", f"(a {size}-byte answer is over the {codec.MAX_ANSWER}-byte limit)")
         return self._receive_exact(size, deadline, what)
 
     def _receive_exact(self, size: int, deadline: float, what: str) -> bytes:

@@ -100,7 +100,11 @@ _sys = sys
 
 def _bind(describe: dict):
     """`serve` with the private describe's functions as its own."""
-    frame, new_state, plain = describe["frame"], describe["new_state"], describe["plain"]
+    describe_frame, new_state, plain, limit = describe["frame"], describe["new_state"], describe["plain"], \
+        describe["MAX_ANSWER"]
+
+    def frame(message: dict, state: list, keep: list) -> bytes:
+        return describe_frame(message, state, keep, limit)
 
     def serve(fd: int, key: bytes, cells: list, ready: dict, namespace: dict, tools: tuple):
         _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain)
