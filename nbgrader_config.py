@@ -43,6 +43,9 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # The exchange is a folder inside the course (where nbgrader runs) so that everything works without root.
 # Point KIT_EXCHANGE (or this setting) at a shared folder such as /srv/nbgrader/exchange for a real class.
 c.Exchange.root = os.environ.get("KIT_EXCHANGE") or os.path.abspath("exchange")
+# `nbgrader collect` copies folders and regular files only and never follows a link a student left in the
+# exchange (nbgrader's own would copy what it points to, with the instructor's rights).
+c.ExchangeFactory.collect = "autograder.nbgrader_plugin.KitCollect"
 
 # Check cells print with Korean text; nothing in them may write to stderr, which nbgrader scores 0.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -13,15 +13,20 @@ directly by `nbgrader autograde`, `KitGrade` grades each submitted notebook itse
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import json
 import math
+import os
+import stat
+import tempfile
 from pathlib import Path
 
 import nbformat
 from nbconvert.exporters import HTMLExporter, NotebookExporter
 from nbgrader import utils as nbgrader_utils
+from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.plugins import LateSubmissionPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict, Float, Unicode
@@ -167,6 +172,79 @@ def _is_submitted(coursedir, info: dict, filename) -> bool:
     """Whether nbgrader is reading the student's file (its first pass), not its own copy of it."""
     submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
     return Path(filename).resolve().parent == submitted.resolve()
+
+
+class KitCollect(ExchangeCollect):
+    """`nbgrader collect` that copies what the student made and never what a link points to.
+
+    nbgrader's collect copies each submission with `shutil.copytree`, with the instructor's rights and
+    following links: a student who leaves in the exchange a link to the instructor's files (or a folder
+    that is such a link) has them collected as their work. Here a submission is first copied into a
+    private folder through descriptors opened with O_NOFOLLOW, folders and regular files only, so that a
+    link (even one swapped in while collecting), a FIFO or a device stays behind, named in the log;
+    nbgrader's own copy (its size limits, ignore patterns, permissions) then runs on what was kept.
+    Set by the kit's nbgrader_config.py (`c.ExchangeFactory.collect`).
+    """
+
+    def do_copy(self, src, dest, log=None):
+        with tempfile.TemporaryDirectory(prefix="kit-collect-") as private:
+            kept = Path(private) / "submission"
+            budget = [1000 * self.coursedir.max_dir_size]
+            left = _copy_own(src, kept, budget)
+            if not kept.is_dir():
+                self.log.error("%s is not collected: it is %s, not a folder", src, left[0][1])
+                return
+            for path, why in left:
+                self.log.warning("not collected: %s is %s (only folders and regular files are)", path, why)
+            super().do_copy(str(kept), dest, log)
+
+
+def _copy_own(source: str, kept: Path, budget: list[int]) -> list[tuple[str, str]]:
+    """Copy the folder `source` to `kept`, never following a link; returns what was left behind and why."""
+    left: list[tuple[str, str]] = []
+    try:
+        folder = os.open(source, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as error:
+        return [(source, _refused(source, error))]
+    try:
+        _copy_folder(folder, source, kept, left, budget)
+    finally:
+        os.close(folder)
+    return left
+
+
+def _refused(name: str, error: OSError, folder: int | None = None) -> str:
+    """Why an entry could not be opened without following a link: it is one, or the system's reason."""
+    with contextlib.suppress(OSError):
+        if stat.S_ISLNK(os.lstat(name, dir_fd=folder).st_mode):
+            return "a link"
+    return error.strerror or "unreadable"
+
+
+def _copy_folder(folder: int, shown: str, kept: Path, left: list, budget: list[int]) -> None:
+    kept.mkdir()
+    for name in sorted(os.listdir(folder)):
+        where = os.path.join(shown, name)
+        try:
+            handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY, dir_fd=folder)
+        except OSError as error:
+            left.append((where, _refused(name, error, folder)))
+            continue
+        try:
+            mode = os.fstat(handle).st_mode
+            if stat.S_ISDIR(mode):
+                _copy_folder(handle, where, kept / name, left, budget)
+            elif stat.S_ISREG(mode):
+                with open(kept / name, "wb") as copy, os.fdopen(os.dup(handle), "rb") as original:
+                    while chunk := original.read(1 << 20):
+                        budget[0] -= len(chunk)
+                        if budget[0] < 0:
+                            raise RuntimeError(f"{shown} is larger than CourseDirectory.max_dir_size")
+                        copy.write(chunk)
+            else:
+                left.append((where, "not a regular file"))
+        finally:
+            os.close(handle)
 
 
 class LatePenaltyPerDay(LateSubmissionPlugin):

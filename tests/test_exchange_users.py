@@ -5,9 +5,10 @@ runs nbgrader's own commands as each: the instructor generates and releases an a
 exchange, the student fetches, answers and submits it, the instructor collects and the kit grades (as
 root, as on the grading machine). Then the student leaves links in the exchange's inbound folder, one to
 the instructor's `source/` notebook and one that is the whole submission folder: `collect` copies what they
-point to with the instructor's rights, and the kit must refuse the instructor's solutions as the student's
-work and flag them. The course directory is closed to students (README, "A shared exchange"): the student
-cannot read the solutions from their own account.
+point to with the instructor's rights when nbgrader's own collector runs, and the kit must refuse the
+instructor's solutions as the student's work and flag them; the kit's collector (`KitCollect`, the kit's
+default) leaves the link behind. The course directory is closed to students (README, "A shared exchange"):
+the student cannot read the solutions from their own account.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from autograder.results import SubmissionResult
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a04_autograd"
 COURSE_ID = "pytorch-basic"
+NBGRADERS_OWN = "--ExchangeFactory.collect=nbgrader.exchange.default.collect.ExchangeCollect"  # not the kit's
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
@@ -167,15 +169,20 @@ def term(machine):
     inside = inbound_entry(machine, 1)  # a folder of the student's, holding a link to the instructor's notebook
     machine.run_as(student, "sh", "-c", f"mkdir '{inside}' && ln -s '{source / f'{ASSIGNMENT}.ipynb'}' "
                    f"'{inside / f'{ASSIGNMENT}.ipynb'}'", cwd=home)
-    linked_notebook_log = machine.nbgrader(instructor, "collect", "--update", ASSIGNMENT, cwd=course)
+    linked_notebook_log = machine.nbgrader(instructor, "collect", "--update", NBGRADERS_OWN, ASSIGNMENT, cwd=course)
     linked_notebook = grade_class(course)
     folder = inbound_entry(machine, 2)  # the submission folder itself a link to the instructor's folder
     machine.run_as(student, "ln", "-s", str(source), str(folder), cwd=home)
-    linked_folder_log = machine.nbgrader(instructor, "collect", "--update", ASSIGNMENT, cwd=course)
+    linked_folder_log = machine.nbgrader(instructor, "collect", "--update", NBGRADERS_OWN, ASSIGNMENT, cwd=course)
     linked_folder = grade_class(course)
+    again = inbound_entry(machine, 3)  # the first trick again, collected by the kit's collector
+    machine.run_as(student, "sh", "-c", f"mkdir '{again}' && ln -s '{source / f'{ASSIGNMENT}.ipynb'}' "
+                   f"'{again / f'{ASSIGNMENT}.ipynb'}'", cwd=home)
+    kits_log = machine.nbgrader(instructor, "collect", "--update", ASSIGNMENT, cwd=course)
+    kits = grade_class(course)
     return {"honest": honest, "reads_source": reads_source, "linked_notebook": linked_notebook,
             "linked_notebook_log": linked_notebook_log, "linked_folder": linked_folder,
-            "linked_folder_log": linked_folder_log}
+            "linked_folder_log": linked_folder_log, "kits_log": kits_log, "kits": kits}
 
 
 def test_an_honest_submission_through_the_shared_exchange_gets_full_marks(machine, term):
@@ -198,7 +205,15 @@ def test_the_instructors_notebook_collected_through_a_link_earns_nothing_and_is_
     assert f"{machine.student}: instructor's material in the submission (no credit)" in summary
 
 
-def test_collect_copies_what_a_link_points_to_and_check_owner_only_sees_a_linked_folder(machine, term):
-    """Why the kit's own check is needed: nbgrader collects both links; its owner check names one, in its log."""
+def test_nbgraders_collect_copies_what_a_link_points_to_and_check_owner_only_sees_a_linked_folder(machine, term):
+    """Why the kit checks what it grades: nbgrader's collector copies both links; its owner check names one."""
     assert "cheating attempt?" not in term["linked_notebook_log"]
     assert "cheating attempt?" in term["linked_folder_log"] and machine.student in term["linked_folder_log"]
+
+
+def test_the_kits_collect_leaves_the_link_behind_and_says_so(machine, term):
+    assert f"{ASSIGNMENT}.ipynb is a link" in term["kits_log"]
+    collected = machine.course / "submitted" / machine.student / ASSIGNMENT
+    assert collected.is_dir() and not (collected / f"{ASSIGNMENT}.ipynb").exists()
+    _, result = term["kits"]
+    assert result.score == 0 and result.problem is not None and provenance.INSTRUCTOR not in result.flags
