@@ -192,6 +192,23 @@ def test_a_change_to_the_graders_regrades_the_assignment(class_copy):
         s: without_path(r[0])["score"] for s, r in before.items()}
 
 
+def test_the_class_is_read_against_the_courses_own_release_and_a_change_to_it_regrades(class_copy):
+    """The course gets its own release/ whose header says more than the one the class was given: every
+    notebook is graded again against it, and each one's header (the release's no longer) is flagged."""
+    kit, course = class_copy
+    release = json.loads(json.dumps(RELEASE))
+    header = next(c for c in release["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "header")
+    header["source"] = "".join(header["source"]) + "\n\nErratum: read the check cells' messages.\n"
+    (course / "release" / ASSIGNMENT).mkdir(parents=True)
+    (course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").write_text(json.dumps(release), encoding="utf-8")
+    done = grade_course(kit, course)
+    assert f"{ASSIGNMENT}: 4 submissions, 4 graded and 0 unchanged" in done.stdout
+    for student in ("alice", "bob", "carol"):
+        [finding] = result(course, student).findings
+        assert finding["cell"] == "header" and "-Erratum: read the check cells' messages." in finding["detail"]
+    assert result(course, "alice").score == result(course, "alice").points
+
+
 def test_a_change_to_another_assignments_grader_regrades_nothing(class_copy):
     kit, course = class_copy
     other = next(e for e in catalog.exercises() if e.assignment != ASSIGNMENT)
