@@ -37,7 +37,7 @@ import numpy
 import pandas
 import torch
 
-from autograder import catalog, extract, instructor, locate, terminal
+from autograder import catalog, extract, instructor, intake, locate, terminal
 from autograder.grade import DEFAULT_SALT, PROCESS_FAILURES, GraderError, grade, grade_stream
 from autograder.messages import Msg
 from autograder.results import SubmissionResult
@@ -50,6 +50,8 @@ MAX_CHUNK = 32  # most submissions handed to a worker at once (a worker that die
 WORKER_DIED = Msg(ko="이 노트북을 채점하던 채점 프로세스가 멈췄습니다. 조교가 확인해야 합니다.",
                   en="The grading process stopped while grading this notebook; a TA must look at it.")
 _PR_SET_PDEATHSIG = 1
+TIMESTAMP_FILE = Msg(ko="제출 시각 파일 timestamp.txt", en="The submission time file timestamp.txt")
+MAX_TIMESTAMP_BYTES = 4096
 
 
 def default_transport() -> Transport:
@@ -67,15 +69,30 @@ def collect(course: str | Path | locate.Course, assignment: str,
     release and source (`reference`, found in the course when not given); unreadable ones carry a problem."""
     course = locate.course(course)
     reference = reference or instructor.of_course(course.coursedir, assignment)
-    found = []
-    for submitted in course.submissions(assignment):
-        submission = extract.read_notebook(submitted.notebook, submitted.student, assignment, reference)
+    return [read_submitted(submitted, assignment, reference) for submitted in course.submissions(assignment)]
+
+
+def read_submitted(submitted: locate.Submitted, assignment: str,
+                   reference: instructor.Instructor | None = None) -> extract.Submission:
+    """A submission's notebook and the time nbgrader recorded beside it, each read through `intake`.
+
+    A `timestamp.txt` that is there but refused (a link, a FIFO, too large, not text) refuses the whole
+    submission: its lateness cannot be told. A missing one means no time, as for nbgrader."""
+    if submitted.refused is not None:
+        return extract.Submission(submitted.student, assignment, problem=submitted.refused,
+                                  path=str(submitted.notebook))
+    submission = extract.read_notebook(submitted.notebook, submitted.student, assignment, reference)
+    timestamp = submitted.folder / locate.TIMESTAMP
+    if os.path.lexists(timestamp):
         try:
-            submission.timestamp = (submitted.folder / "timestamp.txt").read_text(encoding="utf-8").strip() or None
-        except (OSError, UnicodeDecodeError):
-            submission.timestamp = None
-        found.append(submission)
-    return found
+            submission.timestamp = intake.read_bytes(timestamp, MAX_TIMESTAMP_BYTES, TIMESTAMP_FILE).decode().strip()
+        except intake.Refused as refused:
+            submission.problem = refused.reason
+        except UnicodeDecodeError:
+            submission.problem = Msg(ko=f"{TIMESTAMP_FILE.ko}: UTF-8 텍스트가 아닙니다.",
+                                     en=f"{TIMESTAMP_FILE.en} is not UTF-8 text.")
+        submission.timestamp = submission.timestamp or None
+    return submission
 
 
 def graders_digest(assignment: str, transport_factory: Callable[[], Transport] | None = None,
@@ -97,7 +114,10 @@ def graders_digest(assignment: str, transport_factory: Callable[[], Transport] |
 
 
 def grading_key(submission: extract.Submission, digest: str) -> str:
-    return hashlib.sha256(f"{submission.fingerprint}\0{submission.student}\0{digest}".encode()).hexdigest()
+    """What a stored verdict holds for: the notebook, the student, when it came and why it was refused."""
+    problem = submission.problem.en if submission.problem is not None else ""
+    return hashlib.sha256(f"{submission.fingerprint}\0{submission.student}\0{submission.timestamp}\0{problem}\0"
+                          f"{digest}".encode()).hexdigest()
 
 
 def transport_label(factory) -> str:

@@ -172,7 +172,11 @@ def record_gradebook(where: Path | None, assignment: str, lang: str) -> int:
     print(terminal.table([("student", "score", "late penalty", "flags")] + [
         (r.student, f"{r.score:g}/{r.points:g}", f"{r.late_penalty:g}" if r.late_penalty else "", " ".join(r.flags))
         for r in results]))
-    print(f"\n{len(results)} submissions of {assignment} recorded in {gradebook.location(located)}; "
+    recorded = gradebook.read(located, assignment)
+    left_out = [r for r in results if r.student not in recorded]
+    for result in left_out:
+        print(f"not recorded: {result.student!r}: {result.problem.text(lang) if result.problem else ''}")
+    print(f"\n{len(results) - len(left_out)} submissions of {assignment} recorded in {gradebook.location(located)}; "
           f"reports in {located.reports_folder(assignment)}")
     return 0
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from nbgrader.plugins import CsvExportPlugin
 
-from autograder import batch, extract, gradebook, instructor, locate, report, similarity
+from autograder import batch, extract, gradebook, instructor, intake, locate, report, similarity
 from autograder.errors import StepFailed
 from autograder.grade import grade
 from autograder.results import SubmissionResult
@@ -30,13 +30,17 @@ def release_feedback(course: str | Path | locate.Course, assignment: str) -> lis
     """Release feedback to everyone who submitted through the exchange; returns the others.
 
     Submissions imported by `nbgrader zip_collect` carry no exchange secret, so their feedback
-    (`feedback/<student>/<assignment>/`) goes back through the LMS they came from.
+    (`feedback/<student>/<assignment>/`) goes back through the LMS they came from. Each student is
+    released alone, named by a glob that matches that id only (`locate.literal`).
     """
-    others = [s.student for s in locate.course(course).submissions(assignment)
-              if not (s.folder / "submission_secret.txt").is_file()]
-    config = gradebook.nbgrader_config(course)
-    config.CourseDirectory.student_id_exclude = ",".join(others)
-    _run(gradebook.nbgrader_api(course, config), "release_feedback", assignment)
+    located = locate.course(course)
+    api = gradebook.nbgrader_api(located)
+    others = []
+    for submitted in located.submissions(assignment):
+        if submitted.recordable and submitted.refused is None and intake.is_regular(submitted.folder / locate.SECRET):
+            _run(api, "release_feedback", assignment, student_id=locate.literal(submitted.student))
+        else:
+            others.append(submitted.student)
     return others
 
 
@@ -65,11 +69,8 @@ def export_grades(course: str | Path | locate.Course, destination: str | Path) -
     return Path(destination)
 
 
-def grade_notebooks(notebooks: list[tuple[str, Path]], assignment: str,
-                    reference: instructor.Instructor) -> list[SubmissionResult]:
-    """Grade (student, notebook) pairs of one assignment, read against the course's instructor notebooks
-    (`instructor.of_course`), with the kit's graders, sandboxed."""
-    submissions = [extract.read_notebook(path, student, assignment, reference) for student, path in notebooks]
+def grade_submissions(submissions: list[extract.Submission]) -> list[SubmissionResult]:
+    """Grade submissions read from a course (`batch.read_submitted`) with the kit's graders, sandboxed."""
     with batch.default_transport() as transport:
         return grade(submissions, transport)
 

@@ -5,7 +5,9 @@ attachments are ignored and IPython magics are neutralised. Read against the ins
 (`instructor`: the course's for a class, else the kit's release), the cells that run are those of the
 graded notebook (`sanitize`): locked cells from the release, answers and added cells from the
 submission, in the release's order, check cells left out (graders replace them); a class's submission
-carrying the instructor's material is refused (`provenance`). A file that cannot be read becomes a `Submission` with a `problem`, never an exception.
+carrying the instructor's material is refused (`provenance`). A file that cannot be read, or that
+`intake` refuses to read (a link, a FIFO, a file over 20 MiB), becomes a `Submission` with a
+`problem`, never an exception.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import instructor, provenance, sanitize
+from autograder import instructor, intake, provenance, sanitize
 from autograder.errors import InstructorError
 from autograder.instructor import Instructor
 from autograder.messages import Msg
 
 MAX_NOTEBOOK_BYTES = 20 << 20
+NOTEBOOK = Msg(ko="노트북 파일", en="The notebook")
 _MAGIC = re.compile(r"^(\s*)[%!]")
 
 
@@ -63,10 +66,10 @@ def read_notebook(path: str | Path, student: str = "", assignment: str = "",
             reference = instructor.of_kit(assignment)
     submission = Submission(student or "student", assignment, path=str(path))
     try:
-        raw = path.read_bytes()[: MAX_NOTEBOOK_BYTES + 1]
-    except OSError as error:
-        submission.problem = Msg(ko=f"노트북 파일을 읽을 수 없습니다: {error.strerror}",
-                                 en=f"The notebook cannot be read: {error.strerror}")
+        raw = intake.read_bytes(path, MAX_NOTEBOOK_BYTES, NOTEBOOK)
+    except intake.Refused as refused:  # a link, a FIFO, too large...: never read, never followed
+        submission.problem = refused.reason
+        submission.fingerprint = hashlib.sha256(f"refused\0{refused.reason.en}".encode()).hexdigest()
         return submission
     submission.fingerprint = hashlib.sha256(raw).hexdigest()
     submission.problem = _parse(raw, submission, reference)
@@ -74,8 +77,6 @@ def read_notebook(path: str | Path, student: str = "", assignment: str = "",
 
 
 def _parse(raw: bytes, submission: Submission, reference: Instructor | None) -> Msg | None:
-    if len(raw) > MAX_NOTEBOOK_BYTES:
-        return Msg(ko="노트북 파일이 너무 큽니다 (20 MiB 초과).", en="The notebook is larger than 20 MiB.")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

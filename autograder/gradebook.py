@@ -10,25 +10,32 @@ of that is written again here. `read` gives the gradebook's view back for checks
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import shutil
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.apps.api import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
-from autograder import locate
+from autograder import extract, intake, locate
 from autograder.errors import GradebookError
-from autograder.locate import CONFIG_FILE
+from autograder.locate import CONFIG_FILE, SECRET, TIMESTAMP
+from autograder.messages import Msg, language
 from autograder.nbgrader_plugin import KitGrade, KitGradeError
 from autograder.results import SubmissionResult
+
+NOT_READ = Msg(ko="제출한 노트북을 읽지 않았으므로 배포된 노트북으로 대신 보여 줍니다.",
+               en="The submitted notebook was not read, so the released notebook is shown instead.")
 
 
 @dataclass
@@ -91,26 +98,65 @@ def record(course: str | Path | locate.Course, assignment: str, results: Iterabl
            lang: str | None = None) -> list[str]:
     """Record verdicts for `submitted/<student>/<assignment>/`; returns the students recorded.
 
-    A re-grade rewrites auto scores and `autograded/`; manual scores given in the formgrader stay
-    and keep winning over the auto score. Raises `GradebookError` naming the students nbgrader
-    could not record (the others are recorded).
+    nbgrader reads a copy of each submission that holds only what the kit read through `intake` (the
+    notebook, or the released one with the reason it was refused, and `timestamp.txt`), so it never
+    follows a link or opens a FIFO that a student left in `submitted/`. Each student is named to
+    nbgrader by a glob that matches that id alone (`locate.literal`), in a copy that holds no other
+    student; an id nbgrader cannot take (`locate.id_problem`) is left out, its result saying why. A
+    re-grade rewrites auto scores and `autograded/`; manual scores given in the formgrader stay and keep
+    winning over the auto score.
+    Raises `GradebookError` naming the students nbgrader could not record (the others are recorded).
     """
     results = {r.student: r for r in results}
-    config = nbgrader_config(course)
+    located = locate.course(course)
+    found = {s.student: s for s in located.submissions(assignment) if s.student in results and s.recordable}
+    config = copy.deepcopy(located.config)
     config.Autograde.autograde_preprocessors = _with_verdicts(
         config.Autograde.get("autograde_preprocessors", []), KitGrade(results=results, lang=lang or "",
                                                                       config=config))
-    api = nbgrader_api(course, config)
     failures = []
-    for student in sorted(results):
-        with quiet_nbgrader():
-            outcome = api.autograde(assignment, student, force=True, create=True)
-        if not outcome["success"]:
-            failures.append(f"{student}: {outcome.get('error', '')[-1500:]}\n{outcome.get('log', '')[-1500:]}")
+    api = nbgrader_api(located, config)
+    with tempfile.TemporaryDirectory(prefix="kit-submitted-") as staging:
+        for index, student in enumerate(sorted(found)):
+            # Each student alone in a folder of its own (absolute: nbgrader's root does not prefix it), where
+            # nbgrader's glob of the notebooks in the folder it found cannot reach a classmate's.
+            api.coursedir.submitted_directory = os.path.join(staging, str(index))
+            _stage(found[student], results[student], api.coursedir, assignment, language(lang))
+            with quiet_nbgrader():
+                outcome = api.autograde(assignment, locate.literal(student), force=True, create=True)
+            if not outcome["success"]:
+                failures.append(f"{student}: {outcome.get('error', '')[-1500:]}\n{outcome.get('log', '')[-1500:]}")
     if failures:
         raise GradebookError(f"nbgrader could not record {len(failures)} submission(s) of {assignment}:\n"
                              + "\n".join(failures))
-    return sorted(results)
+    return sorted(found)
+
+
+def _stage(submitted: locate.Submitted, result: SubmissionResult, coursedir: CourseDirectory, assignment: str,
+           lang: str) -> None:
+    """What nbgrader reads of one submission, where `coursedir` (the staging copy) expects it."""
+    folder = Path(coursedir.format_path(coursedir.submitted_directory, submitted.student, assignment))
+    folder.mkdir(parents=True)
+    if result.timestamp is not None:
+        (folder / TIMESTAMP).write_text(result.timestamp + "\n", encoding="utf-8")
+    try:
+        if submitted.refused is not None:  # its folder is a link: nothing in it is opened
+            raise intake.Refused(submitted.refused)
+        notebook = intake.read_bytes(submitted.notebook, extract.MAX_NOTEBOOK_BYTES, extract.NOTEBOOK)
+    except intake.Refused as refused:
+        notebook = _released_with_reason(coursedir, assignment, NOT_READ.text(lang), refused.reason.text(lang))
+    (folder / f"{assignment}.ipynb").write_bytes(notebook)
+    if submitted.refused is None:
+        with contextlib.suppress(intake.Refused):  # the exchange's proof of who submitted, for release_feedback
+            (folder / SECRET).write_bytes(intake.read_bytes(submitted.folder / SECRET, 4096))
+
+
+def _released_with_reason(coursedir: CourseDirectory, assignment: str, *reason: str) -> bytes:
+    """The released notebook, headed by why the student's was not read: what the formgrader shows instead."""
+    released = Path(coursedir.format_path(coursedir.release_directory, ".", assignment)) / f"{assignment}.ipynb"
+    notebook = nbformat.read(released, as_version=4)
+    notebook.cells.insert(0, nbformat.v4.new_markdown_cell(" ".join(f"**{part}**" for part in reason)))
+    return nbformat.writes(notebook).encode()
 
 
 def _with_verdicts(pipeline: list, kit: KitGrade) -> list:

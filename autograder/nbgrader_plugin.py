@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
-import hashlib
 import json
 import math
 import os
 import stat
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -78,32 +78,30 @@ class KitGrade(NbGraderPreprocessor):
         return owner.coursedir
 
 
-_graded: dict[tuple[str, str], SubmissionResult] = {}  # (path, sha-256 of its bytes) -> verdict, this process
+_graded: dict[tuple[str, str], SubmissionResult] = {}  # (path, fingerprint of what was read) -> verdict, this process
 
 
 def grade_submitted_notebook(coursedir, assignment: str, student: str, notebook: str) -> SubmissionResult:
     """The verdict on one submitted notebook, as `nbgrader autograde` asks for them one at a time.
 
     The first request grades, in one batch, every submission of the assignment that this run of
-    nbgrader selects (its --student pattern), so the graders and the sandbox start once.
+    nbgrader selects (its --student pattern), so the graders and the sandbox start once. Every file is
+    read as the kit's batch reads it (`batch.read_submitted`): a link nbgrader followed is refused here.
     """
-    from autograder import course, locate  # imports the graders, so only when grading
+    from autograder import batch, course, locate  # imports the graders, so only when grading
 
     path = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment)) / f"{notebook}.ipynb"
-    if _key(path) not in _graded:
-        batch = [(s.student, s.notebook) for s in locate.submissions(coursedir, assignment)
-                 if fnmatch.fnmatchcase(s.student, coursedir.student_id) and s.notebook != path] + [(student, path)]
-        reference = instructor.of_course(coursedir, assignment, notebook)
-        for (_, graded_path), result in zip(batch, course.grade_notebooks(batch, assignment, reference)):
-            _graded[_key(graded_path)] = result
-    return _graded[_key(path)]
-
-
-def _key(path: Path) -> tuple[str, str]:
-    try:
-        return str(path), hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return str(path), ""
+    listed = {s.student: s for s in locate.submissions(coursedir, assignment)}
+    asked = replace(listed.get(student) or locate.Submitted(student, path.parent, path), notebook=path)
+    reference = instructor.of_course(coursedir, assignment, notebook)
+    wanted = batch.read_submitted(asked, assignment, reference)
+    if (str(path), wanted.fingerprint) not in _graded:
+        others = [batch.read_submitted(s, assignment, reference) for s in listed.values()
+                  if fnmatch.fnmatchcase(s.student, coursedir.student_id) and s.student != student]
+        submissions = [*others, wanted]
+        for submission, result in zip(submissions, course.grade_submissions(submissions)):
+            _graded[(submission.path, submission.fingerprint)] = result
+    return _graded[(str(path), wanted.fingerprint)]
 
 
 def check_cell_outputs(exercise: ExerciseResult, lang: str | None = None) -> list:
@@ -169,9 +167,10 @@ class SubmissionExporter(NotebookExporter):
 
 
 def _is_submitted(coursedir, info: dict, filename) -> bool:
-    """Whether nbgrader is reading the student's file (its first pass), not its own copy of it."""
-    submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
-    return Path(filename).resolve().parent == submitted.resolve()
+    """Whether nbgrader is reading the student's file (its first pass), not its own copy of it. No link is
+    resolved: a notebook that is a link must be read (and refused) as the student's file."""
+    submitted = coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"])
+    return os.path.dirname(os.path.abspath(filename)) == os.path.abspath(submitted)
 
 
 class KitCollect(ExchangeCollect):

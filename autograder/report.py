@@ -5,7 +5,7 @@
   most frequent failure messages, the item analysis of every exercise and check (`items`), submissions
   flagged for a human, late submissions, and the most similar pairs of submissions (`similarity`);
 - `scores.csv`: one row per student, one column per exercise, for LMS import;
-- `results/<student>.json`: Gradescope's results.json for each submission.
+- `results/<student>.json`: Gradescope's results.json for each submission (named as `graded/` names it).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from autograder import catalog, gradescope, items, plots, similarity, terminal
 from autograder.messages import language
 from autograder.render import render
 from autograder.results import SubmissionResult
+from autograder.store import file_stem
 
 TOP_FAILURES = 12
 
@@ -112,6 +113,6 @@ def write_reports(results: list[SubmissionResult], out_dir: Path, assignment: st
     scores = out_dir / "scores.csv"
     write_csv(results, scores, assignment)
     for result in results:
-        (out_dir / "results" / f"{result.student}.json").write_text(
+        (out_dir / "results" / f"{file_stem(result.student)}.json").write_text(
             json.dumps(gradescope.results_json(result, lang), ensure_ascii=False, indent=2), encoding="utf-8")
     return {"report": html, "csv": scores, "results": out_dir / "results"}

@@ -41,7 +41,8 @@ from pathlib import Path
 import numpy as np
 from copydetect.utils import get_copied_slices, get_document_fingerprints
 
-from autograder import catalog, locate
+from autograder import catalog, intake, locate
+from autograder.extract import MAX_NOTEBOOK_BYTES
 
 NOISE_TOKENS = 10  # shortest shared run that counts: longer than a one-line `return t.view(-1)`
 MOST_HOLDERS = 3  # a fragment held by more submissions than this is what students write alike
@@ -144,8 +145,8 @@ def code_cells(notebook: dict) -> list[str]:
 
 def read_notebook(path: Path) -> dict | None:
     try:
-        data = json.loads(Path(path).read_bytes()[: 20 << 20].decode("utf-8-sig"))
-    except (OSError, ValueError, RecursionError):
+        data = json.loads(intake.read_bytes(path, MAX_NOTEBOOK_BYTES).decode("utf-8-sig"))
+    except (intake.Refused, ValueError, RecursionError):  # a link, a FIFO, too large...: never read
         return None
     return data if isinstance(data, dict) and isinstance(data.get("cells"), list) else None
 
@@ -306,7 +307,7 @@ def released_notebook(course: locate.Course, assignment: str) -> Path:
 
 def analyse_course(course: str | Path | locate.Course, assignment: str) -> Analysis:
     course = locate.course(course)
-    notebooks = {s.student: s.notebook for s in course.submissions(assignment)}
+    notebooks = {s.student: s.notebook for s in course.submissions(assignment) if s.refused is None}
     return compare(notebooks, released_notebook(course, assignment), assignment)
 
 

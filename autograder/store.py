@@ -1,15 +1,17 @@
 """Where a batch keeps its verdicts: one JSON file per submission, written so that no crash can tear it.
 
-`<course>/graded/<assignment>/<student>.json` holds `SubmissionResult.to_dict()` plus the `grading_key`
-it was graded under (notebook fingerprint, graders, kit and library versions). A result whose key still
-matches is reused instead of re-graded. Files are written to a temporary name, synced and renamed over
-the old one, so a reader (or a run resumed after SIGKILL) sees either the old result or the new one.
+`<course>/graded/<assignment>/<student>.json` holds `SubmissionResult.to_dict()` plus the `grading_key` it
+was graded under (notebook fingerprint, graders, kit and library versions); an id that is not a plain
+file name is hashed into one (`file_stem`). A result whose key still matches is reused instead of
+re-graded. Files are written to a temporary name, synced and renamed over the old one, so a reader (or a
+run resumed after SIGKILL) sees either the old result or the new one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import tempfile
@@ -22,6 +24,20 @@ from autograder.results import SubmissionResult
 KEY_FIELD = "grading_key"
 _LOCK_NAME = ".lock"
 _TEMP_SUFFIX = ".tmp"
+_PLAIN = "_.@+-"
+_MAX_PLAIN_BYTES = 128
+
+
+def file_stem(student: str) -> str:
+    """A file name for a student id, bounded and collision-free: the id itself where it is short and made
+    of letters, digits and `_.@+-` (not starting with a dot), else its safe characters, cut short, then `~`
+    and a hash of the whole id. Ids may hold anything a folder name may (`*`, `[`, a newline, 255 bytes)."""
+    if (len(student.encode()) <= _MAX_PLAIN_BYTES and not student.startswith(".")
+            and all(c.isalnum() or c in _PLAIN for c in student)):
+        return student
+    readable = "".join(c if c.isalnum() or c in _PLAIN else "_" for c in student).lstrip(".")
+    readable = readable.encode()[:_MAX_PLAIN_BYTES // 2].decode(errors="ignore")
+    return f"{readable}~{hashlib.sha256(student.encode()).hexdigest()[:32]}"
 
 
 class ResultStore:
@@ -29,21 +45,23 @@ class ResultStore:
         self.folder = Path(course_root) / "graded" / assignment
 
     def path(self, student: str) -> Path:
-        return self.folder / f"{student}.json"
+        return self.folder / f"{file_stem(student)}.json"
 
     def load(self, student: str) -> tuple[str | None, SubmissionResult] | None:
-        """The stored result and the key it was graded under; None when there is none or it is unreadable."""
+        """The stored result and the key it was graded under; None when there is none, it is unreadable
+        or it is another student's."""
         try:
             data = json.loads(self.path(student).read_text(encoding="utf-8"))
-            return data.get(KEY_FIELD), SubmissionResult.from_dict(data)
+            result = SubmissionResult.from_dict(data)
         except (OSError, ValueError, KeyError, TypeError):
             return None
+        return (data.get(KEY_FIELD), result) if result.student == student else None
 
     def save(self, result: SubmissionResult, key: str | None) -> Path:
         """Write atomically; a result saved with no key is never reused (it is graded again next run)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         text = json.dumps({KEY_FIELD: key, **result.to_dict()}, ensure_ascii=False, indent=1)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{result.student}.", suffix=_TEMP_SUFFIX)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".result.", suffix=_TEMP_SUFFIX)
         try:
             os.fchmod(handle, 0o644)
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
