@@ -2,7 +2,8 @@
 
 These are faults of the kit, the machine or the course set-up, never of a submission: what a student's
 code does becomes a verdict instead (`boundary.StudentError`, `expect.CheckFailed`,
-`transport.TransportFailure`), and one student's failure never stops a class.
+`transport.TransportFailure`, `intake.Refused` for a submission's file), and one student's failure never
+stops a class.
 
     KitError
     ├── GraderError            the graders themselves failed (a bug in the kit)

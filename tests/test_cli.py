@@ -109,7 +109,7 @@ def test_every_failure_of_the_kit_is_a_kit_error_and_student_outcomes_are_not():
     import autograder
     from autograder.errors import KitError
 
-    student_outcomes = {"BoundaryError", "TransportFailure", "CheckFailed", "StudentRaised"}
+    student_outcomes = {"BoundaryError", "TransportFailure", "CheckFailed", "StudentRaised", "Refused"}
     found = {}
     for info in pkgutil.walk_packages(autograder.__path__, "autograder."):
         if info.name.startswith("autograder.graders.") or info.name == "autograder.__main__":
