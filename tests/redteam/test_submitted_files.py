@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "a02_shapes"
-SOURCE = (ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
+SOLVED = json.dumps(sample.solved(ASSIGNMENT)).encode()  # what a student who solved everything hands in
 RELEASE = (ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
 EXERCISE = catalog.for_assignment(ASSIGNMENT)[0]
 MUTANT = EXERCISE.mutants[0]
@@ -65,10 +65,10 @@ UNRECORDABLE = ("line\nbreak", "ali[c]e", "*", "al?ce", ".hidden")
 
 def notebook_bytes(kind: str) -> bytes:
     if kind == "solution":
-        return SOURCE
+        return SOLVED
     if kind == "stub":
         return RELEASE
-    nb = json.loads(SOURCE)
+    nb = json.loads(SOLVED)
     cell = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == f"{EXERCISE.id}_answer")
     cell["source"] = MUTANT.source
     return json.dumps(nb).encode()
@@ -104,7 +104,7 @@ def build(root: Path, outside: Path) -> None:
         sparse.truncate(2 << 30)
     (root / "submitted" / "linkdir").symlink_to(root / "submitted" / "alice")
     for student in ("stamp", "fifostamp", *UNRECORDABLE):
-        (folder(root, student) / notebook).write_bytes(SOURCE)
+        (folder(root, student) / notebook).write_bytes(SOLVED)
     (folder(root, "stamp") / "timestamp.txt").unlink()
     (folder(root, "stamp") / "timestamp.txt").symlink_to(secret)
     (folder(root, "fifostamp") / "timestamp.txt").unlink()
@@ -272,7 +272,7 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
 
 def test_a_link_is_refused_and_its_target_never_opened(tmp_path):
     target = tmp_path / "target.ipynb"
-    target.write_bytes(SOURCE)
+    target.write_bytes(SOLVED)
     link = tmp_path / "link.ipynb"
     link.symlink_to(target)
     submission = extract.read_notebook(link, "copycat", ASSIGNMENT)
