@@ -19,6 +19,7 @@ import ctypes
 import functools
 import gc
 import hashlib
+import importlib.metadata
 import math
 import multiprocessing
 import os
@@ -52,6 +53,9 @@ WORKER_DIED = Msg(ko="이 노트북을 채점하던 채점 프로세스가 멈�
 _PR_SET_PDEATHSIG = 1
 TIMESTAMP_FILE = Msg(ko="제출 시각 파일 timestamp.txt", en="The submission time file timestamp.txt")
 MAX_TIMESTAMP_BYTES = 4096
+_KIT_VERSION = "kit version"
+_INSTRUCTOR = "instructor notebooks"
+_NOT_FILES = (_KIT_VERSION, "torch", "numpy", "pandas", "transport", "salt", _INSTRUCTOR)  # digested as text
 
 
 def default_transport() -> Transport:
@@ -97,19 +101,34 @@ def read_submitted(submitted: locate.Submitted, assignment: str,
 
 def graders_digest(assignment: str, transport_factory: Callable[[], Transport] | None = None,
                    salt: str = DEFAULT_SALT, reference: instructor.Instructor | None = None) -> str:
-    """What a verdict depends on besides the notebook: the kit's code (engine and this assignment's
-    graders), its version, the library versions, the transport, the seed salt and the instructor's
-    notebooks the submissions are read against."""
-    digest = hashlib.sha256()
+    """What a verdict depends on besides the notebook, as one digest: the kit's part (`digest_parts`) and
+    the instructor's notebooks the submissions are read against."""
+    return digest_of({**digest_parts(assignment, transport_factory, salt),
+                      _INSTRUCTOR: reference.digest if reference else ""})
+
+
+def digest_parts(assignment: str, transport_factory: Callable[[], Transport] | None = None,
+                 salt: str = DEFAULT_SALT) -> dict[str, str]:
+    """What a verdict depends on in the kit: its code (engine and this assignment's graders, file by
+    file), its version, the library versions, the transport and the seed salt. Kept apart so that two
+    machines whose kits differ can say where (`cluster`)."""
     own_graders = {catalog.grader_file(e) for e in catalog.for_assignment(assignment)}
     files = sorted(p for p in KIT_DIR.rglob("*.py")
                    if p.parent != catalog.GRADERS_DIR or p in own_graders or p.name == "__init__.py")
-    for path in files:
-        digest.update(f"{path.relative_to(KIT_DIR)}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for part in (_kit_version(), torch.__version__, numpy.__version__, pandas.__version__,
-                 transport_label(transport_factory), salt, reference.digest if reference else ""):
-        digest.update(f"\0{part}".encode())
+    parts = {str(path.relative_to(KIT_DIR)): hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
+    parts.update({_KIT_VERSION: _kit_version(), "torch": torch.__version__, "numpy": numpy.__version__,
+                  "pandas": pandas.__version__, "transport": transport_label(transport_factory), "salt": salt})
+    return parts
+
+
+def digest_of(parts: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for name, value in parts.items():
+        if name in _NOT_FILES:
+            digest.update(f"\0{value}".encode())
+        else:
+            digest.update(f"{name}\0".encode())
+            digest.update(bytes.fromhex(value))
     return digest.hexdigest()
 
 
@@ -141,12 +160,19 @@ class BatchRun:
     workers: int = 0
     seconds: float = 0.0
     store: Path | None = None
+    cluster: str = ""  # the Dask cluster that graded, when one did (`cluster`)
+    graded_by: dict[str, int] = field(default_factory=dict)  # its workers -> submissions each graded
+    refused: dict[str, str] = field(default_factory=dict)  # its workers that were not let grade -> why
 
     def summary(self, lang: str | None = None) -> str:
         """The batch for the TA: how many, how they scored, who needs a look, how it was isolated."""
         results = self.results
         lines = [f"{self.assignment}: {len(results)} submissions, {len(self.graded)} graded and "
                  f"{len(self.reused)} unchanged, in {self.seconds:.1f} s with {self.workers} worker(s)"]
+        if self.cluster:
+            lines.append(f"cluster: {self.cluster}; workers: "
+                         + (", ".join(f"{w} ({n})" for w, n in sorted(self.graded_by.items())) or "none graded"))
+            lines += [f"  refused  {worker}: {why}" for worker, why in sorted(self.refused.items())]
         if results:
             scores = [r.score for r in results]
             lines.append(f"score: mean {statistics.fmean(scores):.2f}, median {statistics.median(scores):g} "
@@ -185,10 +211,16 @@ def grade_assignment(course: str | Path | locate.Course, assignment: str, worker
 
 def run(course: str | Path | locate.Course | None, assignment: str, *, workers: int | None = None, force: bool = False,
         transport_factory: Callable[[], Transport] | None = default_transport, salt: str = DEFAULT_SALT,
-        progress: bool = False) -> BatchRun:
+        progress: bool = False, scheduler: str | None = None) -> BatchRun:
     """Grade an assignment's submissions (see the module docstring) in the course `locate.course`
     finds; `transport_factory=None` runs the notebooks unconfined in the workers, for trusted notebooks
-    only. Raises `locate.NoSubmissions`, having written nothing, when there is nothing to grade."""
+    only. `scheduler` grades on a Dask cluster instead of forked workers (`cluster.Scheduler.parse`:
+    an address or "local[:N]"). Raises `locate.NoSubmissions`, having written nothing, when there is
+    nothing to grade."""
+    if scheduler is not None:
+        from autograder import cluster  # noqa: PLC0415 - only a run on a cluster imports Dask
+
+        where = cluster.Scheduler.parse(scheduler)  # a malformed address fails before anything is read
     started = time.perf_counter()
     course = locate.course(course)
     catalog.for_assignment(assignment)  # an unknown assignment fails here, before anything is written
@@ -213,8 +245,11 @@ def run(course: str | Path | locate.Course | None, assignment: str, *, workers: 
         if todo:
             job = _Job(assignment, submissions, {s.student: k for s, k in zip(submissions, keys)}, store,
                        transport_factory, salt)
-            batch.workers = _worker_count(workers, len(todo))
-            stored.update(_Pool(job, batch.workers).grade(todo, progress))
+            if scheduler is None:
+                batch.workers = _worker_count(workers, len(todo))
+                stored.update(_Pool(job, batch.workers).grade(todo, progress))
+            else:
+                stored.update(cluster.grade(job, todo, where, batch, progress))
             batch.graded = [submissions[i].student for i in todo]
     batch.results = [stored[s.student] for s in submissions]
     batch.seconds = time.perf_counter() - started
@@ -227,10 +262,14 @@ def _worker_count(requested: int | None, jobs: int) -> int:
 
 
 def _kit_version() -> str:
+    """The version in the checkout's pyproject.toml, else that of the installed kit (a worker's image)."""
     try:
         return tomllib.loads((KIT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return "unknown"
+        try:
+            return importlib.metadata.version("pytorch-basic-kit")
+        except importlib.metadata.PackageNotFoundError:
+            return "unknown"
 
 
 # -- the workers ---------------------------------------------------------------------------------------
@@ -367,12 +406,17 @@ class _Pool:
             pending.alone.extend(unfinished)
             return
         for index in unfinished:
-            submission = replace(self.job.submissions[index], problem=WORKER_DIED)
-            result = grade([submission], salt=self.job.salt)[0]
-            result.flags = sorted({*result.flags, "crash"})
-            self.job.store.save(result, None)
+            self.job.store.save(worker_died(self.job.submissions[index], self.job.salt), None)
             done.add(index)
             bar.update(1)
+
+
+def worker_died(submission: extract.Submission, salt: str) -> SubmissionResult:
+    """The result of a notebook that killed every worker that graded it: zero, flagged for a TA. It is
+    stored without a key, so that the next run tries it again."""
+    result = grade([replace(submission, problem=WORKER_DIED)], salt=salt)[0]
+    result.flags = sorted({*result.flags, "crash"})
+    return result
 
 
 def _worker_cpus(workers: int) -> list[int | None]:

@@ -2,9 +2,10 @@
 
     python -m autograder list [--json]
     python -m autograder grade NOTEBOOK... [--json FILE] [--lang ko|en] [--no-sandbox]
-    python -m autograder grade --assignment A [--course DIR] [--workers N] [--force] [--no-sandbox]
+    python -m autograder grade --assignment A [--course DIR] [--workers N | --scheduler ADDRESS|local[:N]] [--force]
+                               [--no-sandbox]
     python -m autograder publish [--check]
-    python -m autograder gradebook ASSIGNMENT [--course DIR] [--lang ko|en]
+    python -m autograder gradebook ASSIGNMENT [--course DIR] [--scheduler ADDRESS|local[:N]] [--lang ko|en]
     python -m autograder term-report [--course DIR] [--lang ko|en]
     python -m autograder sample-class [--dir DIR] [--students N] [--assignment A]... [--lang ko|en]
 """
@@ -20,6 +21,11 @@ from autograder import batch, catalog, extract, gradescope, locate, publish, ter
 from autograder.errors import KitError
 from autograder.grade import grade
 from autograder.messages import LANGUAGES, language
+
+
+SCHEDULER_HELP = ("grade on a Dask cluster: a running scheduler's address (tcp://host:8786), or local[:N] for a "
+                  "LocalCluster of N worker processes here (default: one per core); the workers need the kit, not "
+                  "the course")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
                               "current one); its submitted/<student>/A/ is graded into graded/A/<student>.json")
     grading.add_argument("--workers", type=int, default=None, metavar="N",
                          help="with --assignment alone: grading processes (default: one per core)")
+    grading.add_argument("--scheduler", metavar="ADDRESS|local[:N]", help=SCHEDULER_HELP)
     grading.add_argument("--force", action="store_true",
                          help="with --assignment alone: grade again even what is unchanged since the last run")
     grading.add_argument("--no-sandbox", action="store_true",
@@ -55,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     recording.add_argument("assignment", choices=catalog.ASSIGNMENTS)
     recording.add_argument("--course", type=Path, default=None, metavar="DIR",
                            help="the course directory, as for nbgrader (default: the current one)")
+    recording.add_argument("--scheduler", metavar="ADDRESS|local[:N]", help=SCHEDULER_HELP)
     recording.add_argument("--lang", choices=LANGUAGES, help="feedback language (default: $KIT_LANG or ko)")
 
     termly = commands.add_parser(
@@ -73,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     sampling.add_argument("--lang", choices=LANGUAGES, help="feedback language (default: $KIT_LANG or ko)")
 
     args = parser.parse_args(argv)
+    if getattr(args, "scheduler", None) is not None:
+        problem = scheduler_problem(args.scheduler)
+        if problem:
+            (recording if args.command == "gradebook" else grading).error(problem)
     try:
         return run_command(args, grading)
     except KitError as error:  # the kit's own failures; a student's never reach here
@@ -82,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_command(args: argparse.Namespace, grading: argparse.ArgumentParser) -> int:
     if args.command == "gradebook":
-        return record_gradebook(args.course, args.assignment, language(args.lang))
+        return record_gradebook(args.course, args.assignment, language(args.lang), args.scheduler)
     if args.command == "term-report":
         return write_term_report(args.course, language(args.lang))
     if args.command == "sample-class":
@@ -92,14 +104,16 @@ def run_command(args: argparse.Namespace, grading: argparse.ArgumentParser) -> i
     if args.command == "publish":
         return publish_notebooks(args.check)
     batch_only = [flag for flag, given in (("--course", args.course), ("--workers", args.workers),
-                                           ("--force", args.force)) if given]
+                                           ("--force", args.force), ("--scheduler", args.scheduler)) if given]
     if args.notebooks and batch_only:
         grading.error(f"{', '.join(batch_only)}: only with --assignment and no notebooks (a whole course)")
     if not args.notebooks and args.assignment:
         if args.json is not None:
             grading.error("--json: only with notebooks given by path")
+        if args.workers is not None and args.scheduler is not None:
+            grading.error("--workers: not with --scheduler (the cluster's workers grade; local:N for N of them)")
         return grade_assignment(args.course, args.assignment, args.workers,
-                                args.force, not args.no_sandbox, language(args.lang))
+                                args.force, not args.no_sandbox, language(args.lang), args.scheduler)
     return grade_notebooks(args.notebooks, args.json, language(args.lang), args.assignment, not args.no_sandbox)
 
 
@@ -125,13 +139,24 @@ def publish_notebooks(check_only: bool) -> int:
     return 0
 
 
+def scheduler_problem(text: str) -> str | None:
+    """Why --scheduler cannot be used as given (checked before Dask is imported), or None."""
+    from autograder.cluster import Scheduler  # noqa: PLC0415 - Dask takes a second to import
+
+    try:
+        Scheduler.parse(text)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def grade_assignment(course: Path | None, assignment: str, workers: int | None, force: bool, sandboxed: bool,
-                     lang: str) -> int:
+                     lang: str, scheduler: str | None = None) -> int:
     if workers is not None and workers < 1:
         print("error: --workers must be at least 1", file=sys.stderr)
         return 2
     try:
-        run = batch.run(course, assignment, workers=workers, force=force, progress=True,
+        run = batch.run(course, assignment, workers=workers, force=force, progress=True, scheduler=scheduler,
                         transport_factory=batch.default_transport if sandboxed else None)
     except KeyboardInterrupt:
         print("interrupted: the results stored so far are kept; run the same command to go on", file=sys.stderr)
@@ -164,11 +189,11 @@ def grade_notebooks(paths: list[Path], json_path: Path | None, lang: str, assign
     return 0
 
 
-def record_gradebook(where: Path | None, assignment: str, lang: str) -> int:
+def record_gradebook(where: Path | None, assignment: str, lang: str, scheduler: str | None = None) -> int:
     from autograder import course, gradebook  # nbgrader is slow to import; only these need it
 
     located = locate.course(where)
-    results = course.grade_assignment(located, assignment, lang=lang)
+    results = course.grade_assignment(located, assignment, lang=lang, scheduler=scheduler)
     print(terminal.table([("student", "score", "late penalty", "flags")] + [
         (r.student, f"{r.score:g}/{r.points:g}", f"{r.late_penalty:g}" if r.late_penalty else "", " ".join(r.flags))
         for r in results]))

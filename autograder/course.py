@@ -76,11 +76,13 @@ def grade_submissions(submissions: list[extract.Submission]) -> list[SubmissionR
 
 
 def grade_assignment(course: str | Path | locate.Course, assignment: str, lang: str | None = None,
-                     workers: int | None = None, force: bool = False) -> list[SubmissionResult]:
+                     workers: int | None = None, force: bool = False,
+                     scheduler: str | None = None) -> list[SubmissionResult]:
     """Grade every collected submission (`batch`: in parallel, sandboxed, skipping what is unchanged
-    since the last run), record it in the gradebook, then run what follows grading."""
+    since the last run; on a Dask cluster with `scheduler`), record it in the gradebook, then run what
+    follows grading."""
     course = locate.course(course)
-    results = batch.grade_assignment(course, assignment, workers=workers, force=force)
+    results = batch.grade_assignment(course, assignment, workers=workers, force=force, scheduler=scheduler)
     try:
         gradebook.record(course, assignment, results, lang=lang)
     finally:

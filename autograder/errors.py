@@ -17,6 +17,7 @@ stops a class.
     ├── GradebookError         nbgrader could not record some submissions
     ├── KitGradeError          the course's notebooks and the kit's graders disagree
     ├── PublishError           nbgrader refused to build an assignment
+    ├── ClusterError           the Dask cluster cannot grade a run (unreachable, no worker with its graders)
     └── StepFailed             an nbgrader step of a class run failed
 """
 
@@ -72,6 +73,10 @@ class KitGradeError(KitError):
 
 class PublishError(KitError):
     """nbgrader refused to build an assignment; the message carries its log."""
+
+
+class ClusterError(KitError):
+    """The Dask cluster cannot grade this run: unreachable, or no worker grades with the client's graders."""
 
 
 class StepFailed(KitError):
