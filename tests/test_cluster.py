@@ -286,6 +286,30 @@ def test_a_cluster_run_killed_on_the_client_resumes_and_leaves_no_worker_behind(
     assert {s: after[s] for s in finished} == finished
 
 
+
+@pytest.mark.slow
+def test_gradebook_on_a_local_cluster_records_the_class_in_nbgraders_gradebook(tmp_path):
+    from autograder import gradebook  # noqa: PLC0415 - nbgrader is slow to import
+
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
+    (course / "nbgrader_config.py").write_text(
+        f"c = get_config()\nload_subconfig({str(ROOT / 'nbgrader_config.py')!r})\n", encoding="utf-8")
+    env = {"HOME": str(tmp_path), "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+           "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "KIT_LANG": "en"}
+    generated = subprocess.run(["nbgrader", "generate_assignment", ASSIGNMENT], cwd=course, env=env,
+                               capture_output=True, text=True, timeout=600)
+    assert generated.returncode == 0, generated.stderr[-3000:]
+    submit(course, "ana", SOURCE)
+    submit(course, "bo", with_answer(SOURCE, EXERCISE.id, MUTANT.source))
+    done = subprocess.run([sys.executable, "-m", "autograder", "gradebook", ASSIGNMENT, "--scheduler", "local:1"],
+                          cwd=course, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    entries = gradebook.read(course, ASSIGNMENT)
+    assert {s: e.raw_score for s, e in entries.items()} == {s: result(course, s).score for s in ("ana", "bo")}
+    assert entries["ana"].raw_score > entries["bo"].raw_score
+    assert (course / "reports" / ASSIGNMENT / "report.html").is_file()
+
 # -- the parts ------------------------------------------------------------------------------------------
 
 
@@ -344,3 +368,78 @@ def test_what_differs_between_two_kits_is_named():
     said = cluster.differences(mine, theirs)
     assert "autograder/grade.py missing there" in said and f"autograder/graders/{EXERCISE.id}.py differs" in said
     assert f"torch 2.12.0 there, {mine['torch']} here" in said
+
+
+# -- the README's cluster examples and the worker image ------------------------------------------------
+
+
+def readme_block(first_line: str) -> str:
+    """The README's Python block that begins with `first_line`."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"```python\n{first_line}\n") + len("```python\n")
+    return text[start:text.index("```", start)]
+
+
+def test_the_readme_slurm_example_writes_a_job_script_whose_worker_joins_and_grades(tmp_path):
+    example = readme_block("# slurm_cluster.py: SLURM jobs of one worker each, running the kit's environment.")
+    where = 'KIT = "/shared/pytorch-basic-kit"'
+    assert where in example
+    build_class(tmp_path / "course")
+    script = tmp_path / "run_slurm_example.py"
+    script.write_text(example.replace(where, f"KIT = {str(ROOT)!r}") + f'''
+import json, os, signal, subprocess
+from autograder import batch
+job = {str(tmp_path / "job.sh")!r}
+open(job, "w").write(cluster.job_script())
+worker = subprocess.Popen(["bash", job], start_new_session=True)  # what sbatch would run on a compute node
+try:
+    run = batch.run({str(tmp_path / "course")!r}, {ASSIGNMENT!r}, scheduler=cluster.scheduler_address)
+    print(json.dumps({{"summary": run.summary("en"), "scores": {{r.student: r.score for r in run.results}}}}))
+finally:
+    os.killpg(worker.pid, signal.SIGTERM)
+    worker.wait(60)
+    cluster.close()
+''', encoding="utf-8")
+    env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+           "LANG": "C.UTF-8", "DASK_JOBQUEUE__SLURM__SCHEDULER_OPTIONS": "{'host': '127.0.0.1', 'dashboard_address': None}"}
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
+    job = (tmp_path / "job.sh").read_text()
+    assert "#SBATCH -p cpu" in job and "#SBATCH -A course-ta" in job and "--nthreads 1" in job
+    assert f"{ROOT}/.venv/bin/python -m distributed.cli.dask_worker tcp://127.0.0.1:" in job
+    graded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "cluster: Dask scheduler tcp://127.0.0.1:" in graded["summary"]
+    assert graded["scores"]["alice"] > 0 and graded["scores"]["bob"] == 0 and sorted(graded["scores"]) == sorted(
+        ["alice", "bob", "carol", "dave"])
+
+
+def dockerfile() -> list[tuple[str, str]]:
+    """The Dockerfile's instructions, continuation lines joined: (INSTRUCTION, arguments)."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    return [tuple(line.split(None, 1)) for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_the_worker_image_copies_files_that_exist_and_installs_the_pinned_requirements():
+    instructions = dockerfile()
+    copied = [source for kind, arguments in instructions if kind == "COPY" for source in arguments.split()[:-1]]
+    assert "requirements.txt" in copied and "autograder/" in copied and "pyproject.toml" in copied
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    for source in copied:
+        assert (ROOT / source).exists(), source
+        assert f"!{source}" in ignored, f"{source} is left out of the build context"
+    runs = " && ".join(arguments for kind, arguments in instructions if kind == "RUN")
+    assert "pip install -r requirements.txt" in runs and "pip install --no-deps -e ." in runs
+    for name in ("dask", "distributed"):
+        assert any(line.startswith(f"{name}==") for line in (ROOT / "requirements.txt").read_text().splitlines())
+    base = next(arguments for kind, arguments in instructions if kind == "FROM")
+    assert base.startswith(f"python:{sys.version_info.major}.{sys.version_info.minor}-")
+
+
+def test_the_readme_kubernetes_example_runs_the_images_worker_command():
+    example = readme_block("# kube_cluster.py: a DaskCluster of worker pods from the kit's image.")
+    compile(example, "kube_cluster.py", "exec")
+    command = json.loads(next(arguments for kind, arguments in dockerfile() if kind == "CMD"))
+    assert f"worker_command={json.dumps(command)}" in example.replace("'", '"')
+    image = example.split('IMAGE = "')[1].split(":")[0]
+    assert f"docker build -t {image}:" in (ROOT / "README.md").read_text(encoding="utf-8")
