@@ -198,7 +198,9 @@ def grade_chunk(payload: bytes, graders: str, transport: str, salt: str) -> tupl
     admitted = worker.plugins.get(graders)
     if admitted is None or not admitted.ready or admitted.refusal is not None:  # the resource should prevent it
         raise ClusterError(f"worker {worker.address} was given a chunk without grading with this run's graders")
-    warm = worker.plugins[transport]
+    warm = worker.plugins.get(transport)
+    if warm is None or warm.transport is None:  # never grade unconfined because a sandbox did not start
+        raise ClusterError(f"worker {worker.address} has no {transport} (see its log)")
     with warm.lock:
         results = grade_submissions(decode_chunk(payload), warm.transport, salt=salt)
     return worker.address, encode_results(results)
@@ -241,8 +243,12 @@ def grade(job: "batch._Job", todo: list[int], scheduler: Scheduler, run: "batch.
         run.cluster = described
         warm = WarmSandbox(job.transport_factory)
         admit = SameGraders(job.assignment, job.transport_factory, job.salt, parts)
-        client.register_plugin(warm)
-        client.register_plugin(admit)
+        for plugin in (warm, admit):
+            try:
+                client.register_plugin(plugin)
+            except Exception as error:  # noqa: BLE001 - raised for the first worker that failed; the others have it
+                log.warning("a worker could not take the %s plugin (%s: %s); it will be refused", plugin.name,
+                            type(error).__name__, error)
         admitted = _await_admission(client, admit.name, run)
         grading = _Grading(client, job, warm.name, admit.name, run)
         bar = batch._progress_bar(len(todo), job.assignment, progress)
@@ -261,7 +267,7 @@ def _await_admission(client: Client, graders: str, run: "batch.BatchRun") -> int
     """Wait until some worker may grade; how many may. Refuses to go on when every worker is refused."""
     deadline = time.monotonic() + ADMISSION_SECONDS
     while True:
-        states = client.run(_admission, graders)
+        states = _admissions(client, graders)
         admitted = [worker for worker, (state, _) in states.items() if state == "admitted"]
         refused = {worker: why for worker, (state, why) in states.items() if state == "refused"}
         if admitted:
@@ -276,9 +282,22 @@ def _await_admission(client: Client, graders: str, run: "batch.BatchRun") -> int
         time.sleep(0.5)
 
 
+def _admissions(client: Client, graders: str) -> dict[str, tuple[str, str | None]]:
+    """Every worker's `_admission`; a worker that cannot even load the kit is refused, with its error."""
+    found = client.run(_admission, graders, on_error="return")
+    return {worker: ("refused", f"it cannot run the kit ({_error_text(state)})")
+            if isinstance(state, BaseException) else state for worker, state in found.items()}
+
+
+def _error_text(error: BaseException) -> str:
+    """A worker's error as Dask hands it over (an error that could not be sent back is a plain Exception
+    that carries its repr)."""
+    return str(error) if type(error) is Exception else f"{type(error).__name__}: {error}"
+
+
 def _refused(client: Client, graders: str) -> dict[str, str]:
     with contextlib.suppress(Exception):  # the summary's detail: a cluster going down must not hide the results
-        return {worker: why for worker, (state, why) in client.run(_admission, graders).items() if state == "refused"}
+        return {worker: why for worker, (state, why) in _admissions(client, graders).items() if state == "refused"}
     return {}
 
 

@@ -232,16 +232,21 @@ def test_a_worker_with_other_graders_is_refused_and_hostile_notebooks_do_not_kil
     other = copy_kit(tmp_path / "other-kit")
     grader = other / "autograder" / "graders" / f"{EXERCISE.id}.py"
     grader.write_text(grader.read_text(encoding="utf-8") + "\n# changed on one worker only\n", encoding="utf-8")
+    no_kit = tmp_path / "no-kit"  # a worker started where the kit is not installed at all
+    no_kit.mkdir()
     course = tmp_path / "course"
     build_mixed_class(course)
-    with dask_cluster(tmp_path, [kit, kit, other]) as dask_cluster_:
+    with dask_cluster(tmp_path, [kit, kit, other, no_kit]) as dask_cluster_:
         done = grade_course(kit, course, "--scheduler", dask_cluster_.address)
         assert all(w.poll() is None for w in dask_cluster_.workers), "a worker died"
         assert wait_for_workers(dask_cluster_.address, dask_cluster_.workers, tmp_path) == dask_cluster_.addresses
-        refused = dask_cluster_.addresses[dask_cluster_.workers[2].pid]
-    assert f"  refused  {refused}: its graders differ from this run's (autograder/graders/{EXERCISE.id}.py " \
+        other_graders, without_kit = (dask_cluster_.addresses[w.pid] for w in dask_cluster_.workers[2:])
+    assert f"  refused  {other_graders}: its graders differ from this run's (autograder/graders/{EXERCISE.id}.py " \
            f"differs): install the same kit there" in done.stdout
-    assert refused not in done.stdout.split("; workers: ")[1].splitlines()[0]
+    assert f"  refused  {without_kit}: it cannot run the kit (ModuleNotFoundError" in done.stdout, done.stdout
+    assert "No module named 'autograder'" in done.stdout
+    graded_by = done.stdout.split("; workers: ")[1].splitlines()[0]
+    assert other_graders not in graded_by and without_kit not in graded_by
     for student in MIXED_CLASS:
         assert without_path(stored(course)[student]) == without_path(stored(pool_and_local_cluster.pool)[student])
 
