@@ -26,7 +26,7 @@ import pytest
 from autograder import batch, cluster, extract
 from autograder.cluster import Scheduler
 from autograder.messages import Msg
-from test_batch import (ASSIGNMENT, EXERCISE, MUTANT, SOURCE, build_class, copy_kit, grade_course, result, snapshot,
+from test_batch import (ASSIGNMENT, EXERCISE, MUTANT, SOLVED, build_class, copy_kit, grade_course, result, snapshot,
                         stored, submit, with_answer)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +45,7 @@ def build_mixed_class(course: Path) -> None:
 def build_honest_class(course: Path, size: int) -> list[str]:
     students = [f"s{i:02d}" for i in range(size)]
     for index, student in enumerate(students):
-        submit(course, student, SOURCE if index % 2 else with_answer(SOURCE, EXERCISE.id, MUTANT.source))
+        submit(course, student, SOLVED if index % 2 else with_answer(SOLVED, EXERCISE.id, MUTANT.source))
     return students
 
 
@@ -305,8 +305,8 @@ def test_gradebook_on_a_local_cluster_records_the_class_in_nbgraders_gradebook(t
     generated = subprocess.run(["nbgrader", "generate_assignment", ASSIGNMENT], cwd=course, env=env,
                                capture_output=True, text=True, timeout=600)
     assert generated.returncode == 0, generated.stderr[-3000:]
-    submit(course, "ana", SOURCE)
-    submit(course, "bo", with_answer(SOURCE, EXERCISE.id, MUTANT.source))
+    submit(course, "ana", SOLVED)
+    submit(course, "bo", with_answer(SOLVED, EXERCISE.id, MUTANT.source))
     done = subprocess.run([sys.executable, "-m", "autograder", "gradebook", ASSIGNMENT, "--scheduler", "local:1"],
                           cwd=course, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
