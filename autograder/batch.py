@@ -10,6 +10,9 @@ again, so a run that was interrupted, even killed, resumes where it stopped, and
 re-grades.
 
     results = grade_assignment("/srv/course", "a02_shapes", workers=2)
+
+With `scheduler=` the same run grades on a Dask cluster instead of forked workers (`cluster`); what is
+read, keyed and stored, and by whom, does not change.
 """
 
 from __future__ import annotations
