@@ -4,6 +4,34 @@
 inputs) and measures the facts a grader needs (storage sharing, autograd state) from C-level getters.
 `decode` rebuilds exact plain types (`torch.Tensor`, `np.ndarray`, `pd.DataFrame`, builtins) so that no
 student type, dunder method or patch ever reaches a comparison.
+
+Both directions are faithful, by property (tests/test_boundary.py): inputs arrive in the student's process
+with their values, dtypes, shapes, strides, offsets, contiguity, autograd state, `.grad`, storage sizes and
+resizability, array layouts and writability, one object sent twice as one object, and every sharing of
+memory between tensors and arrays, at the same relative positions (`describe.lay_out`); an answer arrives in
+the grader with its values, dtype and shape, and as facts (`boundary.Call`) its device, strides, offset,
+contiguity, requires_grad, is_leaf, grad_fn, `.grad`, identity and memory sharing (a tensor uses its whole
+storage, so views share even where their elements do not; an array its byte bounds; a frame or series its
+columns; an empty tensor or array uses nothing). What is approximated, and why no verdict can depend on it:
+
+- An answer is rebuilt as new memory: its own strides and offset where its span is at most four times its
+  size, else contiguous (an expanded or widely strided view), and an answer array is C-contiguous. Graders
+  read layout and sharing from the facts, which are exact, never from the rebuilt object.
+- A rebuilt answer carries no autograd graph: requires_grad, is_leaf, grad_fn and .grad are facts.
+- A DataFrame or Series input arrives with memory of its own (pandas lays out its blocks); its names,
+  index, dtypes and values are exact. One that shares memory with another input is refused where it is
+  sent (ValueError), so a grader cannot send one and rely on the sharing.
+- An input that is not a leaf is refused where it is sent: its graph stays in the grader.
+- A storage that shares its stretch of memory with other storages or arrays arrives as a view of that
+  memory and cannot be resized; one alone in its stretch keeps its resizability. Two storages only overlap
+  when made over a numpy array or a buffer (from_numpy, frombuffer), which cannot be resized either.
+- A tensor on a CUDA device crosses as its values and its device as a fact (inputs arrive on the CPU);
+  only the in-process transport on a GPU machine sends one.
+- A tensor whose memory is not its values (lazily conjugated or negated) or whose operations call Python
+  (a __torch_dispatch__ subclass) crosses as an opaque value; other tensor subclasses arrive as plain tensors.
+  No exercise uses complex numbers, and a subclass's behaviour is not part of any contract.
+- Text over 100,000 characters is cut, a collection's items after the 10,000th and nesting below 32 levels
+  become opaque values, and ints beyond 64 bits cross as text: no contract involves such values.
 """
 
 from __future__ import annotations
@@ -112,7 +140,7 @@ def decode(frame: bytes, live: bool = False, defer: tuple[str, ...] = ()) -> tup
     if offset != len(frame) or not isinstance(header, dict):
         raise BoundaryError("frame sizes do not add up")
     out = Decoded(value={}, live=live)
-    rebuilder = _Rebuilder(blobs, out, live)
+    rebuilder = _Rebuilder(blobs, out, live, header.get("memory") if live else None)
     for key in ("value", "args", "kwargs"):
         if key in defer and key in header:
             out.deferred[key] = header[key]
@@ -136,11 +164,14 @@ def _refuse_extension(code: int, data: bytes):
 
 
 class _Rebuilder:
-    def __init__(self, blobs: list[bytes], out: Decoded, live: bool = False) -> None:
+    def __init__(self, blobs: list[bytes], out: Decoded, live: bool = False, memory: dict | None = None) -> None:
         self.blobs = blobs
         self.out = out
         self.live = live
+        self.memory = _expect(memory, dict) if memory is not None else {"regions": [], "storages": []}
         self.storages: dict[int, torch.UntypedStorage] = {}
+        self.regions: dict[int, np.ndarray] = {}  # region number -> a byte array over its memory
+        self.objects: dict[int, object] = {}  # the sender's id -> what it was rebuilt as (live: one object once)
 
     def remember(self, obj, desc: dict):
         self.out.keep.append(obj)
@@ -162,10 +193,12 @@ class _Rebuilder:
             return complex(_expect(desc["re"], float), _expect(desc["im"], float))
         if kind == "int":
             return int(_expect(desc["v"], str))
+        if kind in ("tensor", "ndarray", "dataframe", "series") and self.live and desc.get("id") in self.objects:
+            return self.objects[desc["id"]]  # one object sent twice arrives as one object
         if kind == "tensor":
-            return self.tensor(desc, depth)
+            return self._once(desc, self.tensor(desc, depth))
         if kind == "ndarray":
-            return self.remember(self.ndarray(desc), desc)
+            return self._once(desc, self.remember(self.ndarray(desc), desc))
         if kind == "npscalar":
             return NUMPY_DTYPES[_expect(desc["dtype"], str)].type(self.rebuild(desc["v"], depth + 1))
         if kind == "dtype":
@@ -193,15 +226,21 @@ class _Rebuilder:
                 raise BoundaryError("frame columns and index differ in length")
             # From the column arrays as they are (names may repeat or be of any plain type): the public
             # constructor's checks and copies cost twice as much.
-            return self.remember(pd.DataFrame._from_arrays(
+            return self._once(desc, self.remember(pd.DataFrame._from_arrays(
                 data, columns=pd.Index(columns), verify_integrity=False,
-                index=pd.RangeIndex(len(index)) if index == list(range(len(index))) else pd.Index(index)), desc)
+                index=pd.RangeIndex(len(index)) if index == list(range(len(index))) else pd.Index(index)), desc))
         if kind == "series":
-            return self.remember(pd.Series(self.ndarray(desc["data"]), index=self.rebuild(desc["index"], depth + 1),
-                                           name=self.rebuild(desc["name"], depth + 1)), desc)
+            return self._once(desc, self.remember(pd.Series(
+                self.ndarray(desc["data"]), index=self.rebuild(desc["index"], depth + 1),
+                name=self.rebuild(desc["name"], depth + 1)), desc))
         if kind == "object":
             return Opaque(str(desc.get("type", "?"))[:200], str(desc.get("text", ""))[:200])
         raise BoundaryError(f"unknown value kind {kind!r}")
+
+    def _once(self, desc: dict, obj):
+        if self.live and type(desc.get("id")) is int:
+            self.objects[desc["id"]] = obj
+        return obj
 
     def data(self, index) -> memoryview:
         index = _expect(index, int)
@@ -249,13 +288,50 @@ class _Rebuilder:
         self.out.facts[id(tensor)] = facts
         return self.remember(tensor, desc)
 
+    def storage(self, key) -> torch.UntypedStorage:
+        """Storage `key` of the sender's memory layout (`describe.lay_out`), rebuilt once."""
+        key = _expect(key, int)
+        if key in self.storages:
+            return self.storages[key]
+        table = _expect(self.memory.get("storages"), list)
+        if not 0 <= key < len(table):
+            raise BoundaryError("storage out of range")
+        info = _expect(table[key], dict)
+        region, at, nbytes = info["region"], _expect(info["at"], int), _expect(info["nbytes"], int)
+        if region is None:
+            storage = torch.UntypedStorage(0)
+        elif self._region(region)["owner"] == key:  # the region is this storage: its own memory, as it was
+            raw = bytearray(self.data(self._region(region)["data"]))
+            storage = torch.frombuffer(raw, dtype=torch.uint8).untyped_storage()
+            if _expect(info["resizable"], bool):
+                storage = storage.clone()  # memory of torch's own, which resize_ may grow
+        else:
+            memory = self.region_memory(region)
+            if not 0 <= at <= at + nbytes <= len(memory):
+                raise BoundaryError("storage lies outside its region")
+            storage = torch.from_numpy(memory[at:at + nbytes]).untyped_storage()
+        self.storages[key] = storage
+        return storage
+
+    def _region(self, number) -> dict:
+        regions = _expect(self.memory.get("regions"), list)
+        if type(number) is not int or not 0 <= number < len(regions):
+            raise BoundaryError("memory region out of range")
+        return _expect(regions[number], dict)
+
+    def region_memory(self, number: int) -> np.ndarray:
+        """The bytes of a region as a numpy array that shares them: the owner storage's, or a buffer's."""
+        if number not in self.regions:
+            owner = self._region(number)["owner"]
+            if owner is not None:
+                memory = torch.empty(0, dtype=torch.uint8).set_(self.storage(owner)).numpy()
+            else:
+                memory = np.frombuffer(bytearray(self.data(self._region(number)["data"])), dtype=np.uint8)
+            self.regions[number] = memory
+        return self.regions[number]
+
     def view_of_storage(self, desc: dict, dtype: torch.dtype, shape: list[int]) -> torch.Tensor:
-        key = _expect(desc["storage"], int)
-        if key not in self.storages:
-            raw = self.data(desc["storage_data"])
-            self.storages[key] = (torch.frombuffer(bytearray(raw), dtype=torch.uint8).clone().untyped_storage()
-                                  if len(raw) else torch.UntypedStorage(0))
-        storage = self.storages[key]
+        storage = self.storage(desc["storage"])
         stride = _ints(desc["stride"])
         offset = _expect(desc["offset"], int)
         itemsize = ITEMSIZES[dtype]
@@ -271,6 +347,12 @@ class _Rebuilder:
         if dtype is None:
             raise BoundaryError("numpy dtype not allowed")
         shape = tuple(_expect(s, int) for s in desc["shape"])
+        if "region" in desc and self.live:  # placed in the sender's memory layout: a view, as it was
+            array = np.ndarray(shape, dtype, buffer=self.region_memory(desc["region"]), offset=_expect(desc["at"], int),
+                               strides=tuple(_ints(desc["strides"])))
+            if not desc.get("writeable", True):
+                array.flags.writeable = False
+            return array
         raw = self.data(desc["data"])
         if any(s < 0 for s in shape) or len(raw) != math.prod(shape) * dtype.itemsize:
             raise BoundaryError("array byte count does not match its shape")

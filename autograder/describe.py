@@ -73,6 +73,7 @@ _is_contiguous = torch._C.TensorBase.is_contiguous
 _storage_data_ptr = torch._C.StorageBase.data_ptr
 _storage_nbytes = torch._C.StorageBase.nbytes
 _storage_cdata = torch._C.StorageBase.__dict__["_cdata"].__get__
+_storage_resizable = torch._C.StorageBase.resizable
 _device_type = torch.device.__dict__["type"].__get__
 _device_index = torch.device.__dict__["index"].__get__
 _dispatch_keys = torch._C._dispatch_keys
@@ -149,16 +150,18 @@ _OPAQUE_TOO_MUCH = {"t": "object", "type": "too deep or too large", "text": ""}
 
 
 # ---------------------------------------------------------------------------------------------
-# the description of one message: state is [blobs, regions, items, storages or None, wide ints, keep]
+# the description of one message: state is [blobs, regions, items, storages or None, wide ints, keep, placed]
 
-BLOBS, REGIONS, ITEMS, STORAGES, WIDE, KEEP = range(6)
+BLOBS, REGIONS, ITEMS, STORAGES, WIDE, KEEP, PLACED = range(7)
 
 
 def new_state(storages: bool = False, wide_ints: bool = False) -> list:
-    """`storages`: CPU tensors travel with their whole storage (inputs: views, offsets and sharing are
-    rebuilt exactly). `wide_ints`: every int is checked against MessagePack's 64 bits. `KEEP` holds every
-    object reached while describing: the sandbox drops them in the student's thread, never here."""
-    return [[], [], 0, {} if storages else None, wide_ints, []]
+    """`storages`: the message's memory travels as it is laid out (the grader's inputs: see `lay_out`), so
+    that the receiver rebuilds views, offsets, strides and every sharing between tensors and arrays exactly.
+    `wide_ints`: every int is checked against MessagePack's 64 bits. `KEEP` holds every object reached while
+    describing: the sandbox drops them in the student's thread, never here. `PLACED`: arrays and frames whose
+    memory the layout places."""
+    return [[], [], 0, {} if storages else None, wide_ints, [], []]
 
 
 def value(state: list, obj, depth: int = 0):
@@ -279,6 +282,8 @@ def tensor(state: list, obj, depth: int):
     grad = _tensor_get["grad"](obj) if is_leaf else None  # a non-leaf's .grad warns, and is always None
     keep.append(grad)
     desc["grad"] = tensor(state, grad, depth + 1) if grad is not None and depth < MAX_DEPTH else None
+    if state[STORAGES] is not None and desc["requires_grad"] and not is_leaf:
+        raise ValueError("an input tensor must be a leaf: its graph stays in the grader, so it would arrive as one")
     if device == "meta":
         return desc
     if dtype not in DTYPE_NAMES:
@@ -316,29 +321,77 @@ def _memory(address: int, shape: list, strides: list | None, typestr: str, keep:
 
 
 def _share_storage(state: list, desc: dict, storage, start: int, nbytes: int) -> None:
-    """Send a whole storage once, so that the receiver rebuilds views, offsets and sharing exactly."""
+    """A storage travels once, in the memory layout of the message (`lay_out`)."""
     storages = state[STORAGES]
     key = _storage_cdata(storage)  # the storage itself: empty storages all have address 0
     if key not in storages:
-        storages[key] = _len(storages)
-        desc["storage_data"] = blob(state, _tobytes(_memory(start, [nbytes], None, "|u1", state[KEEP]))
-                                    if nbytes else b"")
-    desc["storage"] = storages[key]
+        storages[key] = [_len(storages), start, nbytes, _storage_resizable(storage)]
+    desc["storage"] = storages[key][0]
 
 
-def ndarray(state: list, obj: np.ndarray) -> dict:
+def ndarray(state: list, obj: np.ndarray, own: int | None = None) -> dict:
+    """`own`: the id of the frame this is a column of; its values travel as a copy of their own then, even
+    where the message's memory is laid out (pandas lays a rebuilt frame's memory out itself)."""
     dtype = _array_dtype(obj)
     name = NUMPY_NAMES.get(dtype)
     if name is None:
         return {"t": "object", "type": "numpy.ndarray[unsupported dtype]", "text": ""}
     shape = _list(_array_shape(obj))
     desc = {"t": "ndarray", "dtype": name, "shape": shape, "strides": _list(_array_strides(obj)),
-            "writeable": bool(_array_writeable(obj).writeable), "id": _id(obj),
-            "data": blob(state, _tobytes(_ascontiguousarray(obj)))}
+            "writeable": bool(_array_writeable(obj).writeable), "id": _id(obj)}
     if _prod(shape) > 0:
         low, high = _byte_bounds(obj)
         state[REGIONS].append((low, high, desc))
+        if state[STORAGES] is not None:
+            state[PLACED].append((low, high, desc, ("frame", own) if own is not None else _array_interface(obj)["data"][0]))
+            if own is None:
+                return desc  # placed in the layout, at its own address and strides
+    desc["data"] = blob(state, _tobytes(_ascontiguousarray(obj)))
     return desc
+
+
+def lay_out(state: list) -> dict:
+    """The memory of the grader's inputs as it is: every stretch of overlapping storages and arrays is one
+    region sent once; storages and arrays are placed in it at their own offsets. A region that is exactly
+    one storage is that storage (rebuilt resizable if it was); otherwise storages and arrays are views of it."""
+    storages = _sorted(state[STORAGES].values(), key=_region_start_of_storage)
+    spans = [(start, start + nbytes, "storage", entry) for entry in storages
+             for start, nbytes in ((entry[1], entry[2]),) if nbytes]
+    spans += [(low, high, "array", (desc, address)) for low, high, desc, address in state[PLACED]]
+    table = [None] * _len(storages)
+    for entry in storages:
+        table[entry[0]] = {"region": None, "at": 0, "nbytes": 0, "resizable": entry[3]}
+    regions, end, members = [], -1, []
+    for start, stop, kind, what in _sorted(spans, key=_region_start) + [(1 << 64, 1 << 64, "end", None)]:
+        if start >= end and members:
+            regions.append(_region(state, members, table, _len(regions)))
+            members = []
+        if kind == "end":
+            break
+        end = stop if not members else max(end, stop)
+        members.append((start, stop, kind, what))
+    return {"regions": regions, "storages": table}
+
+
+def _region(state: list, members: list, table: list, number: int) -> dict:
+    start = min(m[0] for m in members)
+    stop = max(m[1] for m in members)
+    owners = [what for low, high, kind, what in members if kind == "storage" and low == start and high == stop]
+    frames = {what[1][1] for low, high, kind, what in members if kind == "array" and _type(what[1]) is tuple}
+    if _len(frames) > 1 or frames and any(kind == "storage" or _type(what[1]) is not tuple
+                                          for low, high, kind, what in members):
+        raise ValueError("a DataFrame input shares memory with another input: it would arrive with memory of its own")
+    for low, high, kind, what in members:
+        if kind == "storage":
+            table[what[0]].update(region=number, at=low - start, nbytes=high - low)
+        elif not frames:
+            what[0]["region"], what[0]["at"] = number, what[1] - start
+    data = blob(state, _tobytes(_memory(start, [stop - start], None, "|u1", state[KEEP])))
+    return {"data": data, "owner": owners[0][0] if _len(owners) == 1 and not frames else None}
+
+
+def _region_start_of_storage(entry: list) -> int:
+    return entry[0]
 
 
 def _byte_bounds(array: np.ndarray) -> tuple[int, int]:
@@ -401,9 +454,9 @@ def dataframe(state: list, obj, depth: int) -> dict:
             columns[position] = column
     if any(c is None for c in columns):
         return opaque(_DataFrame, " (not one the kit can read)")
-    desc = {"t": "dataframe",
+    desc = {"t": "dataframe", "id": _id(obj),
             "columns": [value(state, name, depth + 1) for name in names],
-            "data": [ndarray(state, column) for column in columns],
+            "data": [ndarray(state, column, own=_id(obj)) for column in columns],
             "index": value(state, index, depth + 1)}
     for column in columns:  # the frame's memory is its columns': it shares what any of them shares
         if _prod(_array_shape(column)) > 0:
@@ -433,7 +486,8 @@ def series(state: list, obj, depth: int) -> dict:
     if index is None or _type(values) is not _ndarray or _array_dtype(values) not in NUMPY_NAMES \
             or _array_shape(values) != (_len(index),):
         return opaque(_Series, " (not one the kit can read)")
-    desc = {"t": "series", "name": value(state, name, depth + 1), "data": ndarray(state, values),
+    desc = {"t": "series", "id": _id(obj), "name": value(state, name, depth + 1),
+            "data": ndarray(state, values, own=_id(obj)),
             "index": value(state, index, depth + 1)}
     if _prod(_array_shape(values)) > 0:
         low, high = _byte_bounds(values)
@@ -530,6 +584,8 @@ def frame(message: dict, state: list, keep: list | None = None, limit: int = MAX
         header = {key: (value(state, item) if key in VALUE_KEYS else plain(item))
                   for key, item in _list(_dict_items(message))}
         assign_memory(state)
+        if state[STORAGES] is not None:
+            header["memory"] = lay_out(state)
     finally:
         if keep is not None:
             keep.append(state[KEEP])

@@ -297,12 +297,13 @@ def test_results_never_come_back_live():
 
 
 def test_a_view_outside_its_storage_is_refused():
-    frame = frame_with({"args": [{"t": "tensor", "dtype": "float32", "shape": [4], "device": "cpu", "data": 0,
-                                  "requires_grad": False, "is_leaf": True, "grad_fn": None, "stride": [1],
-                                  "offset": 2, "contiguous": True, "storage": 0, "storage_data": 1}]},
-                       [b"\x00" * 16, b"\x00" * 16])
+    frame = codec.encode({"op": "call", "args": [torch.zeros(4)]}, storages=True)
+    head_len, count = struct.unpack_from("<II", frame)
+    header = msgpack.unpackb(frame[8 + 8 * count:8 + 8 * count + head_len])
+    header["args"]["items"][0]["offset"] = 2  # four elements from the third of four
+    blobs = [bytes(16)]
     with pytest.raises(codec.BoundaryError):
-        codec.decode(frame, live=True)
+        codec.decode(frame_with(header, blobs), live=True)
 
 
 def test_dataframe_with_text_columns_crosses_as_an_opaque_value():
