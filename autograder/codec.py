@@ -55,6 +55,11 @@ encode = describe.encode
 DTYPES = {name: dtype for dtype, name in DTYPE_NAMES.items()}
 NUMPY_DTYPES = {name: dtype for dtype, name in describe.NUMPY_NAMES.items()}
 _PLAIN = frozenset((type(None), bool, int, float, str))  # what a frame's header holds as plain values
+# Rebuilding inputs in the student's process uses torch's C methods, not torch.Tensor's: a student who
+# patched those would otherwise have broken the kit's rebuilding of their own inputs.
+_set, _numpy, _untyped = torch._C.TensorBase.set_, torch._C.TensorBase.numpy, torch._C.TensorBase.untyped_storage
+_storage_nbytes, _clone = torch._C.StorageBase.nbytes, torch._C.TensorBase.clone
+_frombuffer, _from_numpy, _empty = torch.frombuffer, torch.from_numpy, torch.empty
 _unpackb = msgpack.unpackb
 
 
@@ -302,14 +307,15 @@ class _Rebuilder:
             storage = torch.UntypedStorage(0)
         elif self._region(region)["owner"] == key:  # the region is this storage: its own memory, as it was
             raw = bytearray(self.data(self._region(region)["data"]))
-            storage = torch.frombuffer(raw, dtype=torch.uint8).untyped_storage()
+            memory = _frombuffer(raw, dtype=torch.uint8)
             if _expect(info["resizable"], bool):
-                storage = storage.clone()  # memory of torch's own, which resize_ may grow
+                memory = _clone(memory)  # memory of torch's own, which resize_ may grow
+            storage = _untyped(memory)
         else:
             memory = self.region_memory(region)
             if not 0 <= at <= at + nbytes <= len(memory):
                 raise BoundaryError("storage lies outside its region")
-            storage = torch.from_numpy(memory[at:at + nbytes]).untyped_storage()
+            storage = _untyped(_from_numpy(memory[at:at + nbytes]))
         self.storages[key] = storage
         return storage
 
@@ -324,7 +330,7 @@ class _Rebuilder:
         if number not in self.regions:
             owner = self._region(number)["owner"]
             if owner is not None:
-                memory = torch.empty(0, dtype=torch.uint8).set_(self.storage(owner)).numpy()
+                memory = _numpy(_set(_empty(0, dtype=torch.uint8), self.storage(owner)))
             else:
                 memory = np.frombuffer(bytearray(self.data(self._region(number)["data"])), dtype=np.uint8)
             self.regions[number] = memory
@@ -338,9 +344,9 @@ class _Rebuilder:
         last = offset + sum((size - 1) * step for size, step in zip(shape, stride))
         empty = math.prod(shape) == 0  # uses no byte of its storage, wherever its offset points
         if offset < 0 or offset > 1 << 48 or any(s < 0 for s in stride) or (
-                not empty and (last + 1) * itemsize > storage.nbytes()):
+                not empty and (last + 1) * itemsize > _storage_nbytes(storage)):
             raise BoundaryError("tensor view lies outside its storage")
-        return torch.empty(0, dtype=dtype).set_(storage, offset, shape, stride)
+        return _set(_empty(0, dtype=dtype), storage, offset, shape, stride)
 
     def ndarray(self, desc: dict, writeable: bool | None = None) -> np.ndarray:
         dtype = NUMPY_DTYPES.get(_expect(desc["dtype"], str))

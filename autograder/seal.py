@@ -318,7 +318,10 @@ def park(wait, finish, inbox, namespace, tools):
                         backward_error = run_backward(value)
                     output = end_call(token)
         except base_exception as raised:  # noqa: BLE001 - whatever happened, hand back
-            error = {"type": "ProtocolError", "message": "the call could not be run", "frames": []}
+            error = describe_error(raised)  # the kit's side failed in the student's process: their patches?
+            error["message"] = ("the call could not be run in your process (did your code change torch, numpy "
+                                "or pandas?): " + error["type"] + ": " + error["message"])[:1000]
+            error["type"] = "ProtocolError"
             output = ""
             raised = None
         job = None
