@@ -28,6 +28,7 @@ import contextlib
 import json
 import logging
 import math
+import os
 import re
 import threading
 import time
@@ -206,6 +207,13 @@ def grade_chunk(payload: bytes, graders: str, transport: str, salt: str) -> tupl
     return worker.address, encode_results(results)
 
 
+def _pin(cpus: dict[str, int], dask_worker=None) -> None:
+    """Run on a local worker: a core of its own for all its threads, as the local pool's workers have."""
+    for thread in os.listdir("/proc/self/task"):
+        with contextlib.suppress(ProcessLookupError):  # a thread that ended meanwhile
+            os.sched_setaffinity(int(thread), {cpus[dask_worker.address]})
+
+
 def _admission(graders: str, dask_worker=None) -> tuple[str, str | None]:
     """Run on a worker by the client: whether it may grade ("admitted", "refused" or "starting"), and why not."""
     plugin = dask_worker.plugins.get(graders)
@@ -224,6 +232,10 @@ def connect(scheduler: Scheduler, jobs: int) -> Iterator[tuple[Client, str]]:
         processes = scheduler.processes or batch._worker_count(None, jobs)
         with LocalCluster(n_workers=processes, threads_per_worker=1, processes=True, dashboard_address=None) as local:
             with Client(local) as client:
+                workers = sorted(client.scheduler_info()["workers"])
+                cpus = dict(zip(workers, batch._worker_cpus(len(workers))))
+                if None not in cpus.values():
+                    client.run(_pin, cpus)  # before the sandboxes start: their zygotes inherit it
                 yield client, f"Dask LocalCluster of {processes} processes at {local.scheduler_address}"
         return
     try:
