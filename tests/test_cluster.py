@@ -292,6 +292,25 @@ def test_a_cluster_run_killed_on_the_client_resumes_and_leaves_no_worker_behind(
 
 
 
+
+def test_a_notebook_that_kills_every_worker_it_meets_is_flagged_and_the_rest_are_graded(tmp_path):
+    """Unsandboxed, a notebook's os._exit ends the Dask worker itself: its chunk is split, and the notebook
+    that kills a worker alone is stored as failed, as the local pool does (allowed-failures 0 keeps it short)."""
+    kit = copy_kit(tmp_path / "kit")
+    course = tmp_path / "course"
+    build_class(course)
+    submit(course, "erin", with_answer(SOLVED, EXERCISE.id, "import os\nos._exit(3)\n"))
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", "--assignment", ASSIGNMENT, "--course",
+                           str(course), "--no-sandbox", "--scheduler", "local:2"], cwd=kit, capture_output=True,
+                          text=True, timeout=600, env={"PATH": "/usr/bin:/bin", "KIT_LANG": "en",
+                                                       "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"})
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    assert f"{ASSIGNMENT}: 5 submissions, 5 graded" in done.stdout
+    erin = result(course, "erin")
+    assert erin.score == 0 and "crash" in erin.flags and "grading process stopped" in erin.problem.en
+    assert json.loads(stored(course)["erin"].read_text())["grading_key"] is None  # tried again next run
+    assert result(course, "alice").score == result(course, "alice").points
+
 @pytest.mark.slow
 def test_gradebook_on_a_local_cluster_records_the_class_in_nbgraders_gradebook(tmp_path):
     from autograder import gradebook  # noqa: PLC0415 - nbgrader is slow to import
