@@ -182,15 +182,15 @@ class BatchRun:
                          f"of {max(r.points for r in results):g} points")
         for result in results:
             if result.problem is not None:
-                lines.append(f"  problem  {result.student}: {result.problem.text(lang)}")
+                lines.append(f"  problem  {terminal.clean(result.student)}: {terminal.clean(result.problem.text(lang))}")
         for kind in (*PROCESS_FAILURES, *sorted({f for r in results for f in r.flags} - set(PROCESS_FAILURES))):
             flagged = [r.student for r in results if kind in r.flags]
             if flagged:
-                lines.append(f"  {kind:<8} {len(flagged)}: {', '.join(flagged)}")
+                lines.append(f"  {kind:<8} {len(flagged)}: {', '.join(map(terminal.clean, flagged))}")
         for result in results:
             for finding in result.findings:
                 first, *detail = terminal.finding_lines(finding, lang)
-                lines += [f"  {result.student}: {first}", *(f"    {line}" for line in detail)]
+                lines += [f"  {terminal.clean(result.student)}: {first}", *(f"    {line}" for line in detail)]
         layer_sets = [r.layers for r in results if r.problem is None]
         if layer_sets:  # only where some student's code ran
             common = [layer for layer in layer_sets[0] if all(layer in s for s in layer_sets)]

@@ -21,6 +21,7 @@ from autograder import batch, catalog, extract, gradescope, locate, publish, ter
 from autograder.errors import KitError
 from autograder.grade import grade
 from autograder.messages import LANGUAGES, language
+from autograder.terminal import emit
 
 
 SCHEDULER_HELP = ("grade on a Dask cluster: a running scheduler's address (tcp://host:8786), or local[:N] for a "
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run_command(args, grading)
     except KitError as error:  # the kit's own failures; a student's never reach here
-        print(f"error: {error}", file=sys.stderr)
+        emit(f"error: {error}", stream=sys.stderr)
         return error.exit_code
 
 
@@ -120,11 +121,11 @@ def run_command(args: argparse.Namespace, grading: argparse.ArgumentParser) -> i
 def list_exercises(as_json: bool) -> int:
     exercises = catalog.exercises()
     if as_json:
-        print(json.dumps([{"id": e.id, "assignment": e.assignment, "heading": e.heading, "points": e.points,
+        emit(json.dumps([{"id": e.id, "assignment": e.assignment, "heading": e.heading, "points": e.points,
                            "checks": len(e.checks), "mutants": len(e.mutants)} for e in exercises],
                          ensure_ascii=False, indent=2))
     else:
-        print(terminal.exercise_table(list(exercises)))
+        emit(terminal.exercise_table(list(exercises)))
     return 0
 
 
@@ -132,10 +133,10 @@ def publish_notebooks(check_only: bool) -> int:
     if check_only:
         differ = publish.stale()
         for name in differ:
-            print(f"out of date: {name}")
+            emit(f"out of date: {name}")
         return 1 if differ else 0
     publish.build(publish.ROOT, publish.present_assignments())
-    print("release/ and solutions/ regenerated from source/")
+    emit("release/ and solutions/ regenerated from source/")
     return 0
 
 
@@ -153,22 +154,22 @@ def scheduler_problem(text: str) -> str | None:
 def grade_assignment(course: Path | None, assignment: str, workers: int | None, force: bool, sandboxed: bool,
                      lang: str, scheduler: str | None = None) -> int:
     if workers is not None and workers < 1:
-        print("error: --workers must be at least 1", file=sys.stderr)
+        emit("error: --workers must be at least 1", stream=sys.stderr)
         return 2
     try:
         run = batch.run(course, assignment, workers=workers, force=force, progress=True, scheduler=scheduler,
                         transport_factory=batch.default_transport if sandboxed else None)
     except KeyboardInterrupt:
-        print("interrupted: the results stored so far are kept; run the same command to go on", file=sys.stderr)
+        emit("interrupted: the results stored so far are kept; run the same command to go on", stream=sys.stderr)
         return 130
-    print(run.summary(lang))
+    emit(run.summary(lang))
     return 0
 
 
 def grade_notebooks(paths: list[Path], json_path: Path | None, lang: str, assignment: str | None,
                     sandboxed: bool = True) -> int:
     if not paths:
-        print("error: give notebooks to grade", file=sys.stderr)
+        emit("error: give notebooks to grade", stream=sys.stderr)
         return 2
     submissions = []
     for path in paths:  # each read against the kit's release of its assignment (`extract`)
@@ -180,8 +181,8 @@ def grade_notebooks(paths: list[Path], json_path: Path | None, lang: str, assign
     else:
         results = grade(submissions)
     for result in results:
-        print(terminal.submission_report(result, lang))
-        print()
+        emit(terminal.submission_report(result, lang))
+        emit()
     if json_path is not None:
         documents = [gradescope.results_json(r, lang) for r in results]
         json_path.write_text(json.dumps(documents[0] if len(documents) == 1 else documents,
@@ -194,14 +195,14 @@ def record_gradebook(where: Path | None, assignment: str, lang: str, scheduler: 
 
     located = locate.course(where)
     results = course.grade_assignment(located, assignment, lang=lang, scheduler=scheduler)
-    print(terminal.table([("student", "score", "late penalty", "flags")] + [
+    emit(terminal.table([("student", "score", "late penalty", "flags")] + [
         (r.student, f"{r.score:g}/{r.points:g}", f"{r.late_penalty:g}" if r.late_penalty else "", " ".join(r.flags))
         for r in results]))
     recorded = gradebook.read(located, assignment)
     left_out = [r for r in results if r.student not in recorded]
     for result in left_out:
-        print(f"not recorded: {result.student!r}: {result.problem.text(lang) if result.problem else ''}")
-    print(f"\n{len(results) - len(left_out)} submissions of {assignment} recorded in {gradebook.location(located)}; "
+        emit(f"not recorded: {result.student!r}: {result.problem.text(lang) if result.problem else ''}")
+    emit(f"\n{len(results) - len(left_out)} submissions of {assignment} recorded in {gradebook.location(located)}; "
           f"reports in {located.reports_folder(assignment)}")
     return 0
 
@@ -211,13 +212,13 @@ def write_term_report(where: Path | None, lang: str) -> int:
 
     written = term.write_term_report(where, lang)
     summary = written.term
-    print(f"{len(summary.students)} students, graded: {', '.join(summary.assignments)}")
+    emit(f"{len(summary.students)} students, graded: {', '.join(summary.assignments)}")
     risks = summary.risks()
-    print(f"at risk (below {term.RISK_BELOW:.0%} on a section later ones build on): {len(risks)}")
+    emit(f"at risk (below {term.RISK_BELOW:.0%} on a section later ones build on): {len(risks)}")
     if risks:
-        print(terminal.table([("student", "weak foundations")] + [
+        emit(terminal.table([("student", "weak foundations")] + [
             (r.student, "; ".join(f"{s} {m:.0%}" for s, m in r.weak)) for r in risks]))
-    print(f"Report: {written.report}\nCSV:    {written.csv}")
+    emit(f"Report: {written.report}\nCSV:    {written.csv}")
     return 0
 
 
@@ -231,9 +232,9 @@ def run_sample_class(directory: Path | None, students: int, assignments: list[st
         scores = [entries[a].get(student.id) for a in term.assignments]
         rows.append((student.id, student.role, *(f"{e.score:g}/{e.max_score:g}" + (" late" if e.seconds_late > 0 else "")
                                                   if e else "-" for e in scores)))
-    print()
-    print(terminal.table(rows))
-    print(f"""
+    emit()
+    emit(terminal.table(rows))
+    emit(f"""
 Gradebook:  {term.gradebook}  (formgrader: cd {term.root} && jupyter lab, then Nbgrader > Formgrader)
 Feedback:   {term.feedback}/<student>/<assignment>/<assignment>.html, released to the students
 Reports:    {term.root / "reports"}/<assignment>/  (class report, scores.csv, similarity.csv)

@@ -1,6 +1,17 @@
-"""Plain-text views of results and of the exercise inventory, for the command line."""
+"""Plain-text views of results and of the exercise inventory, for the command line.
+
+Student text (ids, exception names and messages, source lines) reaches a TA's terminal here, and a
+terminal obeys control characters: escape sequences can clear the screen, move the cursor over a
+score, set the clipboard (OSC 52) or retitle the window, and bidi overrides reorder what is shown.
+Every command prints through `emit`, which lets no control character through; a field that carries
+student text is put through `clean` as well, so that a line break in it cannot start a line of its own.
+"""
 
 from __future__ import annotations
+
+import sys
+import unicodedata
+from typing import TextIO
 
 from autograder.messages import Msg
 from autograder.results import ExerciseResult, SubmissionResult
@@ -14,6 +25,26 @@ FINDINGS = {  # what a finding's flag means, for the TA who reads it
                             "cell"),
 }
 
+# Control (Cc), format (Cf: bidi overrides, zero-width joiners, tag characters), surrogate (Cs),
+# private-use (Co) and unassigned (Cn) characters, and the Unicode line and paragraph separators.
+_UNSAFE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def clean(text: object) -> str:
+    """The text with every control or format character written out as its escape (`\\x1b`, `\\n`,
+    `\\u202e`), so that a terminal shows it instead of obeying it; printable text, Korean included, stays."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _UNSAFE else ch
+                   for ch in text)
+
+
+def emit(text: object = "", stream: TextIO | None = None) -> None:
+    """Print for a person at a terminal, line by line, each line through `clean`; every command's
+    output goes through here."""
+    print("\n".join(clean(line) for line in str(text).split("\n")), file=stream or sys.stdout)
+
 
 def exercise_table(exercises: list[Exercise]) -> str:
     rows = [("id", "assignment", "heading", "points", "checks", "mutants")]
@@ -24,22 +55,24 @@ def exercise_table(exercises: list[Exercise]) -> str:
 
 def table(rows: list[tuple[str, ...]]) -> str:
     """Rows of text as aligned columns; the first row is the header."""
+    rows = [tuple(clean(cell) for cell in row) for row in rows]
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip()
                      for row in rows)
 
 
 def submission_report(result: SubmissionResult, lang: str | None = None) -> str:
-    head = f"{result.student} · {result.assignment} · {result.score:g}/{result.points:g}"
+    head = f"{clean(result.student)} · {clean(result.assignment)} · {result.score:g}/{result.points:g}"
     lines = [head, "=" * min(80, _width(head))]
     if result.problem:
-        lines.append(f"!! {result.problem.text(lang)}")
+        lines.append(f"!! {clean(result.problem.text(lang))}")
     for error in result.cell_errors:
-        lines.append(f"!! cell {error.get('cell')}: {error.get('type')}: {str(error.get('message', ''))[:160]}")
+        lines.append(f"!! cell {clean(error.get('cell'))}: "
+                     + clean(f"{error.get('type')}: {str(error.get('message', ''))[:160]}"))
     for finding in result.findings:
         lines += ["!! " + line for line in finding_lines(finding, lang)]
     for exercise in result.exercises:
-        lines.append(f"{exercise.id}  {exercise.score:g}/{exercise.points:g}  ({exercise.title.text(lang)})")
+        lines.append(f"{exercise.id}  {exercise.score:g}/{exercise.points:g}  ({clean(exercise.title.text(lang))})")
         lines += check_lines(exercise, lang)
     return "\n".join(lines)
 
@@ -47,8 +80,8 @@ def submission_report(result: SubmissionResult, lang: str | None = None) -> str:
 def finding_lines(finding: dict, lang: str | None = None) -> list[str]:
     """A finding for a human: what it is and in which cell, then its detail (a short diff), indented."""
     label = FINDINGS.get(finding.get("flag"))
-    head = f"{label.text(lang) if label else finding.get('flag')}: {finding.get('cell')}"
-    return [head, *(f"    {line}" for line in str(finding.get("detail", "")).split("\n") if line)]
+    head = f"{label.text(lang) if label else clean(finding.get('flag'))}: {clean(finding.get('cell'))}"
+    return [head, *(f"    {clean(line)}" for line in str(finding.get("detail", "")).split("\n") if line)]
 
 
 def check_lines(exercise: ExerciseResult, lang: str | None = None) -> list[str]:
@@ -60,7 +93,7 @@ def check_lines(exercise: ExerciseResult, lang: str | None = None) -> list[str]:
         if not check.passed:
             for message in (check.message, check.detail):
                 if message is not None:
-                    lines.append(f"         {message.text(lang)}")
+                    lines.append(f"         {clean(message.text(lang))}")
     return lines
 
 

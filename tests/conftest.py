@@ -62,3 +62,12 @@ def graded(assignment: str) -> dict[str, SubmissionResult]:
 def results():
     """`results(assignment)[variant]`: graded lazily, once per assignment per session."""
     return graded
+
+
+@pytest.fixture(scope="session")
+def hostile_class(tmp_path_factory):
+    """A class whose ids, names and answers carry terminal, spreadsheet and markup payloads, graded,
+    recorded, given feedback and exported with the real commands (tests/hostile_class.py)."""
+    from tests import hostile_class as builder
+
+    return builder.build(tmp_path_factory.mktemp("hostile-class"))
