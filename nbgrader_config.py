@@ -66,6 +66,9 @@ c.Autograde.exporter_class = "autograder.nbgrader_plugin.SubmissionExporter"
 # generate_feedback writes the kit's page (scores per check, what to fix, the notes to reread);
 # release_feedback and the students' fetch_feedback deliver it unchanged.
 c.GenerateFeedback.exporter_class = "autograder.nbgrader_plugin.KitFeedbackExporter"
+# The formgrader's submission page prints the student id and names without escaping them: the kit's
+# step escapes them first. (KitGrade has already made the notebook's student markup inert.)
+c.HTMLExporter.preprocessors = ["autograder.nbgrader_plugin.EscapeStudentNames"]
 # A check cell the student deleted comes back, so every exercise gets its score.
 c.OverwriteCells.add_missing_cells = True
 
@@ -75,6 +78,10 @@ c.OverwriteCells.add_missing_cells = True
 # (or "none") for nbgrader's built-in policies.
 c.AssignLatePenalties.plugin_class = "autograder.nbgrader_plugin.LatePenaltyPerDay"
 c.LatePenaltyPerDay.percent_per_day = 10.0
+
+# `nbgrader export` writes every field quoted, and text a spreadsheet would evaluate as a formula (an id
+# or a name starting with = + - @) prefixed with a single quote (OWASP's advice against CSV injection).
+c.ExportApp.plugin_class = "autograder.nbgrader_plugin.KitCsvExport"
 
 # `nbgrader zip_collect A`: notebooks downloaded from an LMS into downloaded/A/archive/ (zip files
 # or loose notebooks), named the Canvas way: <student>_[LATE_]<user id>_<submission id>_<A>.ipynb.

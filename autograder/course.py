@@ -12,11 +12,11 @@ import json
 from pathlib import Path
 
 from nbgrader.api import Gradebook
-from nbgrader.plugins import CsvExportPlugin
 
 from autograder import batch, extract, gradebook, instructor, intake, locate, report, similarity
 from autograder.errors import StepFailed
 from autograder.grade import grade
+from autograder.nbgrader_plugin import KitCsvExport
 from autograder.results import SubmissionResult
 
 
@@ -61,11 +61,12 @@ def set_duedate(course: str | Path | locate.Course, assignment: str, duedate) ->
 
 
 def export_grades(course: str | Path | locate.Course, destination: str | Path) -> Path:
-    """nbgrader's CSV export of the whole gradebook (what `nbgrader export --to FILE` writes)."""
+    """The CSV export of the whole gradebook (what `nbgrader export --to FILE` writes with the course's
+    configuration: nbgrader's columns, neutralised for spreadsheets)."""
     located = locate.course(course)
     directories = located.coursedir
     with gradebook.quiet_nbgrader(), Gradebook(directories.db_url, directories.course_id) as gb:
-        CsvExportPlugin(config=located.config, to=str(destination)).export(gb)
+        KitCsvExport(config=located.config, to=str(destination)).export(gb)
     return Path(destination)
 
 

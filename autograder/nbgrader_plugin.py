@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import html
 import json
 import math
 import os
@@ -25,20 +26,25 @@ from pathlib import Path
 
 import nbformat
 from nbconvert.exporters import HTMLExporter, NotebookExporter
+from nbconvert.preprocessors import Preprocessor
 from nbgrader import utils as nbgrader_utils
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default.collect import ExchangeCollect
-from nbgrader.plugins import LateSubmissionPlugin
+from nbgrader.plugins import CsvExportPlugin, LateSubmissionPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict, Float, Unicode
 
-from autograder import extract, feedback, instructor, sanitize, terminal
+from autograder import extract, feedback, instructor, markup, sanitize, spreadsheet, terminal
 from autograder.errors import KitGradeError
 from autograder.messages import Msg, language
 from autograder.results import ExerciseResult, SubmissionResult
 
 
 class KitGrade(NbGraderPreprocessor):
-    """Fill every check cell's outputs with the kit's feedback and score for that exercise."""
+    """Fill every check cell's outputs with the kit's feedback and score for that exercise, in a notebook
+    whose student markup is made inert (`markup`): what it writes to `autograded/` is what the
+    formgrader renders in the TA's session."""
 
     lang = Unicode("", help="Feedback language, ko or en (default: $KIT_LANG, else ko).").tag(config=True)
     results = Dict(help="Verdicts by student id, when the kit graded the submissions already.")
@@ -50,6 +56,8 @@ class KitGrade(NbGraderPreprocessor):
             result = grade_submitted_notebook(self._course_directory(), info["assignment"], info["student"],
                                               info["notebook"])
         lang = language(self.lang or None)
+        coursedir = self._course_directory(required=False)
+        markup.inert(nb, instructor.of_course(coursedir, info["assignment"], info["notebook"]).released)
         for cell in nb.cells:
             if nbgrader_utils.is_grade(cell) and not nbgrader_utils.is_solution(cell) and cell.cell_type == "code":
                 cell.outputs = check_cell_outputs(self._exercise(result, cell), lang)
@@ -69,13 +77,15 @@ class KitGrade(NbGraderPreprocessor):
                                 f"{exercise.points:g} in its grader: run `python -m autograder publish`")
         return exercise
 
-    def _course_directory(self):
+    def _course_directory(self, required: bool = True):
         owner = self.parent
         while owner is not None and getattr(owner, "coursedir", None) is None:
             owner = owner.parent
-        if owner is None:
+        if owner is not None:
+            return owner.coursedir
+        if required:
             raise KitGradeError("KitGrade runs inside `nbgrader autograde` (it needs the course directory)")
-        return owner.coursedir
+        return CourseDirectory(config=self.config)  # given verdicts by `gradebook.record`, with the course's config
 
 
 _graded: dict[tuple[str, str], SubmissionResult] = {}  # (path, fingerprint of what was read) -> verdict, this process
@@ -130,11 +140,11 @@ def annotate_cell_errors(nb, result: SubmissionResult, lang: str | None = None) 
         nb.cells[index].outputs = [nbformat.v4.new_output("stream", name="stdout", text=note.text(lang) + "\n")]
 
 
-UNREADABLE = Msg(ko="**제출한 노트북을 읽을 수 없어 배포된 노트북으로 대신 보여 줍니다.** 점수와 아래의 채점 결과는 "
+UNREADABLE = Msg(ko="제출한 노트북을 읽을 수 없어 배포된 노트북으로 대신 보여 줍니다. 점수와 아래의 채점 결과는 "
                      "제출한 파일에서 나온 것입니다: ",
-                  en="**The kit could not read the submitted notebook, so the released notebook is shown instead.** "
+                  en="The kit could not read the submitted notebook, so the released notebook is shown instead. "
                      "The scores and the feedback below come from the submitted file: ")
-NOT_GRADED = Msg(ko="**이 제출물은 채점하지 않았습니다**: ", en="**This submission was not graded**: ")
+NOT_GRADED = Msg(ko="이 제출물은 채점하지 않았습니다: ", en="This submission was not graded: ")
 
 
 class SubmissionExporter(NotebookExporter):
@@ -144,7 +154,8 @@ class SubmissionExporter(NotebookExporter):
     locked cells from the release, answers and added cells from the submission, in the release's order),
     made by the same reading (`extract`) that the kit's verdict came from, after which nbgrader's own
     steps (`OverwriteCells`...) find nothing to restore. A file the kit cannot read is shown as the
-    released notebook under a note that says why; one it refused, as read, under the reason.
+    released notebook under a note that says why; one it refused, as read, under the reason. (`KitGrade`
+    shows the note, as every text cell that is not the release's, as plain text.)
     """
 
     def from_filename(self, filename, resources=None, **kw):
@@ -191,10 +202,11 @@ class KitCollect(ExchangeCollect):
             budget = [1000 * self.coursedir.max_dir_size]
             left = _copy_own(src, kept, budget)
             if not kept.is_dir():
-                self.log.error("%s is not collected: it is %s, not a folder", src, left[0][1])
+                self.log.error("%s is not collected: it is %s, not a folder", terminal.clean(src), left[0][1])
                 return
             for path, why in left:
-                self.log.warning("not collected: %s is %s (only folders and regular files are)", path, why)
+                self.log.warning("not collected: %s is %s (only folders and regular files are)",
+                                 terminal.clean(path), why)
             super().do_copy(str(kept), dest, log)
 
 
@@ -244,6 +256,19 @@ def _copy_folder(folder: int, shown: str, kept: Path, left: list, budget: list[i
                 left.append((where, "not a regular file"))
         finally:
             os.close(handle)
+class EscapeStudentNames(Preprocessor):
+    """The formgrader's submission page prints the student's id and names and the notebook's path as
+    HTML without escaping them (nbgrader's `formgrade_macros.html.j2`): an id such as
+    `<img src=x onerror=...>` would run in the TA's session. As one of `c.HTMLExporter.preprocessors`
+    this escapes them in the page's resources before the template reads them."""
+
+    FIELDS = ("student", "first_name", "last_name", "notebook_path")
+
+    def preprocess(self, nb, resources):
+        for field in self.FIELDS:
+            if isinstance(resources.get(field), str):
+                resources[field] = html.escape(resources[field], quote=True)
+        return nb, resources
 
 
 class LatePenaltyPerDay(LateSubmissionPlugin):
@@ -257,6 +282,36 @@ class LatePenaltyPerDay(LateSubmissionPlugin):
             return None
         days = math.ceil(total_seconds_late / 86400)
         return round(score * min(1.0, days * self.percent_per_day / 100), 6)
+
+
+class KitCsvExport(CsvExportPlugin):
+    """`nbgrader export` writes nbgrader's columns and rows through `spreadsheet`: every field quoted
+    (nbgrader's own plugin quotes none, so a comma in a name shifts the columns) and no student id or
+    name that a spreadsheet would evaluate as a formula."""
+
+    COLUMNS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
+               "raw_score", "late_submission_penalty", "score", "max_score")
+
+    def export(self, gradebook: Gradebook) -> None:
+        destination = self.to or "grades.csv"
+        only_assignments, only_students = set(map(str, self.assignment)), set(map(str, self.student))
+        self.log.info("Exporting grades to %s", destination)
+        rows = []
+        for assignment in gradebook.assignments:
+            if only_assignments and assignment.name not in only_assignments:
+                continue
+            for student in gradebook.students:
+                if only_students and student.id not in only_students:
+                    continue
+                try:
+                    submission = gradebook.find_submission(assignment.name, student.id)
+                    timestamp, raw, penalty = submission.timestamp, submission.score, submission.late_submission_penalty
+                except MissingEntry:  # nothing submitted: zero, as nbgrader's own export says
+                    timestamp, raw, penalty = None, 0.0, 0.0
+                rows.append([assignment.name, assignment.duedate, timestamp, student.id, student.last_name,
+                             student.first_name, student.email, raw, penalty, max(0.0, raw - penalty),
+                             assignment.max_score])
+        spreadsheet.write(destination, self.COLUMNS, rows)
 
 
 class KitFeedbackExporter(HTMLExporter):

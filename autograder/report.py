@@ -10,13 +10,12 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import statistics
 from collections import Counter
 from pathlib import Path
 
-from autograder import catalog, gradescope, items, plots, similarity, terminal
+from autograder import catalog, gradescope, items, plots, similarity, spreadsheet, terminal
 from autograder.messages import language
 from autograder.render import render
 from autograder.results import SubmissionResult
@@ -93,15 +92,15 @@ def class_report(results: list[SubmissionResult], assignment: str, lang: str | N
 
 
 def write_csv(results: list[SubmissionResult], path: Path, assignment: str) -> None:
-    """One column per exercise, in notebook order, then the totals; rows sorted by student id."""
+    """One column per exercise, in notebook order, then the totals; rows sorted by student id. Scores
+    are numbers; ids are text that a spreadsheet cannot take for a formula (`spreadsheet`)."""
     ids = [e.id for e in catalog.for_assignment(assignment)]
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student", *ids, "raw_score", "late_penalty", "score", "max_score"])
-        for result in sorted(results, key=lambda r: r.student):
-            by_id = {e.id: e.score for e in result.exercises}
-            writer.writerow([result.student, *(f"{by_id.get(i, 0):g}" for i in ids), f"{result.score:g}",
-                             f"{result.late_penalty:g}", f"{final_score(result):g}", f"{result.points:g}"])
+    rows = []
+    for result in sorted(results, key=lambda r: r.student):
+        by_id = {e.id: e.score for e in result.exercises}
+        rows.append([result.student, *(float(by_id.get(i, 0)) for i in ids), result.score, result.late_penalty,
+                     final_score(result), result.points])
+    spreadsheet.write(path, ["student", *ids, "raw_score", "late_penalty", "score", "max_score"], rows)
 
 
 def write_reports(results: list[SubmissionResult], out_dir: Path, assignment: str,

@@ -26,7 +26,6 @@ to `reports/<A>/similarity.csv`; the class report shows the top ones side by sid
 from __future__ import annotations
 
 import builtins
-import csv
 import difflib
 import io
 import json
@@ -41,7 +40,7 @@ from pathlib import Path
 import numpy as np
 from copydetect.utils import get_copied_slices, get_document_fingerprints
 
-from autograder import catalog, intake, locate
+from autograder import catalog, intake, locate, spreadsheet
 from autograder.extract import MAX_NOTEBOOK_BYTES
 
 NOISE_TOKENS = 10  # shortest shared run that counts: longer than a one-line `return t.view(-1)`
@@ -312,9 +311,6 @@ def analyse_course(course: str | Path | locate.Course, assignment: str) -> Analy
 
 
 def write_csv(analysis: Analysis, path: Path) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
-        for pair in analysis.pairs:
-            writer.writerow([pair.student_a, pair.student_b, ";".join(pair.exercises), f"{pair.similarity:.4f}"])
-    return Path(path)
+    """One row per pair, through `spreadsheet` (the ids are the students' text)."""
+    return spreadsheet.write(path, CSV_COLUMNS, ([pair.student_a, pair.student_b, ";".join(pair.exercises),
+                                                 round(pair.similarity, 4)] for pair in analysis.pairs))

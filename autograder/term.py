@@ -12,7 +12,6 @@ of each section with the exercises behind it, and the students at risk; `reports
 
 from __future__ import annotations
 
-import csv
 import json
 import statistics
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from typing import NamedTuple
 import matplotlib
 import numpy as np
 
-from autograder import catalog, locate, notes, plots
+from autograder import catalog, locate, notes, plots, spreadsheet
 from autograder.errors import NothingGraded
 from autograder.messages import language
 from autograder.render import render
@@ -144,23 +143,19 @@ def term_report(summary: Term, lang: str | None = None) -> str:
 def write_csv(summary: Term, path: Path) -> Path:
     """The page's numbers, shares in [0, 1] under each section's heading (empty where nothing is graded yet):
     the class's mastery first, then each graded exercise's class mean under its section (`name`: its id),
-    then one row per student (`name`: the student id) with `at_risk` naming their weak foundations."""
+    then one row per student (`name`: the student id) with `at_risk` naming their weak foundations.
+    Written through `spreadsheet`: the ids are the students' text."""
     def share(value: float | None) -> str:
         return "" if value is None else f"{value:.4f}"
 
     weak = {r.student: ";".join(section for section, _ in r.weak) for r in summary.risks()}
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["scope", "name", *notes.HEADINGS, "at_risk"])
-        writer.writerow(["class", "", *(share(summary.class_mastery(h)) for h in notes.HEADINGS), ""])
-        for section, exercises in summary.exercises.items():
-            for exercise in exercises:
-                writer.writerow(["exercise", exercise, *(share(summary.exercise_mastery(exercise)) if h == section
-                                                         else "" for h in notes.HEADINGS), ""])
-        for student in summary.students:
-            writer.writerow(["student", student, *(share(summary.mastery(student, h)) for h in notes.HEADINGS),
-                             weak.get(student, "")])
-    return Path(path)
+    rows = [["class", "", *(share(summary.class_mastery(h)) for h in notes.HEADINGS), ""]]
+    rows += [["exercise", exercise, *(share(summary.exercise_mastery(exercise)) if h == section else ""
+                                      for h in notes.HEADINGS), ""]
+             for section, exercises in summary.exercises.items() for exercise in exercises]
+    rows += [["student", student, *(share(summary.mastery(student, h)) for h in notes.HEADINGS), weak.get(student, "")]
+             for student in summary.students]
+    return spreadsheet.write(path, ["scope", "name", *notes.HEADINGS, "at_risk"], rows)
 
 
 class Written(NamedTuple):

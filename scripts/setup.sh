@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Set up a fresh machine: Debian packages and the Python environment in .venv/.
 #   bash scripts/setup.sh          a course machine: CJK fonts (Korean in plots), the kit and what it runs on
-#   bash scripts/setup.sh --test   also what the kit's tests need: Chromium and the test-only packages
+#   bash scripts/setup.sh --test   also what the kit's tests need: Chromium, LibreOffice Calc and the test-only packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(fonts-noto-cjk)
 requirements=requirements.txt
 if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium)
+  packages+=(chromium libreoffice-calc-nogui)  # a browser and a spreadsheet open what the kit writes
   requirements=requirements-test.txt
 fi
 missing=()

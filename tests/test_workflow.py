@@ -12,18 +12,14 @@ and exports the grades. The tests then check what each step left behind.
 from __future__ import annotations
 
 import ast
-import contextlib
 import csv
 import datetime
 import html
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -36,6 +32,7 @@ from nbgrader.coursedir import CourseDirectory
 from autograder import catalog, course, gradebook, sample
 from autograder.nbgrader_plugin import KitGrade, KitGradeError, LatePenaltyPerDay
 from autograder.results import CheckResult, ExerciseResult, SubmissionResult
+from tests.browser.classroom import formgrader
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = sample.present_assignments()[0]
@@ -290,7 +287,10 @@ def test_gradebook_command_prints_every_student_and_where_the_gradebook_is(term)
 
 def test_formgrader_and_assignment_list_work_on_the_course(term):
     """The formgrader lists the kit's scores and its autograde button grades through the kit."""
-    with _formgrader(term.root) as ask:
+    env = {"HOME": str(term.root.parent / "formgrader-home"), "LANG": "C.UTF-8", "KIT_LANG": "en",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"}
+    with formgrader(term.root, env) as server:
+        ask = server.ask
         listed = {s["student"]: s for s in ask("GET", f"/formgrader/api/submissions/{ASSIGNMENT}")}
         assert sorted(listed) == sorted(EVERYONE)
         for student, entry in term.after_regrade.items():
@@ -310,42 +310,6 @@ def test_formgrader_and_assignment_list_work_on_the_course(term):
     entry = gradebook.read(term.root, ASSIGNMENT)["eve_typo"]
     assert entry.auto_scores == pytest.approx({e.id: e.score for e in term.results["eve_typo"].exercises})
     assert entry.manual_scores[FIRST.id] == entry.scores[FIRST.id] == FIRST.points / 2
-
-
-@contextlib.contextmanager
-def _formgrader(root: Path):
-    """A Jupyter server on the course directory, with nbgrader's formgrader, answering on loopback."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    token = "workflow-test"
-    command = ["jupyter", "server", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
-               f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False", f"--ServerApp.root_dir={root}"]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    env = {"HOME": str(root.parent / "formgrader-home"), "LANG": "C.UTF-8", "KIT_LANG": "en",
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"}
-    server = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def ask(method: str, path: str, body: dict | None = None):
-        data = json.dumps(body).encode() if body is not None else (b"" if method in ("POST", "PUT") else None)
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=data,
-                                         headers={"Authorization": f"token {token}"})
-        with urllib.request.urlopen(request, timeout=300) as response:
-            return json.loads(response.read())
-
-    try:
-        for _ in range(120):
-            try:
-                ask("GET", "/api/status")
-                break
-            except OSError:
-                assert server.poll() is None, "the Jupyter server stopped"
-                time.sleep(0.5)
-        yield ask
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def _check_cell_text(folder: Path) -> str:

@@ -131,3 +131,50 @@ def jupyterlab(classroom: Classroom, home: Path):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@dataclass(frozen=True)
+class Formgrader:
+    """A Jupyter server on a course directory, with nbgrader's formgrader, as a TA logs in to it."""
+
+    url: str
+    token: str
+
+    def ask(self, method: str, path: str, body: dict | None = None):
+        """One JSON request to the server's API, authenticated by the token."""
+        data = json.dumps(body).encode() if body is not None else (b"" if method in ("POST", "PUT") else None)
+        request = urllib.request.Request(f"{self.url}{path}", method=method, data=data, headers=self.headers())
+        with urllib.request.urlopen(request, timeout=300) as response:
+            return json.loads(response.read())
+
+    def headers(self) -> dict[str, str]:
+        """What logs a TA's browser in, on every request its pages make."""
+        return {"Authorization": f"token {self.token}"}
+
+
+@contextmanager
+def formgrader(root: Path, env: dict[str, str]):
+    """`jupyter server` in the course directory (where nbgrader reads the course's config), on a free
+    loopback port; stopped with SIGTERM."""
+    port, token = free_port(), "kit-test-token"
+    command = [str(BIN / "jupyter"), "server", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False",
+               f"--ServerApp.root_dir={root}"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    server = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    running = Formgrader(f"http://127.0.0.1:{port}", token)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                running.ask("GET", "/api/status")
+                break
+            except OSError:
+                assert server.poll() is None, "the Jupyter server stopped"
+                assert time.monotonic() < deadline, "the Jupyter server did not answer within 180 s"
+                time.sleep(0.5)
+        yield running
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

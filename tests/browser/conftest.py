@@ -34,17 +34,24 @@ def lab(classroom: Classroom, tmp_path_factory) -> Lab:
 
 
 @pytest.fixture(scope="module")
-def page(lab: Lab):
-    """A Chromium page: Debian's browser driven by the PyPI playwright package, never a downloaded one."""
+def browser():
+    """Debian's Chromium driven by the PyPI playwright package, never a downloaded browser."""
     assert CHROMIUM.exists(), "the browser tests need Debian's browser: apt-get install -y chromium fonts-noto-cjk"
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=60_000)  # a shared 2-core machine renders slowly; waits end as soon as they hold
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
         try:
-            tab = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ko-KR")
-            tab.set_default_timeout(60_000)
-            yield tab
+            yield launched
         finally:
-            browser.close()
+            launched.close()
+
+
+@pytest.fixture(scope="module")
+def page(lab: Lab, browser):
+    """A Chromium page on the student's JupyterLab."""
+    tab = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ko-KR")
+    tab.set_default_timeout(60_000)
+    yield tab
+    tab.close()
