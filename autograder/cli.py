@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     sampling.add_argument("--lang", choices=LANGUAGES, help="feedback language (default: $KIT_LANG or ko)")
 
     args = parser.parse_args(argv)
+    terminal.log_to_terminal()
     if getattr(args, "scheduler", None) is not None:
         problem = scheduler_problem(args.scheduler)
         if problem:

@@ -313,4 +313,4 @@ def analyse_course(course: str | Path | locate.Course, assignment: str) -> Analy
 def write_csv(analysis: Analysis, path: Path) -> Path:
     """One row per pair, through `spreadsheet` (the ids are the students' text)."""
     return spreadsheet.write(path, CSV_COLUMNS, ([pair.student_a, pair.student_b, ";".join(pair.exercises),
-                                                 round(pair.similarity, 4)] for pair in analysis.pairs))
+                                                 f"{pair.similarity:.4f}"] for pair in analysis.pairs))

@@ -3,12 +3,14 @@
 Student text (ids, exception names and messages, source lines) reaches a TA's terminal here, and a
 terminal obeys control characters: escape sequences can clear the screen, move the cursor over a
 score, set the clipboard (OSC 52) or retitle the window, and bidi overrides reorder what is shown.
-Every command prints through `emit`, which lets no control character through; a field that carries
-student text is put through `clean` as well, so that a line break in it cannot start a line of its own.
+Every command prints through `emit` (and logs through `LogFormatter`), which let no control character
+through; a field that carries student text is put through `clean` as well, so that a line break in it
+cannot start a line of its own.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 import unicodedata
 from typing import TextIO
@@ -44,6 +46,20 @@ def emit(text: object = "", stream: TextIO | None = None) -> None:
     """Print for a person at a terminal, line by line, each line through `clean`; every command's
     output goes through here."""
     print("\n".join(clean(line) for line in str(text).split("\n")), file=stream or sys.stdout)
+
+
+class LogFormatter(logging.Formatter):
+    """Log records (the sandbox's warnings may quote a child's output) cleaned line by line, as `emit` prints."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return "\n".join(clean(line) for line in super().format(record).split("\n"))
+
+
+def log_to_terminal() -> None:
+    """Send the kit's warnings to stderr through `LogFormatter` (Python's fallback prints them raw)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(LogFormatter("%(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
 
 
 def exercise_table(exercises: list[Exercise]) -> str:

@@ -9,6 +9,8 @@ message and type name, a cell that fails as the notebook runs, and the source li
 
 from __future__ import annotations
 
+import ast
+import logging
 import subprocess
 import sys
 import unicodedata
@@ -86,3 +88,20 @@ def test_clean_writes_out_control_and_format_characters(text):
                                   "emoji 🙂 and\u3000ideographic space", "Ünïcödé — ‘quotes’ …"])
 def test_clean_keeps_printable_text_as_it_is(text):
     assert terminal.clean(text) == text
+
+
+def test_no_module_of_the_kit_prints_but_the_terminal_layer():
+    """Output that skips `terminal.emit` would reach the terminal raw."""
+    printing = []
+    for path in sorted((ROOT / "autograder").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and path.name != "terminal.py":
+                called = ast.unparse(node.func)
+                if called == "print" or called.endswith(("stdout.write", "stderr.write")):
+                    printing.append(f"{path.relative_to(ROOT)}:{node.lineno} {called}")
+    assert printing == []
+
+
+def test_log_records_are_cleaned_like_printed_text():
+    record = logging.LogRecord("autograder.sandbox", logging.WARNING, __file__, 1, "child said %s", (TERMINAL,), None)
+    assert terminal.LogFormatter("%(message)s").format(record) == f"child said {SHOWN}"
