@@ -56,10 +56,12 @@ class LogFormatter(logging.Formatter):
 
 
 def log_to_terminal() -> None:
-    """Send the kit's warnings to stderr through `LogFormatter` (Python's fallback prints them raw)."""
+    """Send the kit's log records and Python's warnings (a font missing a glyph quotes the character) to
+    stderr through `LogFormatter`; Python's own fallbacks print them raw."""
     handler = logging.StreamHandler()
     handler.setFormatter(LogFormatter("%(message)s"))
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    logging.captureWarnings(True)
 
 
 def exercise_table(exercises: list[Exercise]) -> str:

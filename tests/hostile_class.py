@@ -2,7 +2,8 @@
 spreadsheet, a browser. Built, graded, recorded, given feedback and exported with the real commands.
 
 - `=1+2` (a formula as an id, with formula names) answers with functions and cells that raise messages
-  full of terminal control sequences, a fake score line and Korean;
+  full of terminal control sequences, a fake score line and Korean, and shares one answer (with markup in
+  it) with the markup student, so that the pair is reported as similar;
 - `<img src=x onerror=...>` (markup as an id) writes markdown, raw cells and outputs that carry scripts,
   event handlers and `javascript:` links, and its function raises a message that is markup; it is late,
   so the class report lists it;
@@ -55,6 +56,13 @@ MARKDOWN = (
     '<svg id="pwned-svg" onload="window.pwned_svg=1"></svg>',
     "$\\href{javascript:window.pwned_math=1}{math link}$",
 )
+# One answer both the formula and the markup student hand in, unlike any other: the pair heads similarity.csv
+# and the class report shows it side by side, markup and all.
+SHARED_ANSWER = ('def reshape_copy(t, shape):\n'
+                 '    note = "<script>window.pwned_code=1</script>"\n'
+                 '    staged = [t.detach().clone() for _ in range(1)][0]\n'
+                 '    staged = staged.reshape(*shape).clone().contiguous()\n'
+                 '    return staged if note else None\n')
 RAW = '<script>window.pwned_raw = 1</script><b id="pwned-raw">raw</b>'
 OUTPUT_HTML = '<img id="pwned-output" src="x" onerror="window.pwned_output=1">'
 MESSAGE_MARKUP = "<img src=x onerror=window.pwned_message=1>"
@@ -91,6 +99,7 @@ def formula_notebook():
     nb = nbformat.read(ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     _answer("describe", f'def describe(t):\n    raise ValueError("{TERMINAL}{KOREAN}" + "\\n{FAKE_SCORE}\\r")\n', nb)
     _answer("flatten_view", f'def flatten_view(t):\n    raise type("Evil{TERMINAL}", (Exception,), {{}})("x")\n', nb)
+    _answer("reshape_copy", SHARED_ANSWER, nb)
     nb.cells.append(nbformat.v4.new_code_cell(f'raise RuntimeError("cell {TERMINAL}" + "\\n{FAKE_SCORE}")'))
     return nb
 
@@ -99,6 +108,7 @@ def markup_notebook():
     """Markdown, a raw cell, an output and messages that would be live markup in a TA's browser."""
     nb = nbformat.read(ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     _answer("describe", f'def describe(t):\n    raise ValueError("{MESSAGE_MARKUP}")\n', nb)
+    _answer("reshape_copy", SHARED_ANSWER, nb)
     nb.cells += [nbformat.v4.new_markdown_cell(text) for text in MARKDOWN]
     nb.cells.append(nbformat.v4.new_raw_cell(RAW))
     shown = nbformat.v4.new_code_cell("1 + 1", outputs=[nbformat.v4.new_output(
@@ -133,11 +143,16 @@ def build(base: Path) -> SimpleNamespace:
     assert batch.returncode == 0, batch.stdout[-3000:] + batch.stderr[-5000:]
     recorded = kit(course, "gradebook", ASSIGNMENT, "--course", str(course))
     assert recorded.returncode == 0, recorded.stdout[-3000:] + recorded.stderr[-5000:]
+    termly = kit(course, "term-report", "--course", str(course))
+    assert termly.returncode == 0, termly.stdout[-3000:] + termly.stderr[-5000:]
     nbgrader(course, "generate_feedback", ASSIGNMENT)
     nbgrader(course, "export", "--to=grades.csv")
+    reports = course / "reports" / ASSIGNMENT
     return SimpleNamespace(
-        root=course, batch=batch, gradebook=recorded, grades_csv=course / "grades.csv",
-        scores_csv=course / "reports" / ASSIGNMENT / "scores.csv", report=course / "reports" / ASSIGNMENT / "report.html",
+        root=course, batch=batch, gradebook=recorded, term_report=termly, grades_csv=course / "grades.csv",
+        scores_csv=reports / "scores.csv", similarity_csv=reports / "similarity.csv",
+        mastery_csv=course / "reports" / "term" / "mastery.csv", report=reports / "report.html",
+        term_page=course / "reports" / "term" / "report.html",
         feedback={s: course / "feedback" / s / ASSIGNMENT / f"{ASSIGNMENT}.html" for s in STUDENTS},
         autograded={s: course / "autograded" / s / ASSIGNMENT / f"{ASSIGNMENT}.ipynb" for s in STUDENTS},
-        results=json.loads((course / "reports" / ASSIGNMENT / "results.json").read_text(encoding="utf-8")))
+        results=json.loads((reports / "results.json").read_text(encoding="utf-8")))

@@ -21,7 +21,7 @@ from playwright.sync_api import Page
 
 from tests.browser.classroom import formgrader
 from tests.hostile_class import (ASSIGNMENT, CELL_ERROR_MARKUP, CONTROL_ID, CONTROL_NAMES, FORMULA_ID, MARKDOWN,
-                                 MARKUP_ID, MESSAGE_MARKUP, RAW)
+                                 MARKUP_ID, MESSAGE_MARKUP, RAW, SHARED_ANSWER)
 
 pytestmark = pytest.mark.slow
 
@@ -96,7 +96,14 @@ def test_kit_feedback_page_shows_markup_as_text(browser, hostile_class, student)
 def test_class_report_shows_markup_as_text(browser, hostile_class):
     page = opened(browser, hostile_class.report.as_uri())
     assert_inert(page)
-    assert MARKUP_ID in page.inner_text("body")  # among the late submissions
+    text = page.inner_text("body")
+    assert MARKUP_ID in text and SHARED_ANSWER.splitlines()[1].strip() in text  # late; a similar pair, side by side
+
+
+def test_term_report_shows_markup_as_text(browser, hostile_class):
+    page = opened(browser, hostile_class.term_page.as_uri())
+    assert_inert(page)
+    assert MARKUP_ID in page.inner_text("body")  # at risk
 
 
 

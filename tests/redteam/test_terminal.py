@@ -65,7 +65,7 @@ def test_a_line_break_in_a_message_cannot_print_a_score_line(graded_by_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("command", ["batch", "gradebook"])
+@pytest.mark.parametrize("command", ["batch", "gradebook", "term_report"])
 def test_course_commands_print_no_character_a_terminal_obeys(hostile_class, command):
     done = getattr(hostile_class, command)
     assert obeyed(done.stdout + done.stderr) == []
@@ -102,6 +102,13 @@ def test_no_module_of_the_kit_prints_but_the_terminal_layer():
     assert printing == []
 
 
-def test_log_records_are_cleaned_like_printed_text():
-    record = logging.LogRecord("autograder.sandbox", logging.WARNING, __file__, 1, "child said %s", (TERMINAL,), None)
-    assert terminal.LogFormatter("%(message)s").format(record) == f"child said {SHOWN}"
+@pytest.mark.parametrize("raised", [
+    pytest.param("logging.getLogger('autograder.sandbox').warning('child said %s', PAYLOAD)", id="log record"),
+    pytest.param("warnings.warn('Glyph ' + PAYLOAD + ' missing from font')", id="python warning"),
+])
+def test_warnings_and_log_records_are_cleaned_like_printed_text(raised):
+    program = (f"import logging, warnings\nfrom autograder import terminal\nPAYLOAD = {TERMINAL!r}\n"
+               f"terminal.log_to_terminal()\n{raised}\n")
+    done = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and SHOWN in done.stderr, done.stderr
+    assert obeyed(done.stderr) == []
