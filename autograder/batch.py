@@ -182,7 +182,8 @@ class BatchRun:
                          f"of {max(r.points for r in results):g} points")
         for result in results:
             if result.problem is not None:
-                lines.append(f"  problem  {terminal.clean(result.student)}: {terminal.clean(result.problem.text(lang))}")
+                lines.append(f"  problem  {terminal.clean(result.student)}: "
+                             f"{terminal.clean(result.problem.text(lang))}")
         for kind in (*PROCESS_FAILURES, *sorted({f for r in results for f in r.flags} - set(PROCESS_FAILURES))):
             flagged = [r.student for r in results if kind in r.flags]
             if flagged:

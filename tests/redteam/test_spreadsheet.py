@@ -81,7 +81,7 @@ def test_text_that_looks_like_a_formula_opens_as_that_text(formulas_sheet, text)
     pytest.param("scores_csv", {"student": [FORMULA_ID, MARKUP_ID]}, "max_score", id="kit scores.csv"),
     pytest.param("similarity_csv", {"student_a": [MARKUP_ID], "student_b": [FORMULA_ID]}, "similarity",
                  id="kit similarity.csv"),
-    pytest.param("mastery_csv", {"student": [FORMULA_ID, MARKUP_ID]}, "reshape", id="kit mastery.csv"),
+    pytest.param("mastery_csv", {"name": [FORMULA_ID, MARKUP_ID]}, "reshape", id="kit mastery.csv"),
     pytest.param("grades_csv", {"student_id": [FORMULA_ID, MARKUP_ID], "email": [FORMULA_NAMES["email"]],
                                 "first_name": [FORMULA_NAMES["first_name"], CONTROL_NAMES["first_name"]],
                                 "last_name": [FORMULA_NAMES["last_name"], CONTROL_NAMES["last_name"]]},
