@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.browser.classroom import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, Classroom, Lab, jupyterlab, release
+from tests.browser.classroom import ARTIFACTS, Classroom, Lab, jupyterlab, release
+from tests.pages import CHROMIUM, chromium
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -36,16 +39,12 @@ def lab(classroom: Classroom, tmp_path_factory) -> Lab:
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium driven by the PyPI playwright package, never a downloaded browser."""
-    assert CHROMIUM.exists(), "the browser tests need Debian's browser: apt-get install -y chromium fonts-noto-cjk"
-    from playwright.sync_api import expect, sync_playwright
+    assert Path(CHROMIUM).exists(), "the browser tests need Debian's browser: apt-get install -y chromium fonts-noto-cjk"
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=60_000)  # a shared 2-core machine renders slowly; waits end as soon as they hold
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
