@@ -30,9 +30,11 @@ OUTPUTS = ("release", "solutions")
 
 
 def nbgrader_env() -> dict[str, str]:
-    """nbgrader from this interpreter's environment (it shells out to `alembic`, so PATH matters)."""
+    """nbgrader from this interpreter's environment (it shells out to `alembic`, so PATH matters), able to
+    import this kit: the course's config names the kit's plugins (KitCollect...), which nbgrader loads."""
     bin_dir = str(Path(sys.executable).parent)
-    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    python_path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", "PYTHONPATH": python_path}
 
 
 def nbgrader(course: Path, *args: str) -> None:
