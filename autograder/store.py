@@ -57,6 +57,19 @@ class ResultStore:
             return None
         return (data.get(KEY_FIELD), result) if result.student == student else None
 
+    def results(self) -> list[SubmissionResult]:
+        """Every stored result, by file name; a file that is unreadable or not where its student's result
+        would be kept (`path`) is left out."""
+        found = []
+        for file in sorted(self.folder.glob("*.json")) if self.folder.is_dir() else []:
+            try:
+                result = SubmissionResult.from_dict(json.loads(file.read_text(encoding="utf-8")))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if self.path(result.student) == file:
+                found.append(result)
+        return found
+
     def save(self, result: SubmissionResult, key: str | None) -> Path:
         """Write atomically; a result saved with no key is never reused (it is graded again next run)."""
         self.folder.mkdir(parents=True, exist_ok=True)

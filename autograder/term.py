@@ -86,10 +86,9 @@ def load(course: str | Path | locate.Course) -> dict[str, list[SubmissionResult]
             continue
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        store = ResultStore(course.root, assignment)
-        loaded = [store.load(p.stem) for p in sorted(store.folder.glob("*.json"))] if store.folder.is_dir() else []
-        if any(loaded):
-            found[assignment] = [result for _, result in filter(None, loaded)]
+        stored = ResultStore(course.root, assignment).results()
+        if stored:
+            found[assignment] = stored
     return found
 
 

@@ -155,8 +155,12 @@ def test_the_heatmap_draws_korean_with_a_cjk_font(course):
 
 def test_results_kept_only_in_graded_are_read_too(tmp_path):
     course = write_course(tmp_path / "course", where="graded")
+    (course / "graded" / "a01_tensors" / "stray.json").write_text(json.dumps(  # not where ace's result is kept
+        submission("ace", "a01_tensors", {"float_and_int"}).to_dict()), encoding="utf-8")
+    (course / "graded" / "a01_tensors" / "torn.json").write_text("{", encoding="utf-8")
     summary = term.term(term.load(course))
     assert summary.students == sorted(CLASS) and summary.mastery("bea", "Tensor Data Types") == 0
+    assert summary.mastery("ace", "Tensor Data Types") == 1
 
 
 def run_command(*args: str, cwd: Path) -> subprocess.CompletedProcess:
