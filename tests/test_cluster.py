@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import threading
 import time
 from pathlib import Path
@@ -104,11 +105,18 @@ def test_results_stored_by_the_local_pool_are_not_graded_again_on_a_cluster(pool
 
 
 def dask(*arguments: str, kit: Path, log: Path) -> subprocess.Popen:
-    """A `dask` command run from a copy of the kit, its output in a log file (read when a test fails)."""
-    env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin", "PYTHONPATH": str(kit),
-           "LANG": "C.UTF-8"}
+    """A `dask` command run from a copy of the kit, its output in a log file (read when a test fails).
+
+    A folder without `autograder/` stands for a machine where the kit is not installed: Python starts without
+    `site` (`-S`), so the kit's editable install (a finder that `site` loads from a .pth file) is not seen either,
+    and only the environment's packages are on the path."""
+    without_kit = not (kit / "autograder").is_dir()
+    packages = sysconfig.get_path("purelib")
+    env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+           "PYTHONPATH": packages if without_kit else str(kit), "LANG": "C.UTF-8"}
+    python = [sys.executable, "-S"] if without_kit else [sys.executable]
     with open(log, "wb") as output:
-        return subprocess.Popen([sys.executable, "-m", "dask", *arguments], cwd=kit, env=env, stdout=output,
+        return subprocess.Popen([*python, "-m", "dask", *arguments], cwd=kit, env=env, stdout=output,
                                 stderr=subprocess.STDOUT, start_new_session=True)
 
 
