@@ -101,7 +101,7 @@ class Decoded:
     identity: dict[int, int] = field(default_factory=dict)  # id(object) -> child object id
     keep: list = field(default_factory=list)  # keeps rebuilt objects alive so ids stay valid
     deferred: dict = field(default_factory=dict)  # key -> its description: values rebuilt when first read
-    blobs: list = field(default_factory=list)  # the frame's blobs, while some value is deferred
+    blobs: list = field(default_factory=list)  # copies of the blobs deferred values use, while some is deferred
     live: bool = False
 
     def get(self, key: str):
@@ -149,10 +149,29 @@ def decode(frame: bytes, live: bool = False, defer: tuple[str, ...] = ()) -> tup
     for key in ("value", "args", "kwargs"):
         if key in defer and key in header:
             out.deferred[key] = header[key]
-            out.blobs = blobs
         elif key in header:
             out.value[key] = rebuilder.rebuild(header[key])
+    if out.deferred:
+        out.blobs = _own_blobs(blobs, out.deferred.values())
     return header, out
+
+
+def _own_blobs(blobs: list[memoryview], descriptions) -> list:
+    """The blobs that `descriptions` use, copied out of the frame (the others left empty): a view would
+    keep the whole frame, a large answer included, alive for as long as the call is."""
+    used, pending = set(), list(descriptions)
+    while pending:  # every "data" index anywhere is kept: keeping too many costs memory, never a value
+        item = pending.pop()
+        if type(item) is dict:
+            if type(item.get("data")) is int:
+                used.add(item["data"])
+            pending.extend(item.values())
+        elif type(item) is list:
+            pending.extend(item)
+    return [bytes(blob) if index in used else _EMPTY for index, blob in enumerate(blobs)]
+
+
+_EMPTY = memoryview(b"")
 
 
 def _unpack(head: bytes):
