@@ -9,12 +9,20 @@ import pytest
 
 from autograder import catalog, extract, grade
 from autograder.results import SubmissionResult
+from tests import slow
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true", help="rewrite golden files from actual output")
+
+
+def pytest_collection_modifyitems(config, items):
+    unmarked = slow.unmarked(items)
+    if unmarked:
+        raise pytest.UsageError("a test that uses a slow fixture must be marked @pytest.mark.slow:\n  "
+                                + "\n  ".join(unmarked))
 
 
 @pytest.fixture
@@ -65,6 +73,7 @@ def results():
 
 
 @pytest.fixture(scope="session")
+@slow.fixture
 def hostile_class(tmp_path_factory):
     """A class whose ids, names and answers carry terminal, spreadsheet and markup payloads, graded,
     recorded, given feedback and exported with the real commands (tests/hostile_class.py)."""

@@ -22,6 +22,7 @@ import pytest
 from autograder import batch, catalog, sample
 from autograder.results import SubmissionResult
 from autograder.store import ResultStore
+from tests import slow
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a02_shapes"
@@ -96,6 +97,7 @@ def result(course: Path, student: str) -> SubmissionResult:
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def graded_class(tmp_path_factory):
     """A copy of the kit and a class graded once by `grade --assignment`: (kit, course, output)."""
     kit = copy_kit(tmp_path_factory.mktemp("kit"))
@@ -111,6 +113,7 @@ def class_copy(graded_class, tmp_path):
     return shutil.copytree(kit, tmp_path / "kit"), shutil.copytree(course, tmp_path / "course")
 
 
+@pytest.mark.slow
 def test_every_submission_gets_one_stored_result(graded_class):
     _, course, done = graded_class
     assert sorted(stored(course)) == sorted(CLASS)
@@ -124,6 +127,7 @@ def test_every_submission_gets_one_stored_result(graded_class):
     assert f"{ASSIGNMENT}: 4 submissions, 4 graded and 0 unchanged" in done.stdout
 
 
+@pytest.mark.slow
 def test_a_damaged_notebook_scores_zero_and_does_not_stop_the_batch(graded_class):
     _, course, done = graded_class
     dave = result(course, "dave")
@@ -132,6 +136,7 @@ def test_a_damaged_notebook_scores_zero_and_does_not_stop_the_batch(graded_class
     assert result(course, "alice").score > 0  # graded in the same run, after or beside dave
 
 
+@pytest.mark.slow
 def test_summary_reports_scores_and_the_isolation_layers_that_were_active(graded_class):
     _, course, done = graded_class
     scores = sorted(result(course, s).score for s in CLASS)
@@ -141,12 +146,14 @@ def test_summary_reports_scores_and_the_isolation_layers_that_were_active(graded
     assert f"isolation (sandbox): {', '.join(layers)}" in done.stdout
 
 
+@pytest.mark.slow
 def test_results_are_written_atomically_and_leave_no_temporary_files(graded_class):
     _, course, _ = graded_class
     folder = course / "graded" / ASSIGNMENT
     assert sorted(p.name for p in folder.iterdir() if p.name != ".lock") == sorted(f"{s}.json" for s in CLASS)
 
 
+@pytest.mark.slow
 def test_a_second_run_grades_nothing_and_keeps_every_result(class_copy):
     kit, course = class_copy
     before = snapshot(course)
@@ -155,6 +162,7 @@ def test_a_second_run_grades_nothing_and_keeps_every_result(class_copy):
     assert snapshot(course) == before
 
 
+@pytest.mark.slow
 def test_a_changed_notebook_is_graded_again_alone(class_copy):
     kit, course = class_copy
     before = snapshot(course)
@@ -167,6 +175,7 @@ def test_a_changed_notebook_is_graded_again_alone(class_copy):
     assert bob.score == bob.points and bob.timestamp == "2026-03-11 09:00:00.000000 UTC"
 
 
+@pytest.mark.slow
 def test_forcing_a_run_regrades_everything_with_identical_results(class_copy):
     kit, course = class_copy
     before = snapshot(course)
@@ -178,6 +187,7 @@ def test_forcing_a_run_regrades_everything_with_identical_results(class_copy):
     assert all(after[s][1] != before[s][1] for s in CLASS)
 
 
+@pytest.mark.slow
 def test_a_change_to_the_graders_regrades_the_assignment(class_copy):
     kit, course = class_copy
     grader = kit / "autograder" / "graders" / f"{EXERCISE.id}.py"
@@ -192,6 +202,7 @@ def test_a_change_to_the_graders_regrades_the_assignment(class_copy):
         s: without_path(r[0])["score"] for s, r in before.items()}
 
 
+@pytest.mark.slow
 def test_the_class_is_read_against_the_courses_own_release_and_a_change_to_it_regrades(class_copy):
     """The course gets its own release/ whose header says more than the one the class was given: every
     notebook is graded again against it, and each one's header (the release's no longer) is flagged."""
@@ -209,6 +220,7 @@ def test_the_class_is_read_against_the_courses_own_release_and_a_change_to_it_re
     assert result(course, "alice").score == result(course, "alice").points
 
 
+@pytest.mark.slow
 def test_a_change_to_another_assignments_grader_regrades_nothing(class_copy):
     kit, course = class_copy
     other = next(e for e in catalog.exercises() if e.assignment != ASSIGNMENT)
@@ -218,6 +230,7 @@ def test_a_change_to_another_assignments_grader_regrades_nothing(class_copy):
     assert f"{ASSIGNMENT}: 4 submissions, 0 graded and 4 unchanged" in done.stdout
 
 
+@pytest.mark.slow
 def test_a_batch_killed_with_sigkill_resumes_without_losing_finished_work(tmp_path):
     kit = copy_kit(tmp_path / "kit")
     course = tmp_path / "course"
@@ -246,6 +259,7 @@ def test_a_batch_killed_with_sigkill_resumes_without_losing_finished_work(tmp_pa
     assert {s: after[s] for s in finished} == finished
 
 
+@pytest.mark.slow
 def test_a_notebook_that_kills_its_unsandboxed_worker_is_flagged_and_the_batch_completes(tmp_path):
     kit = copy_kit(tmp_path / "kit")
     course = tmp_path / "course"

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from autograder import catalog
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,6 +84,7 @@ def test_grading_notebooks_is_sandboxed_by_default(tmp_path):
     assert json.loads((tmp_path / "results.json").read_text())["score"] == 0
 
 
+@pytest.mark.slow
 def test_a_publish_that_nbgrader_refuses_is_an_error_message_not_a_traceback(tmp_path):
     kit_copy = tmp_path / "kit"
     shutil.copytree(ROOT / "autograder", kit_copy / "autograder", ignore=shutil.ignore_patterns("__pycache__"))

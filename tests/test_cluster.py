@@ -29,6 +29,7 @@ from autograder.cluster import Scheduler
 from autograder.messages import Msg
 from test_batch import (ASSIGNMENT, EXERCISE, MUTANT, SOLVED, build_class, copy_kit, grade_course, result, snapshot,
                         stored, submit, with_answer)
+from tests import slow
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ("kill_the_grader", "os_exit", "ctypes_segfault", "eq_always_true")  # each kills or fools its own child
@@ -57,6 +58,7 @@ def without_path(path: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def pool_and_local_cluster(tmp_path_factory):
     """The mixed class graded twice from one copy of the kit: by the local pool, and on `local:2`."""
     kit = copy_kit(tmp_path_factory.mktemp("kit"))
@@ -67,6 +69,7 @@ def pool_and_local_cluster(tmp_path_factory):
                            local_done=grade_course(kit, local, "--scheduler", "local:2"))
 
 
+@pytest.mark.slow
 def test_a_local_cluster_stores_what_the_local_pool_stores_for_every_submission(pool_and_local_cluster):
     graded = pool_and_local_cluster
     assert sorted(stored(graded.local)) == sorted(stored(graded.pool)) == sorted(MIXED_CLASS)
@@ -78,6 +81,7 @@ def test_a_local_cluster_stores_what_the_local_pool_stores_for_every_submission(
     assert all(result(graded.local, name).score < alice.score for name in HOSTILE)
 
 
+@pytest.mark.slow
 def test_the_summary_names_the_local_cluster_and_its_workers(pool_and_local_cluster):
     graded = pool_and_local_cluster
     out = graded.local_done.stdout
@@ -93,6 +97,7 @@ def test_the_summary_names_the_local_cluster_and_its_workers(pool_and_local_clus
     assert the_rest(out) == the_rest(graded.pool_done.stdout)
 
 
+@pytest.mark.slow
 def test_results_stored_by_the_local_pool_are_not_graded_again_on_a_cluster(pool_and_local_cluster, tmp_path):
     course = shutil.copytree(pool_and_local_cluster.pool, tmp_path / "course")
     before = snapshot(course)
@@ -200,6 +205,7 @@ class StoreWatch(threading.Thread):
         return self.seen
 
 
+@pytest.mark.slow
 def test_a_dask_worker_killed_mid_chunk_costs_nothing_and_every_result_is_stored_once(tmp_path):
     kit = copy_kit(tmp_path / "kit")
     course = tmp_path / "course"
@@ -234,6 +240,7 @@ def test_a_dask_worker_killed_mid_chunk_costs_nothing_and_every_result_is_stored
     assert not psutil.wait_procs(left_behind, timeout=30)[1], "the killed worker's sandbox outlived it"
 
 
+@pytest.mark.slow
 def test_a_worker_with_other_graders_is_refused_and_hostile_notebooks_do_not_kill_a_worker(
         tmp_path, pool_and_local_cluster):
     kit = copy_kit(tmp_path / "kit")
@@ -259,6 +266,7 @@ def test_a_worker_with_other_graders_is_refused_and_hostile_notebooks_do_not_kil
         assert without_path(stored(course)[student]) == without_path(stored(pool_and_local_cluster.pool)[student])
 
 
+@pytest.mark.slow
 def test_every_worker_refused_stops_the_run_with_why_and_writes_nothing(tmp_path):
     kit = copy_kit(tmp_path / "kit")
     other = copy_kit(tmp_path / "other-kit")
@@ -276,6 +284,7 @@ def test_every_worker_refused_stops_the_run_with_why_and_writes_nothing(tmp_path
     assert not stored(course)
 
 
+@pytest.mark.slow
 def test_a_cluster_run_killed_on_the_client_resumes_and_leaves_no_worker_behind(tmp_path):
     kit = copy_kit(tmp_path / "kit")
     course = tmp_path / "course"
@@ -301,6 +310,7 @@ def test_a_cluster_run_killed_on_the_client_resumes_and_leaves_no_worker_behind(
 
 
 
+@pytest.mark.slow
 def test_a_notebook_that_kills_every_worker_it_meets_is_flagged_and_the_rest_are_graded(tmp_path):
     """Unsandboxed, a notebook's os._exit ends the Dask worker itself: its chunk is split, and the notebook
     that kills a worker alone is stored as failed, as the local pool does (allowed-failures 0 keeps it short)."""
@@ -412,6 +422,7 @@ def readme_block(first_line: str) -> str:
     return text[start:text.index("```", start)]
 
 
+@pytest.mark.slow
 def test_the_readme_slurm_example_writes_a_job_script_whose_worker_joins_and_grades(tmp_path):
     example = readme_block("# slurm_cluster.py: SLURM jobs of one worker each, running the kit's environment.")
     where = 'KIT = "/shared/pytorch-basic-kit"'

@@ -29,6 +29,7 @@ import pytest
 
 from autograder import catalog, provenance, sample
 from autograder.results import SubmissionResult
+from tests import slow
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a04_autograd"
@@ -125,6 +126,7 @@ def inbound_entry(machine: Machine, minutes_later: int) -> Path:
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def machine():
     machine = Machine()
     try:
@@ -140,6 +142,7 @@ def machine():
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def term(machine):
     """Release, fetch, answer, submit, collect and grade an honest submission; then two links, each collected."""
     course, instructor, student = machine.course, machine.instructor, machine.student

@@ -25,6 +25,7 @@ import pytest
 
 from autograder import catalog, extract, gradebook, instructor, locate, provenance, sample, sanitize
 from autograder.results import SubmissionResult
+from tests import slow
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a04_autograd"
@@ -101,6 +102,7 @@ def kit(cwd: Path, home: Path, *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def term(tmp_path_factory):
     course = tmp_path_factory.mktemp("term") / "course"
     home = tmp_path_factory.mktemp("ta-home")

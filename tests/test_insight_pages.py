@@ -12,8 +12,11 @@ import pytest
 from PIL import Image, ImageStat
 
 from autograder import report, sample, similarity, term
+from tests import slow
 from tests.pages import ARTIFACTS, ROOT, assert_looks_like_a_page, chromium, fonts_drawing
 from tests.sample_notebooks import copied, graded, hand_in, released, set_answer
+
+pytestmark = pytest.mark.slow
 
 ASSIGNMENTS = sample.present_assignments()
 SHOWN = "a02_shapes"  # the assignment whose class report the docs show
@@ -21,6 +24,7 @@ LANGS = ("ko", "en")
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def course(tmp_path_factory):
     """A term of the 30-student sample class, answered as `sample-class` answers and graded in this process,
     its reports written where a course keeps them: one page per language."""
@@ -44,6 +48,7 @@ def course(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def browser():
     with chromium() as launched:
         yield launched

@@ -202,6 +202,7 @@ def assert_only_log_lines(stderr: str) -> None:
     assert all(line.startswith("[") for line in stderr.splitlines() if line.strip()), stderr
 
 
+@pytest.mark.slow
 def test_nbgrader_validate_reports_each_stub_in_full_and_keeps_stderr_clean(tmp_path):
     shutil.copytree(ROOT / "release" / ASSIGNMENT, tmp_path, dirs_exist_ok=True)
     shutil.copy(KITCHECK, tmp_path / "kitcheck.py")
@@ -214,6 +215,7 @@ def test_nbgrader_validate_reports_each_stub_in_full_and_keeps_stderr_clean(tmp_
     assert_only_log_lines(done.stderr)
 
 
+@pytest.mark.slow
 def test_nbgrader_validate_passes_a_solution_that_warns_and_writes_to_stderr(tmp_path):
     notebook = nbformat.read(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     answer = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"{EXERCISE}_answer")

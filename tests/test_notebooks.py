@@ -91,5 +91,6 @@ def test_release_ships_nothing_hidden(assignment):
     assert "autograder" not in text and "BEGIN SOLUTION" not in text and "HIDDEN" not in text
 
 
+@pytest.mark.slow
 def test_release_and_solutions_are_what_nbgrader_builds_from_source():
     assert publish.stale() == [], "run: python -m autograder publish"

@@ -21,6 +21,7 @@ import pytest
 from autograder import batch, course, gradebook, protocol, sample
 from autograder.codec import BoundaryError
 from autograder.sandbox import Limits, Sandbox
+from tests import slow
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a02_shapes"
@@ -89,6 +90,7 @@ def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("course") / "pytorch-basic"
     sample.build_course(root, [ASSIGNMENT])
@@ -112,6 +114,7 @@ def graded(tmp_path_factory):
     return root, results, run, feedback
 
 
+@pytest.mark.slow
 def test_a_malformed_report_fails_that_submission_as_protocol_and_the_rest_grade(graded):
     _, results, run, _ = graded
     assert results["honest"].score == results["honest"].points > 0 and not results["honest"].flags
@@ -123,6 +126,7 @@ def test_a_malformed_report_fails_that_submission_as_protocol_and_the_rest_grade
     assert "protocol" in run.summary("en")
 
 
+@pytest.mark.slow
 def test_the_gradebook_holds_every_student_and_feedback_is_written_for_each(graded):
     root, results, _, feedback = graded
     recorded = gradebook.read(root, ASSIGNMENT)

@@ -11,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from autograder import catalog, feedback, report
+from tests import slow
 from tests.pages import assert_looks_like_a_page, chromium, screenshot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +34,7 @@ def written(sample_class, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def browser():
     with chromium() as launched:
         yield launched
@@ -64,10 +66,12 @@ def test_class_report_lists_flagged_and_late_submissions(sample_class):
     assert "late_student" in late_rows and "2.0" in late_rows and "looping_student" not in late_rows
 
 
+@pytest.mark.slow
 def test_class_report_renders_in_chromium(written, browser, tmp_path):
     assert_looks_like_a_page(screenshot(browser, written["report"], ROOT / "test-artifacts" / "report" / "class_report.png"))
 
 
+@pytest.mark.slow
 def test_feedback_page_renders_in_chromium(written, browser):
     stub_page = next(p for p in written["feedback"] if p.parts[-3] == "stub")
     assert_looks_like_a_page(screenshot(browser, stub_page, ROOT / "test-artifacts" / "report" / "feedback_stub.png"))

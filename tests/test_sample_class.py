@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 from autograder import catalog, extract, grade, gradebook, sample
+from tests import slow
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = sample.present_assignments()[0]
@@ -20,6 +21,7 @@ ROSTER = sample.roster(len(sample.ROLES) + 1)
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def term(tmp_path_factory):
     root = tmp_path_factory.mktemp("sample") / "class"
     done = subprocess.run(
@@ -84,6 +86,7 @@ def test_the_planted_students_own_styles_and_their_disguised_copies_score_full_m
                                                       for c in e.checks if not c.passed])
 
 
+@pytest.mark.slow
 def test_the_command_prints_the_class_and_where_everything_is(term):
     root, output, _, _ = term
     for student in ROSTER:
@@ -93,6 +96,7 @@ def test_the_command_prints_the_class_and_where_everything_is(term):
     assert (root / "grades.csv").is_file() and (root / "gradebook.db").is_file()
 
 
+@pytest.mark.slow
 def test_every_student_is_graded_and_recorded_with_the_kits_scores(term):
     _, _, results, graded = term
     assert sorted(results) == sorted(graded) == sorted(s.id for s in ROSTER)
@@ -103,6 +107,7 @@ def test_every_student_is_graded_and_recorded_with_the_kits_scores(term):
                 sum(c["score"] for c in exercise["checks"]))
 
 
+@pytest.mark.slow
 def test_roles_score_as_their_answers(term):
     _, _, results, graded = term
     by_role = {s.role: s.id for s in ROSTER}
@@ -114,6 +119,7 @@ def test_roles_score_as_their_answers(term):
     assert all(graded[s.id].late_penalty == 0 for s in ROSTER if s.role != "late")
 
 
+@pytest.mark.slow
 def test_the_batch_command_run_in_the_class_finds_what_the_sample_class_graded(term, tmp_path):
     root, _, results, _ = term
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", "--assignment", ASSIGNMENT],
@@ -124,6 +130,7 @@ def test_the_batch_command_run_in_the_class_finds_what_the_sample_class_graded(t
     assert f"{len(results)} submissions, 0 graded and {len(results)} unchanged" in done.stdout
 
 
+@pytest.mark.slow
 def test_students_fetched_their_feedback(term):
     root, _, _, _ = term
     for student in ROSTER:
@@ -142,6 +149,7 @@ def test_the_class_is_rebuilt_only_where_the_kit_built_one(tmp_path):
     assert os.listdir(tmp_path) == ["thesis.tex"]
 
 
+@pytest.mark.slow
 def test_the_planted_pairs_head_the_similarity_report(term):
     root, _, _, _ = term
     with open(root / "reports" / ASSIGNMENT / "similarity.csv", newline="", encoding="utf-8") as handle:
@@ -154,6 +162,7 @@ def test_the_planted_pairs_head_the_similarity_report(term):
     assert by_role["copier"] in page and "<mark>" in page
 
 
+@pytest.mark.slow
 def test_the_term_report_is_written_with_every_student(term):
     root, output, _, _ = term
     page = (root / "reports" / "term" / "report.html").read_text(encoding="utf-8")

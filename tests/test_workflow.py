@@ -32,6 +32,7 @@ from nbgrader.coursedir import CourseDirectory
 from autograder import catalog, course, gradebook, sample
 from autograder.nbgrader_plugin import KitGrade, KitGradeError, LatePenaltyPerDay
 from autograder.results import CheckResult, ExerciseResult, SubmissionResult
+from tests import slow
 from tests.browser.classroom import formgrader
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
@@ -65,6 +66,7 @@ def nbgrader(cwd: Path, home: Path, *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def term(tmp_path_factory):
     root = tmp_path_factory.mktemp("course") / "pytorch-basic"
     instructor = tmp_path_factory.mktemp("instructor-home")
@@ -131,6 +133,7 @@ def term(tmp_path_factory):
                            autograde_log=autograde_log, late_home=late_home, regrade_output=regrade.stdout)
 
 
+@pytest.mark.slow
 def test_every_submission_is_collected_and_graded(term):
     assert sorted(term.results) == sorted(EVERYONE)
     assert sorted(term.graded) == sorted(EVERYONE)
@@ -138,6 +141,7 @@ def test_every_submission_is_collected_and_graded(term):
         assert (term.root / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("student", EVERYONE)
 def test_gradebook_holds_the_kits_score_for_every_exercise(term, student):
     result, entry = term.results[student], term.graded[student]
@@ -148,6 +152,7 @@ def test_gradebook_holds_the_kits_score_for_every_exercise(term, student):
     assert entry.max_score == pytest.approx(result.points) == pytest.approx(sum(e.points for e in EXERCISES))
 
 
+@pytest.mark.slow
 def test_students_score_as_they_answered(term):
     full = sum(e.points for e in EXERCISES)
     scores = {student: result.score for student, result in term.results.items()}
@@ -159,12 +164,14 @@ def test_students_score_as_they_answered(term):
     assert term.results["hal_lms"].exercise(LAST.id).score == 0 and scores["hal_lms"] == full - LAST.points
 
 
+@pytest.mark.slow
 def test_hostile_submission_is_flagged_and_earns_nothing(term):
     hostile = term.results["cy_hostile"]
     assert hostile.score == 0 and term.graded["cy_hostile"].raw_score == 0
     assert hostile.flags, "a submission that ends the grading process must be flagged for a human"
 
 
+@pytest.mark.slow
 def test_late_submission_loses_the_courses_late_penalty(term):
     late = term.graded[LATE.id]
     percent = gradebook.nbgrader_config(term.root).LatePenaltyPerDay.percent_per_day
@@ -182,6 +189,7 @@ def test_late_penalty_grows_per_started_day(seconds_late, percent):
         pytest.approx(50.0 * percent / 100)
 
 
+@pytest.mark.slow
 def test_unreadable_notebook_scores_zero_with_feedback_that_says_why(term):
     result, entry = term.results[BROKEN], term.graded[BROKEN]
     assert result.problem is not None and entry.raw_score == 0
@@ -191,6 +199,7 @@ def test_unreadable_notebook_scores_zero_with_feedback_that_says_why(term):
     assert result.problem.en in _visible_text(term.root / "feedback" / BROKEN / ASSIGNMENT / f"{ASSIGNMENT}.html")
 
 
+@pytest.mark.slow
 def test_deleted_check_cell_comes_back_with_the_kits_score(term):
     submitted = nbformat.read(term.root / "submitted" / "eve_typo" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     assert LAST.id not in {c.metadata.get("nbgrader", {}).get("grade_id") for c in submitted.cells}
@@ -210,6 +219,7 @@ def test_check_cells_that_disagree_with_the_graders_stop_grading(grade_id, point
         KitGrade(results={"s": result}).preprocess(nbformat.v4.new_notebook(cells=[cell]), resources)
 
 
+@pytest.mark.slow
 def test_manual_grade_survives_nbgrader_autograde_and_the_kits_regrade(term):
     for entries in (term.after_nbgrader_autograde, term.after_regrade):
         entry = entries["dee_mutant"]
@@ -218,12 +228,14 @@ def test_manual_grade_survives_nbgrader_autograde_and_the_kits_regrade(term):
         assert entry.auto_scores[MUTATED.id] == pytest.approx(term.results["dee_mutant"].exercise(MUTATED.id).score)
 
 
+@pytest.mark.slow
 def test_nbgrader_autograde_grades_through_the_kit(term):
     entry, result = term.after_nbgrader_autograde["dee_mutant"], term.results["dee_mutant"]
     assert {e.id: e.score for e in result.exercises} == pytest.approx(entry.auto_scores)
     assert "Autograded" in _check_cell_text(term.root / "autograded" / "dee_mutant" / ASSIGNMENT)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("student", EVERYONE)
 def test_autograded_check_cells_show_the_kits_feedback_and_nothing_on_stderr(term, student):
     nb = nbformat.read(term.root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
@@ -240,6 +252,7 @@ def test_autograded_check_cells_show_the_kits_feedback_and_nothing_on_stderr(ter
     assert not any(o.output_type == "error" or o.get("name") == "stderr" for c in nb.cells for o in c.get("outputs", []))
 
 
+@pytest.mark.slow
 def test_feedback_is_one_page_per_student_released_to_the_exchange(term):
     pages = sorted(term.root.glob(f"feedback/*/{ASSIGNMENT}/{ASSIGNMENT}.html"))
     assert [p.parts[-3] for p in pages] == sorted(EVERYONE)
@@ -252,6 +265,7 @@ def test_feedback_is_one_page_per_student_released_to_the_exchange(term):
     assert failed.message.en in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("student", EVERYONE)
 def test_feedback_reveals_no_grader_source(term, student):
     page = _visible_text(term.root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html")
@@ -260,6 +274,7 @@ def test_feedback_reveals_no_grader_source(term, student):
         assert line not in page or line in submitted, line
 
 
+@pytest.mark.slow
 def test_export_csv_matches_the_gradebook(term):
     rows = {row["student_id"]: row for row in csv.DictReader((term.root / "grades.csv").read_text().splitlines())}
     assert sorted(rows) == sorted(EVERYONE)
@@ -270,6 +285,7 @@ def test_export_csv_matches_the_gradebook(term):
         assert float(rows[student]["max_score"]) == pytest.approx(entry.max_score)
 
 
+@pytest.mark.slow
 def test_grading_writes_the_class_report_and_keeps_every_check_of_every_submission(term):
     folder = term.root / "reports" / ASSIGNMENT
     kept = json.loads((folder / "results.json").read_text())
@@ -279,12 +295,14 @@ def test_grading_writes_the_class_report_and_keeps_every_check_of_every_submissi
     assert (folder / "report.html").is_file() and (folder / "scores.csv").is_file()
 
 
+@pytest.mark.slow
 def test_gradebook_command_prints_every_student_and_where_the_gradebook_is(term):
     for student in EVERYONE:
         assert student in term.regrade_output
     assert "gradebook.db" in term.regrade_output and "reports" in term.regrade_output
 
 
+@pytest.mark.slow
 def test_formgrader_and_assignment_list_work_on_the_course(term):
     """The formgrader lists the kit's scores and its autograde button grades through the kit."""
     env = {"HOME": str(term.root.parent / "formgrader-home"), "LANG": "C.UTF-8", "KIT_LANG": "en",

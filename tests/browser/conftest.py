@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import slow
 from tests.browser.classroom import ARTIFACTS, Classroom, Lab, jupyterlab, release
 from tests.pages import CHROMIUM, chromium
 
@@ -26,17 +27,20 @@ def screenshot_on_failure(request):
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def classroom(request, tmp_path_factory) -> Classroom:
     return release(request.module.ASSIGNMENT, tmp_path_factory.mktemp("classroom"))
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def lab(classroom: Classroom, tmp_path_factory) -> Lab:
     with jupyterlab(classroom, tmp_path_factory.mktemp("lab")) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def browser():
     """Debian's Chromium driven by the PyPI playwright package, never a downloaded browser."""
     assert Path(CHROMIUM).exists(), "the browser tests need Debian's browser: apt-get install -y chromium fonts-noto-cjk"

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from tests import slow
 from tests.browser.classroom import formgrader
 from tests.hostile_class import (ASSIGNMENT, CELL_ERROR_MARKUP, CONTROL_ID, CONTROL_NAMES, FORMULA_ID, MARKDOWN,
                                  MARKUP_ID, MESSAGE_MARKUP, RAW, SHARED_ANSWER)
@@ -47,6 +48,7 @@ def assert_inert(page: Page) -> None:
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def server(hostile_class):
     env = {"HOME": str(hostile_class.root.parent / "ta-home"), "LANG": "C.UTF-8", "KIT_LANG": "en",
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"}

@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.classroom import ARTIFACTS, COURSE_ID, ROOT, Lab
+
+pytestmark = pytest.mark.slow
 
 ASSIGNMENT = "a02_shapes"
 EXERCISE = "flatten_view"

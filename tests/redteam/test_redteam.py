@@ -19,6 +19,7 @@ import pytest
 import corpus
 from autograder import extract, grade
 from autograder.sandbox import Limits, Sandbox
+from tests import slow
 
 ROOT = corpus.ROOT
 STUDENT = "redteam"  # one name for every notebook: attacks and honest contents draw the same inputs
@@ -100,6 +101,7 @@ def _write(tmp: Path, name: str, content: bytes) -> Path:
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def batch(tmp_path_factory):
     return Batch(tmp_path_factory.mktemp("honest"))
 
@@ -125,6 +127,7 @@ def test_a_notebook_holds_what_the_generator_says(attack):
         assert not [c for c in notebook["cells"] if corpus.grade_id(c) == f"{attack.target}_answer"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_no_attack_outscores_its_honest_content(batch, name):
     attack = batch.results[name]
@@ -138,6 +141,7 @@ def test_no_attack_outscores_its_honest_content(batch, name):
     assert not gained, f"{name} out-scored its honest content (attack, honest): {gained}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attack", corpus.ATTACKS, ids=NAMES)
 def test_every_lost_point_has_a_reason_a_ta_can_read(batch, attack):
     result = batch.results[attack.name]
@@ -156,6 +160,7 @@ def test_the_corpus_forges_by_a_dozen_routes_or_more():
     assert len(FORGERIES) >= 12 and len({a.vector for a in FORGERIES}) == len(FORGERIES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attack", FORGERIES, ids=[a.name for a in FORGERIES])
 def test_every_forgery_is_flagged_for_a_human_with_what_it_did_and_where(batch, attack):
     """Scored no more than its honest mistake (above), and flagged: each finding says the construct, and those
@@ -171,6 +176,7 @@ def test_every_forgery_is_flagged_for_a_human_with_what_it_did_and_where(batch, 
             assert finding["cell"] in cells and finding["line"] > 0, finding
 
 
+@pytest.mark.slow
 def test_the_honest_submission_in_the_same_batch_keeps_full_marks(batch):
     result = batch.solution_result
     assert result.score == result.points > 0, [(c.name, c.detail) for e in result.exercises for c in e.checks
@@ -181,11 +187,13 @@ def test_the_honest_submission_in_the_same_batch_keeps_full_marks(batch):
     assert result.transport == "sandbox" and result.layers == batch.layers
 
 
+@pytest.mark.slow
 def test_nothing_outside_the_scratch_changed(batch):
     assert _tampered() == batch.tampered_before == []
     assert _left_behind() == batch.left_before == []
 
 
+@pytest.mark.slow
 def test_no_sandboxed_process_outlives_the_batch(batch):
     deadline = time.monotonic() + 5
     while (left := _slot_processes()) and time.monotonic() < deadline:

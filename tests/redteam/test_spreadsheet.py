@@ -17,7 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from tests import slow
 from tests.hostile_class import CONTROL_NAMES, FORMULA_ID, FORMULA_NAMES, MARKUP_ID
+
+pytestmark = pytest.mark.slow
 
 SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
 NS = {"table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
@@ -60,6 +63,7 @@ def as_written(cell: Cell) -> str:
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def formulas_sheet(tmp_path_factory) -> dict[str, list[Cell]]:
     from autograder import spreadsheet
 

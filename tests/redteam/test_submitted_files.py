@@ -26,6 +26,7 @@ import pytest
 
 from autograder import catalog, course, extract, gradebook, sample, store
 from autograder.results import SubmissionResult
+from tests import slow
 
 pytestmark = pytest.mark.slow
 
@@ -124,6 +125,7 @@ def run(root: Path, *command: str, cwd: Path | None = None) -> subprocess.Comple
 
 
 @pytest.fixture(scope="module")
+@slow.fixture
 def hostile(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile-folder") / "course"
     outside = tmp_path_factory.mktemp("outside")
