@@ -62,7 +62,7 @@ _NOT_FILES = (_KIT_VERSION, "torch", "numpy", "pandas", "transport", "salt", _IN
 
 
 def default_transport() -> Transport:
-    from autograder.sandbox import Sandbox  # noqa: PLC0415 - each worker starts its own, after the fork
+    from autograder.sandbox import Sandbox  # each worker starts its own, after the fork
 
     return Sandbox()
 
@@ -205,8 +205,8 @@ class BatchRun:
         return "\n".join(lines)
 
 
-def grade_assignment(course: str | Path | locate.Course, assignment: str, workers: int | None = None, force: bool = False,
-                     transport_factory: Callable[[], Transport] | None = default_transport,
+def grade_assignment(course: str | Path | locate.Course, assignment: str, workers: int | None = None,
+                     force: bool = False, transport_factory: Callable[[], Transport] | None = default_transport,
                      **options) -> list[SubmissionResult]:
     """Grade what changed since the last run and return every submission's result, by student id."""
     return run(course, assignment, workers=workers, force=force, transport_factory=transport_factory,
@@ -222,7 +222,7 @@ def run(course: str | Path | locate.Course | None, assignment: str, *, workers: 
     an address or "local[:N]"). Raises `locate.NoSubmissions`, having written nothing, when there is
     nothing to grade."""
     if scheduler is not None:
-        from autograder import cluster  # noqa: PLC0415 - only a run on a cluster imports Dask
+        from autograder import cluster  # only a run on a cluster imports Dask
 
         where = cluster.Scheduler.parse(scheduler)  # a malformed address fails before anything is read
     started = time.perf_counter()
@@ -239,7 +239,7 @@ def run(course: str | Path | locate.Course | None, assignment: str, *, workers: 
     with store.lock():
         stored: dict[str, SubmissionResult] = {}
         todo = []
-        for index, (submission, key) in enumerate(zip(submissions, keys)):
+        for index, (submission, key) in enumerate(zip(submissions, keys, strict=True)):
             found = None if force else store.load(submission.student)
             if found is not None and found[0] == key:
                 stored[submission.student] = found[1]
@@ -247,7 +247,7 @@ def run(course: str | Path | locate.Course | None, assignment: str, *, workers: 
                 todo.append(index)
         batch.reused = sorted(stored)
         if todo:
-            job = _Job(assignment, submissions, {s.student: k for s, k in zip(submissions, keys)}, store,
+            job = _Job(assignment, submissions, {s.student: k for s, k in zip(submissions, keys, strict=True)}, store,
                        transport_factory, salt)
             if scheduler is None:
                 batch.workers = _worker_count(workers, len(todo))
@@ -486,7 +486,7 @@ def _die_with(parent: int) -> None:
 
 
 def _progress_bar(total: int, assignment: str, shown: bool):
-    from tqdm import tqdm  # noqa: PLC0415 - only a run that grades something shows one
+    from tqdm import tqdm  # only a run that grades something shows one
 
     tqdm.monitor_interval = 0  # no monitor thread: this process forks replacement workers
     return tqdm(total=total, desc=assignment, unit="nb", disable=None if shown else True, file=sys.stderr,

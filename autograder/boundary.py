@@ -29,7 +29,7 @@ class StudentError:
     frames: tuple = ()  # ({"cell", "line", "text"}, ...) in the student's own cells
 
     @classmethod
-    def from_child(cls, desc: dict) -> "StudentError":
+    def from_child(cls, desc: dict) -> StudentError:
         return cls(str(desc.get("type", "Error"))[:100], str(desc.get("message", ""))[:1000],
                    tuple(f for f in desc.get("frames", ()) if isinstance(f, dict)))
 
@@ -42,11 +42,14 @@ class StudentError:
             return Msg(ko="아직 구현하지 않았습니다 (NotImplementedError).",
                        en="Not done yet: the function still raises NotImplementedError.")
         if self.type == "MissingFunction":
-            return Msg(ko=f"함수 `{self.message}` 를 찾을 수 없습니다. 셀을 지우거나 이름을 바꾸었거나, 그 셀에 오류가 있습니다.",
-                       en=f"Function `{self.message}` was not found: its cell was deleted or renamed, or it failed to run.")
+            return Msg(ko=f"함수 `{self.message}` 를 찾을 수 없습니다. 셀을 지우거나 이름을 바꾸었거나, "
+                          "그 셀에 오류가 있습니다.",
+                       en=f"Function `{self.message}` was not found: its cell was deleted or renamed, "
+                          "or it failed to run.")
         if self.type == "introspection":
-            return Msg(ko="이 검사는 여러분의 프로세스에서 측정한 사실(메모리 공유, autograd 상태, 호출 뒤의 인자)에 의존하는데, "
-                          f"코드가 채점하는 프로세스를 들여다보거나 바꾸므로 인정하지 않습니다 ({self.message}). 조교가 확인합니다.",
+            return Msg(ko="이 검사는 여러분의 프로세스에서 측정한 사실(메모리 공유, autograd 상태, "
+                          "호출 뒤의 인자)에 의존하는데, 코드가 채점하는 프로세스를 들여다보거나 바꾸므로 "
+                          f"인정하지 않습니다 ({self.message}). 조교가 확인합니다.",
                        en="This check relies on facts measured in your process (memory sharing, autograd state, the "
                           "arguments after the call), and your code inspects or alters the process that grades it, so "
                           f"they are not credited ({self.message}). A TA will look at it.")

@@ -143,7 +143,7 @@ def publish_notebooks(check_only: bool) -> int:
 
 def scheduler_problem(text: str) -> str | None:
     """Why --scheduler cannot be used as given (checked before Dask is imported), or None."""
-    from autograder.cluster import Scheduler  # noqa: PLC0415 - Dask takes a second to import
+    from autograder.cluster import Scheduler  # Dask takes a second to import
 
     try:
         Scheduler.parse(text)
@@ -231,8 +231,9 @@ def run_sample_class(directory: Path | None, students: int, assignments: list[st
     rows = [("student", "role", *term.assignments)]
     for student in term.students:
         scores = [entries[a].get(student.id) for a in term.assignments]
-        rows.append((student.id, student.role, *(f"{e.score:g}/{e.max_score:g}" + (" late" if e.seconds_late > 0 else "")
-                                                  if e else "-" for e in scores)))
+        rows.append((student.id, student.role,
+                     *(f"{e.score:g}/{e.max_score:g}" + (" late" if e.seconds_late > 0 else "") if e else "-"
+                       for e in scores)))
     emit()
     emit(terminal.table(rows))
     emit(f"""

@@ -64,7 +64,7 @@ class Scheduler:
     processes: int | None = None
 
     @classmethod
-    def parse(cls, text: str) -> "Scheduler":
+    def parse(cls, text: str) -> Scheduler:
         if text == LOCAL or text.startswith(f"{LOCAL}:"):
             count = text[len(LOCAL) + 1:]
             if count and not (count.isdigit() and int(count) > 0):
@@ -233,7 +233,7 @@ def connect(scheduler: Scheduler, jobs: int) -> Iterator[tuple[Client, str]]:
         with LocalCluster(n_workers=processes, threads_per_worker=1, processes=True, dashboard_address=None) as local:
             with Client(local) as client:
                 workers = sorted(client.scheduler_info()["workers"])
-                cpus = dict(zip(workers, batch._worker_cpus(len(workers))))
+                cpus = dict(zip(workers, batch._worker_cpus(len(workers)), strict=True))
                 if None not in cpus.values():
                     client.run(_pin, cpus)  # before the sandboxes start: their zygotes inherit it
                 yield client, f"Dask LocalCluster of {processes} processes at {local.scheduler_address}"
@@ -246,7 +246,7 @@ def connect(scheduler: Scheduler, jobs: int) -> Iterator[tuple[Client, str]]:
         yield client, f"Dask scheduler {scheduler.address}"
 
 
-def grade(job: "batch._Job", todo: list[int], scheduler: Scheduler, run: "batch.BatchRun",
+def grade(job: batch._Job, todo: list[int], scheduler: Scheduler, run: batch.BatchRun,
           progress: bool) -> dict[str, SubmissionResult]:
     """Grade the submissions `todo` (indexes into `job.submissions`) on the cluster, store every result
     as it comes back, and fill in `run`'s cluster, workers and refusals."""
@@ -275,7 +275,7 @@ def grade(job: "batch._Job", todo: list[int], scheduler: Scheduler, run: "batch.
     return grading.stored
 
 
-def _await_admission(client: Client, graders: str, run: "batch.BatchRun") -> int:
+def _await_admission(client: Client, graders: str, run: batch.BatchRun) -> int:
     """Wait until some worker may grade; how many may. Refuses to go on when every worker is refused."""
     deadline = time.monotonic() + ADMISSION_SECONDS
     while True:
@@ -327,8 +327,8 @@ def _chunks(todo: list[int], workers: int) -> list[list[int]]:
 class _Grading:
     """The run's tasks on the cluster; every result is stored here, once, as its chunk comes back."""
 
-    def __init__(self, client: Client, job: "batch._Job", transport: str, graders: str,
-                 run: "batch.BatchRun") -> None:
+    def __init__(self, client: Client, job: batch._Job, transport: str, graders: str,
+                 run: batch.BatchRun) -> None:
         self.client, self.job, self.transport, self.graders, self.run = client, job, transport, graders, run
         self.pending: dict = {}  # future -> the chunk it grades
         self.stored: dict[str, SubmissionResult] = {}

@@ -360,7 +360,7 @@ class _Rebuilder:
         stride = _ints(desc["stride"])
         offset = _expect(desc["offset"], int)
         itemsize = ITEMSIZES[dtype]
-        last = offset + sum((size - 1) * step for size, step in zip(shape, stride))
+        last = offset + sum((size - 1) * step for size, step in zip(shape, stride, strict=False))
         empty = math.prod(shape) == 0  # uses no byte of its storage, wherever its offset points
         if offset < 0 or offset > 1 << 48 or any(s < 0 for s in stride) or (
                 not empty and (last + 1) * itemsize > _storage_nbytes(storage)):
@@ -393,7 +393,7 @@ def _restride(values: torch.Tensor, stride: tuple, offset) -> torch.Tensor:
         return values
     if any(type(s) is not int or s < 1 for s in stride) or type(offset) is not int or not 0 <= offset < 1 << 20:
         return values  # overlapping or odd layouts (expand) are rebuilt contiguous
-    span = offset + sum((size - 1) * step for size, step in zip(values.shape, stride)) + 1
+    span = offset + sum((size - 1) * step for size, step in zip(values.shape, stride, strict=False)) + 1
     if span > 4 * values.numel() + offset:
         return values
     laid_out = torch.zeros(span, dtype=values.dtype).as_strided(values.shape, stride, offset)

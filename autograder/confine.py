@@ -83,7 +83,9 @@ def _check(result: int, what: str) -> int:
 
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    encode = (lambda s: s.encode() if s is not None else None)
+    def encode(s: str | None) -> bytes | None:
+        return s.encode() if s is not None else None
+
     _check(_libc.mount(encode(source), encode(target), encode(fstype), flags, encode(data)), f"mount {target}")
 
 
@@ -122,7 +124,7 @@ class Cgroups:
     bases: dict[str, str]  # controller -> kit directory
 
     @classmethod
-    def create(cls, name: str) -> tuple["Cgroups | None", str]:
+    def create(cls, name: str) -> tuple[Cgroups | None, str]:
         try:
             found = cls._v1(name) or cls._v2(name)
         except OSError as error:
@@ -152,7 +154,7 @@ class Cgroups:
         return groups
 
     @classmethod
-    def _v1(cls, name: str) -> "Cgroups | None":
+    def _v1(cls, name: str) -> Cgroups | None:
         own = cls._own_groups()
         bases = {}
         for fstype, mountpoint, options in cls._mounts():
@@ -164,7 +166,7 @@ class Cgroups:
         return cls(1, bases) if bases else None
 
     @classmethod
-    def _v2(cls, name: str) -> "Cgroups | None":
+    def _v2(cls, name: str) -> Cgroups | None:
         mount = next((m for t, m, _ in cls._mounts() if t == "cgroup2"), None)
         if mount is None:
             return None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from autograder import batch, extract, gradebook, instructor, intake, locate, report, similarity
+from autograder import batch, extract, gradebook, intake, locate, report, similarity
 from autograder.errors import StepFailed
 from autograder.grade import grade
 from autograder.nbgrader_plugin import KitCsvExport

@@ -136,7 +136,8 @@ _backed_ndarray = pandas._libs.arrays.NDArrayBacked.__dict__["_ndarray"].__get__
 _frame_dict = next(c.__dict__["__dict__"] for c in pd.DataFrame.__mro__ if "__dict__" in c.__dict__).__get__
 _series_dict = next(c.__dict__["__dict__"] for c in pd.Series.__mro__ if "__dict__" in c.__dict__).__get__
 _index_dict = next(c.__dict__["__dict__"] for c in pd.Index.__mro__ if "__dict__" in c.__dict__).__get__
-_single_manager_dict = next(c.__dict__["__dict__"] for c in _SingleBlockManager.__mro__ if "__dict__" in c.__dict__).__get__
+_single_manager_dict = next(c.__dict__["__dict__"] for c in _SingleBlockManager.__mro__
+                            if "__dict__" in c.__dict__).__get__
 
 # torch.return_types.* (the values/indices pairs of max, min, sort...): C struct sequences, by their fields
 _STRUCTSEQS = {
@@ -298,7 +299,7 @@ def tensor(state: list, obj, depth: int):
     start, nbytes = _storage_data_ptr(storage), _storage_nbytes(storage)
     itemsize = ITEMSIZES[dtype]
     if numel:
-        last = offset + sum((size - 1) * step for size, step in zip(shape, stride))
+        last = offset + sum((size - 1) * step for size, step in zip(shape, stride, strict=False))
         if offset < 0 or any(step < 0 for step in stride) or (last + 1) * itemsize > nbytes:
             raise ValueError("a tensor whose view lies outside its storage cannot be described")
         state[REGIONS].append((start, start + nbytes, desc))
@@ -343,7 +344,8 @@ def ndarray(state: list, obj: np.ndarray, own: int | None = None) -> dict:
         low, high = _byte_bounds(obj)
         state[REGIONS].append((low, high, desc))
         if state[STORAGES] is not None:
-            state[PLACED].append((low, high, desc, ("frame", own) if own is not None else _array_interface(obj)["data"][0]))
+            state[PLACED].append((low, high, desc,
+                                  ("frame", own) if own is not None else _array_interface(obj)["data"][0]))
             if own is None:
                 return desc  # placed in the layout, at its own address and strides
     desc["data"] = blob(state, _tobytes(_ascontiguousarray(obj)))
@@ -401,7 +403,7 @@ def _byte_bounds(array: np.ndarray) -> tuple[int, int]:
     itemsize = _itemsize(array)
     if interface["strides"] is None:  # C-contiguous
         return low, low + _prod(interface["shape"]) * itemsize
-    for size, stride in zip(interface["shape"], interface["strides"]):
+    for size, stride in zip(interface["shape"], interface["strides"], strict=False):
         if stride < 0:
             low += (size - 1) * stride
         else:

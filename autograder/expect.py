@@ -205,7 +205,8 @@ def expect_number(value, expected: float, *, what: str = "result", computed_in: 
     else:
         fail(f"{what}은(는) 숫자여야 하는데 {type_name(value)} 입니다.",
              f"The {what} should be a number, but it is a {type_name(value)}.")
-    expect(number is not None and close(float(number), expected, computed_in), f"{what}의 값이 틀렸습니다. 받은 값: {show(value)}",
+    expect(number is not None and close(float(number), expected, computed_in),
+           f"{what}의 값이 틀렸습니다. 받은 값: {show(value)}",
            f"The {what} has the wrong value: you returned {show(value)}.")
 
 

@@ -85,7 +85,8 @@ def _parse(raw: bytes, submission: Submission, reference: Instructor | None) -> 
     try:
         notebook = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as error:
-        return Msg(ko=f"노트북이 올바른 JSON이 아닙니다 ({getattr(error, 'lineno', '?')}번째 줄). 파일이 손상되었습니다.",
+        return Msg(ko=f"노트북이 올바른 JSON이 아닙니다 ({getattr(error, 'lineno', '?')}번째 줄). "
+                      "파일이 손상되었습니다.",
                    en=f"The notebook is not valid JSON (line {getattr(error, 'lineno', '?')}): the file is damaged.")
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):

@@ -20,12 +20,12 @@ import torch
 
 from autograder import catalog, scan
 from autograder.boundary import Program, Student, StudentRaised
-from autograder.errors import GraderError
+from autograder.errors import GraderError, TransportUnavailable
 from autograder.expect import CheckFailed
 from autograder.extract import Submission
 from autograder.messages import Msg
 from autograder.results import CheckResult, ExerciseResult, SubmissionResult
-from autograder.transport import InProcess, Transport, TransportUnavailable
+from autograder.transport import InProcess, Transport
 
 DEFAULT_SALT = "pytorch-basic"
 PROCESS_FAILURES = ("timeout", "crash", "exit", "memory", "protocol")
@@ -88,7 +88,7 @@ def grade_stream(assignment: str, batches: Iterable[list[Submission]], transport
             grade(batch, transport, salt=salt, on_result=on_result)
 
 
-def _grade_with(plugin: "_Grading", run_checks: bool = True) -> None:
+def _grade_with(plugin: _Grading, run_checks: bool = True) -> None:
     """One pytest session over the plugin's submissions, then a result for each that has none yet."""
     try:
         if run_checks:
@@ -99,7 +99,7 @@ def _grade_with(plugin: "_Grading", run_checks: bool = True) -> None:
         raise GraderError(f"grading stopped: {broken}") from broken
 
 
-def _run_checks(plugin: "_Grading") -> None:
+def _run_checks(plugin: _Grading) -> None:
     files = [str(catalog.grader_file(e)) for e in plugin.exercises]
     code = pytest.main([*_PYTEST_ARGS, "--rootdir", str(Path(catalog.GRADERS_DIR).parents[1]), *files],
                        plugins=[plugin])
@@ -200,7 +200,7 @@ class _Grading:
             return True
         for keys in self.batches():
             others = [item for key in keys for item in self.through_pytest[key]]
-            following = dict(zip(others, [*others[1:], None]))
+            following = dict(zip(others, [*others[1:], None], strict=False))  # none follows an empty batch
             for key in keys:
                 if self.submissions[key].problem is None:
                     for item in self.direct:
@@ -222,7 +222,7 @@ class _Grading:
             return
         for batch in self.stream:
             keys = [str(len(self.submissions) + offset) for offset in range(len(batch))]
-            for key, submission in zip(keys, batch):
+            for key, submission in zip(keys, batch, strict=True):
                 self.submissions[key] = submission
                 self.remaining[key] = len(self.direct)
             yield keys

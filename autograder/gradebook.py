@@ -166,7 +166,7 @@ def _with_verdicts(pipeline: list, kit: KitGrade) -> list:
     if wanted not in names:
         raise KitGradeError(f"{CONFIG_FILE} must list {wanted} in c.Autograde.autograde_preprocessors "
                             "(in place of nbgrader's Execute) for the kit to write the gradebook")
-    return [kit if name == wanted else step for name, step in zip(names, pipeline)]
+    return [kit if name == wanted else step for name, step in zip(names, pipeline, strict=True)]
 
 
 def read(course: str | Path | locate.Course, assignment: str) -> dict[str, Entry]:

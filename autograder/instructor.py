@@ -68,7 +68,7 @@ def load(path: str | Path) -> Notebook:
 
 
 @functools.lru_cache(maxsize=32)
-def _load(path: str, mtime_ns: int, size: int) -> Notebook:  # noqa: ARG001 - the cache key: a changed file is read again
+def _load(path: str, mtime_ns: int, size: int) -> Notebook:  # the cache key: a changed file is read again
     try:
         raw = Path(path).read_bytes()
         notebook = json.loads(raw.decode("utf-8-sig"))

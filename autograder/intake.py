@@ -41,7 +41,8 @@ def read_bytes(path: str | Path, limit: int, what: Msg = Msg(ko="파일", en="Th
     with os.fdopen(descriptor, "rb", buffering=0) as handle:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
-            en, ko = next(((en, ko) for test, en, ko in _KINDS if test(status.st_mode)), ("not a regular file", "특수 파일"))
+            en, ko = next(((en, ko) for test, en, ko in _KINDS if test(status.st_mode)),
+                          ("not a regular file", "특수 파일"))
             raise Refused(Msg(ko=f"{what.ko}: 일반 파일이 아니라 {ko}입니다. 읽지 않았습니다.",
                               en=f"{what.en} is {en}, not a regular file: it was not read."))
         if status.st_size > limit:

@@ -90,6 +90,6 @@ def analyse(results: list[SubmissionResult]) -> list[Item]:
 
 def _item(exercise: str, check: str | None, points: float, scores: list[float], totals: list[float]) -> Item:
     shares = [score / points for score in scores]
-    rest = [total - score for total, score in zip(totals, scores)]
+    rest = [total - score for total, score in zip(totals, scores, strict=True)]
     return Item(exercise, check, len(shares), statistics.fmean(shares), point_biserial(shares, rest),
                 upper_lower(shares, totals))

@@ -31,14 +31,16 @@ LINKED_FOLDER = Msg(ko="제출 폴더가 심볼릭 링크입니다. 링크는 �
                    en="The submission folder is a symbolic link: links are not followed, so it is not graded "
                       "as a submission.")
 
-NOT_TEXT = Msg(ko="학생 ID(폴더 이름)가 UTF-8 텍스트가 아니어서 채점하거나 성적부에 기록할 수 없습니다. 조교가 확인해야 합니다.",
+NOT_TEXT = Msg(ko="학생 ID(폴더 이름)가 UTF-8 텍스트가 아니어서 채점하거나 성적부에 기록할 수 없습니다. "
+                  "조교가 확인해야 합니다.",
                en="The student id (the folder's name) is not UTF-8 text, so it cannot be graded or recorded; "
                   "a TA must look at it.")
-LINE_BREAK = Msg(ko="학생 ID(폴더 이름)에 줄바꿈이 있어 nbgrader 가 성적부에 기록할 수 없습니다. 조교가 확인해야 합니다.",
+LINE_BREAK = Msg(ko="학생 ID(폴더 이름)에 줄바꿈이 있어 nbgrader 가 성적부에 기록할 수 없습니다. "
+                    "조교가 확인해야 합니다.",
                  en="The student id (the folder's name) holds a line break, which nbgrader cannot record; "
                     "a TA must look at it.")
-PATTERN = Msg(ko="학생 ID(폴더 이름)에 *, ? 또는 [ 가 있어 nbgrader 의 명령들이 패턴으로 읽고 다른 학생의 폴더까지 다룹니다. "
-                 "폴더 이름을 바꿔야 합니다. 조교가 확인해야 합니다.",
+PATTERN = Msg(ko="학생 ID(폴더 이름)에 *, ? 또는 [ 가 있어 nbgrader 의 명령들이 패턴으로 읽고 "
+                 "다른 학생의 폴더까지 다룹니다. 폴더 이름을 바꿔야 합니다. 조교가 확인해야 합니다.",
               en="The student id (the folder's name) holds *, ? or [, which nbgrader's commands read as a pattern "
                  "that reaches other students' folders; the folder must be renamed. A TA must look at it.")
 HIDDEN = Msg(ko="학생 ID(폴더 이름)가 점(.)으로 시작해 nbgrader 의 명령들이 건너뜁니다. 조교가 확인해야 합니다.",
@@ -71,7 +73,7 @@ class Course:
 
     @property
     def coursedir(self):
-        from nbgrader.coursedir import CourseDirectory  # noqa: PLC0415 - importing nbgrader takes seconds
+        from nbgrader.coursedir import CourseDirectory  # importing nbgrader takes seconds
 
         return CourseDirectory(config=self.config)
 

@@ -30,7 +30,7 @@ class Msg:
     def text(self, lang: str | None = None) -> str:
         return getattr(self, language(lang))
 
-    def __add__(self, other: "Msg") -> "Msg":
+    def __add__(self, other: Msg) -> Msg:
         return Msg(ko=f"{self.ko} {other.ko}".strip(), en=f"{self.en} {other.en}".strip())
 
     def to_dict(self) -> dict:

@@ -109,7 +109,7 @@ def grade_submitted_notebook(coursedir, assignment: str, student: str, notebook:
         others = [batch.read_submitted(s, assignment, reference) for s in listed.values()
                   if fnmatch.fnmatchcase(s.student, coursedir.student_id) and s.student != student]
         submissions = [*others, wanted]
-        for submission, result in zip(submissions, course.grade_submissions(submissions)):
+        for submission, result in zip(submissions, course.grade_submissions(submissions), strict=True):
             _graded[(submission.path, submission.fingerprint)] = result
     return _graded[(str(path), wanted.fingerprint)]
 

@@ -25,7 +25,8 @@ def findings(cells: list[dict], instructor: Instructor) -> list[dict]:
     """One finding per submitted cell (as `sanitize.submitted_cell` gives) that carries the instructor's material."""
     released_lines = {line for c in instructor.released.cells for line in c["source"].split("\n")}
     released = {comparable(c["source"]) for c in instructor.released.cells}
-    solutions = {comparable(c["source"]): grade_id(c) or "?" for c in (instructor.source.cells if instructor.source else ())
+    source_cells = instructor.source.cells if instructor.source else ()
+    solutions = {comparable(c["source"]): grade_id(c) or "?" for c in source_cells
                  if comparable(c["source"]) and comparable(c["source"]) not in released}
     found = []
     for number, cell in enumerate(cells, start=1):
@@ -33,7 +34,8 @@ def findings(cells: list[dict], instructor: Instructor) -> list[dict]:
         marked = next((line for line in cell["source"].split("\n") if line not in released_lines
                        and any(delimiter in line for delimiter in instructor.delimiters)), None)
         if marked is not None:
-            found.append({"flag": INSTRUCTOR, "cell": where, "detail": f"instructor's delimiter: {marked.strip()[:MAX_LINE]}"})
+            found.append({"flag": INSTRUCTOR, "cell": where,
+                          "detail": f"instructor's delimiter: {marked.strip()[:MAX_LINE]}"})
         elif comparable(cell["source"]) in solutions:
             found.append({"flag": INSTRUCTOR, "cell": where,
                           "detail": f"identical to source/'s cell {solutions[comparable(cell['source'])]}"})

@@ -151,6 +151,7 @@ def stale(root: Path = ROOT) -> list[str]:
                 built = _files(fresh, output, assignment)
                 committed = _files(root, output, assignment)
                 for name in sorted(set(built) | set(committed), key=str):
-                    if name not in built or name not in committed or normalised(built[name]) != normalised(committed[name]):
+                    if (name not in built or name not in committed
+                            or normalised(built[name]) != normalised(committed[name])):
                         differ.append(str(name))
         return differ

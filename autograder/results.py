@@ -70,7 +70,7 @@ class SubmissionResult:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "SubmissionResult":
+    def from_dict(cls, data: dict) -> SubmissionResult:
         def msg(value):
             return Msg(**value) if value else None
 

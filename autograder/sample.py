@@ -41,7 +41,8 @@ KIT_ROOT = Path(__file__).resolve().parents[1]
 MARKER = ".kit-sample-class"
 FIRST_DUEDATE = datetime.datetime(2026, 3, 13, 14, 59, tzinfo=datetime.UTC)  # Friday 23:59 in Seoul, week 2
 
-COURSE_CONFIG = '''"""nbgrader configuration of a class run with the PyTorch basics kit: the kit's settings, rooted here."""
+COURSE_CONFIG = '''"""nbgrader configuration of a class run with the PyTorch basics kit: the kit's settings,
+rooted here."""
 
 import os
 

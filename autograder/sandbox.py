@@ -35,7 +35,7 @@ from pathlib import Path
 from autograder import codec, seal
 from autograder.confine import LAYERS, remove_leftovers
 from autograder.errors import SandboxError
-from autograder.transport import TransportFailure, TransportUnavailable
+from autograder.transport import TransportFailure
 from autograder.zygote import FRAME_HEADER, PACKET_BYTES, RECEIVE_BYTES
 
 log = logging.getLogger(__name__)
@@ -222,7 +222,7 @@ class Sandbox:
 
     # -- the transport ----------------------------------------------------------------------------
 
-    def open(self, cells: list[dict]) -> "SandboxSession":
+    def open(self, cells: list[dict]) -> SandboxSession:
         """Take a confined child and send it the cells; it runs them while `ready()` waits."""
         if time.monotonic() >= self._budget(cells):
             raise TransportFailure("timeout", f"({self.limits.submission_seconds:g} s per submission)")
@@ -236,7 +236,7 @@ class Sandbox:
             raise
         return session
 
-    def _session(self) -> "SandboxSession":
+    def _session(self) -> SandboxSession:
         for attempt in range(2):
             fds, reply = self._spawn()
             session = SandboxSession(self, fds, reply)
@@ -291,7 +291,7 @@ class Sandbox:
         if self._finalizer is not None:
             self._finalizer()
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self
 
     def __exit__(self, *exc) -> None:

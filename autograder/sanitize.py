@@ -68,7 +68,8 @@ def submitted_cell(cell) -> dict | None:
     if not isinstance(source, str):
         return None
     metadata = cell.get("metadata")
-    return {"cell_type": cell["cell_type"], "source": source, "metadata": metadata if isinstance(metadata, dict) else {}}
+    return {"cell_type": cell["cell_type"], "source": source,
+            "metadata": metadata if isinstance(metadata, dict) else {}}
 
 
 def restore(submitted: list[dict], released: Notebook) -> tuple[list[dict], list[dict]]:

@@ -62,7 +62,7 @@ def load_private(name: str) -> dict:
     with open(spec.origin, encoding="utf-8") as source:
         code = compile(source.read(), spec.origin, "exec")
     namespace = {"__name__": f"autograder.{name}", "__file__": spec.origin, "__builtins__": dict(vars(builtins))}
-    exec(code, namespace)  # noqa: S102 - the kit's own module, loaded privately
+    exec(code, namespace)  # the kit's own module, loaded privately
     return namespace
 
 
@@ -189,16 +189,16 @@ def _describe(message: dict, frame, new_state, keep: list) -> bytes:
     except OverflowError:
         try:
             return frame(message, new_state(wide_ints=True), keep)
-        except _BaseException as raised:  # noqa: BLE001
+        except _BaseException as raised:
             failure = raised
-    except _BaseException as raised:  # noqa: BLE001 - our own code failed on a value: never a student's
+    except _BaseException as raised:  # our own code failed on a value: never a student's
         failure = raised
     text = _str(failure)[:300] if _type(failure) in (ValueError, TypeError, RecursionError, MemoryError) else ""
     message["error"] = {"type": "UndescribableResult", "message": text, "frames": []}
     message["value"] = None
     try:
         return frame(message, new_state(), keep)
-    except _BaseException:  # noqa: BLE001 - the arguments cannot be described either
+    except _BaseException:  # the arguments cannot be described either
         message["args"] = message["kwargs"] = None
         return frame(message, new_state(), keep)
 
@@ -300,7 +300,7 @@ def park(wait, finish, inbox, namespace, tools):
                 kind = "cells"
                 cell_errors, output = run_cells(job[1], namespace)
             else:
-                kind, output = "call", ""
+                kind, output = "call", ""  # noqa: F841 - the main thread reads these locals through this frame
                 name, call_args, call_kwargs, backward = read_call(job[1])
                 args = tuple_type(call_args)
                 kw_items = tuple_type(items_of(dict_type(call_kwargs)))
@@ -311,18 +311,18 @@ def park(wait, finish, inbox, namespace, tools):
                     token = begin_call()
                     try:
                         value = function(*args, **dict_type(kw_items))
-                    except base_exception as raised:  # noqa: BLE001 - SystemExit and friends are the student's too
+                    except base_exception as raised:  # SystemExit and friends are the student's too
                         error = describe_error(raised)
                         raised = None
                     if backward and error is None:
-                        backward_error = run_backward(value)
+                        backward_error = run_backward(value)  # noqa: F841 - read through this frame
                     output = end_call(token)
-        except base_exception as raised:  # noqa: BLE001 - whatever happened, hand back
+        except base_exception as raised:  # whatever happened, hand back
             error = describe_error(raised)  # the kit's side failed in the student's process: their patches?
             error["message"] = ("the call could not be run in your process (did your code change torch, numpy "
                                 "or pandas?): " + error["type"] + ": " + error["message"])[:1000]
             error["type"] = "ProtocolError"
-            output = ""
+            output = ""  # noqa: F841 - read through this frame
             raised = None
         job = None
         gc_disable()

@@ -264,7 +264,8 @@ def compare(notebooks: dict[str, Path], released: Path, assignment: str) -> Anal
     for (a, b), by_exercise in analysis.shared.items():
         covered = sum(_covered(analysis.answers[(s, e)], f).sum() for e, f in by_exercise.items() for s in (a, b))
         similarity = float(covered / (size[a] + size[b]))
-        analysis.pairs.append(Pair(a, b, round(similarity, 4), tuple(sorted(by_exercise, key=lambda e: order.get(e, 99)))))
+        exercises = tuple(sorted(by_exercise, key=lambda e: order.get(e, 99)))
+        analysis.pairs.append(Pair(a, b, round(similarity, 4), exercises))
     analysis.pairs.sort(key=lambda p: (-p.similarity, p.student_a, p.student_b))
     return analysis
 
@@ -283,7 +284,7 @@ def _segments(answer: Answer, weights: dict) -> list[tuple[str, bool]]:
     starts = [i for fingerprint in weights for i in answer.where.get(fingerprint, ())]
     slices = get_copied_slices(np.array(starts, dtype=int), NOISE_TOKENS)
     pieces, at = [], 0
-    for first, last in zip(*slices):
+    for first, last in zip(*slices, strict=True):
         begin, end = answer.own[int(first)].start, answer.own[int(last) - 1].end
         if begin > at:
             pieces.append((answer.source[at:begin], False))

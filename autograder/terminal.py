@@ -21,8 +21,10 @@ from autograder.spec import Exercise
 
 FINDINGS = {  # what a finding's flag means, for the TA who reads it
     "locked": Msg(ko="잠긴 셀이 수정됨 (배포본의 셀로 채점)", en="locked cell edited (graded with the release's cell)"),
-    "instructor": Msg(ko="강사만 가진 자료가 들어 있음 (점수 없음)", en="instructor's material in the submission (no credit)"),
-    "introspection": Msg(ko="채점하는 프로세스를 들여다보거나 바꾸는 코드 (그 프로세스에서 잰 사실은 인정하지 않음), 셀",
+    "instructor": Msg(ko="강사만 가진 자료가 들어 있음 (점수 없음)",
+                      en="instructor's material in the submission (no credit)"),
+    "introspection": Msg(ko="채점하는 프로세스를 들여다보거나 바꾸는 코드 "
+                            "(그 프로세스에서 잰 사실은 인정하지 않음), 셀",
                          en="code that inspects or alters the process grading it (facts measured there not credited), "
                             "cell"),
 }
@@ -75,7 +77,7 @@ def table(rows: list[tuple[str, ...]]) -> str:
     """Rows of text as aligned columns; the first row is the header."""
     rows = [tuple(clean(cell) for cell in row) for row in rows]
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip()
+    return "\n".join("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
                      for row in rows)
 
 

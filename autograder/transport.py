@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Protocol
 
 from autograder import child
-from autograder.errors import TransportUnavailable
 
 
 class TransportFailure(RuntimeError):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bench_grading import KIT_ROOT, build_course, children_cpu, environment, gaps, machine
 
-from autograder import catalog  # noqa: E402 - bench_grading puts the kit on sys.path
+from autograder import catalog  # bench_grading puts the kit on sys.path
 
 
 def grade(root: Path, assignment: str, *how: str) -> tuple[float, float, float, str]:
@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     count = args.submissions
     print(f"medians: local pool {pool_wall:.1f} s wall, {pool_steady:.4f} s/submission steady; LocalCluster "
           f"{dask_wall:.1f} s wall, {dask_steady:.4f} s/submission steady. Ratio (Dask / pool): "
-          f"{dask_wall / pool_wall:.2f}x wall, {dask_steady / pool_steady:.2f}x steady, {dask_cpu / pool_cpu:.2f}x CPU; "
+          f"{dask_wall / pool_wall:.2f}x wall, {dask_steady / pool_steady:.2f}x steady, "
+          f"{dask_cpu / pool_cpu:.2f}x CPU; "
           f"Dask's overhead per submission: {1000 * (dask_steady - pool_steady):.1f} ms steady, "
           f"{1000 * (dask_wall - pool_wall) / count:.1f} ms with start-up")
     return 0

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import itertools
 import json
 import os
 import platform
@@ -221,7 +222,7 @@ def peak_memory(command: list[str], cwd: Path) -> str:
 
 
 def gaps(times: list[float]) -> list[float]:
-    return [b - a for a, b in zip(times, times[1:])]
+    return [b - a for a, b in itertools.pairwise(times)]
 
 
 def describe(seconds: list[float]) -> str:
@@ -254,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     sampled = min(args.nbgrader_sample or args.submissions, args.submissions)
     if sampled < 3:
         parser.error("grade at least 3 submissions")
-    import torch  # noqa: PLC0415
+    import torch
 
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="bench-grading-"))
     print(f"# bench_grading {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
@@ -302,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _version(package: str) -> str:
-    from importlib.metadata import version  # noqa: PLC0415
+    from importlib.metadata import version
 
     return version(package)
 

@@ -56,14 +56,15 @@ def variants(assignment: str) -> dict[str, extract.Submission]:
             found[name] = replacing(name, "import numpy as np\nimport pandas as pd\nimport torch\n" + mutant.source)
         for alternative in exercise.alternatives:
             name = f"{exercise.id}:alt:{alternative.name}"
-            found[name] = replacing(name, "import numpy as np\nimport pandas as pd\nimport torch\n" + alternative.source)
+            found[name] = replacing(name,
+                                    "import numpy as np\nimport pandas as pd\nimport torch\n" + alternative.source)
     return found
 
 
 @functools.cache
 def graded(assignment: str) -> dict[str, SubmissionResult]:
     found = variants(assignment)
-    return dict(zip(found, grade.grade(found.values())))
+    return dict(zip(found, grade.grade(found.values()), strict=True))
 
 
 @pytest.fixture(scope="session")

@@ -117,7 +117,8 @@ def markup_notebook():
     nb.cells.append(shown)
     nb.cells.append(nbformat.v4.new_code_cell(f'raise RuntimeError("{CELL_ERROR_MARKUP}")'))
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
-        "state": {}, "version_major": 2, "version_minor": 0, "pwned": "</script><script>window.pwned_widget=1</script>"}}
+        "state": {}, "version_major": 2, "version_minor": 0,
+        "pwned": "</script><script>window.pwned_widget=1</script>"}}
     return nb
 
 

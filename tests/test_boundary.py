@@ -184,15 +184,15 @@ def _expect_same_value(sent, arrived, facts=None) -> None:
 def test_inputs_arrive_with_every_fact_they_had(values):
     _, decoded = codec.decode(codec.encode({"op": "call", "args": values}, storages=True), live=True)
     arrived = decoded.value["args"]
-    for sent, got in zip(values, arrived):
+    for sent, got in zip(values, arrived, strict=True):
         _expect_same_value(sent, got)
         if isinstance(sent, np.ndarray):
             assert got.strides == sent.strides  # the array's own layout, not a contiguous copy
         if isinstance(sent, torch.Tensor) and sent.numel():
             storage, original = got.untyped_storage(), sent.untyped_storage()
             assert storage.nbytes() == original.nbytes() and storage.resizable() == original.resizable()
-    for i, (a, ga) in enumerate(zip(values, arrived)):
-        for b, gb in zip(values[i + 1:], arrived[i + 1:]):
+    for i, (a, ga) in enumerate(zip(values, arrived, strict=True)):
+        for b, gb in zip(values[i + 1:], arrived[i + 1:], strict=True):
             assert _shares(ga, gb) == _shares(a, b)
             assert (ga is gb) == (a is b)
             if _shares(a, b) and _address(a) is not None and _address(b) is not None:
@@ -222,12 +222,12 @@ def test_answers_arrive_with_every_fact_a_grader_can_read(values):
     _, decoded = codec.decode(codec.encode({"op": "result", "value": values}))
     call = Call(error=None, _value=decoded.value["value"], decoded=decoded)
     arrived = call.value
-    for sent, got in zip(values, arrived):
+    for sent, got in zip(values, arrived, strict=True):
         _expect_same_value(sent, got, call.facts(got) if isinstance(sent, torch.Tensor) else None)
         if isinstance(sent, torch.Tensor):
             assert call.device(got) == sent.device.type
-    for i, (a, ga) in enumerate(zip(values, arrived)):
-        for b, gb in zip(values[i + 1:], arrived[i + 1:]):
+    for i, (a, ga) in enumerate(zip(values, arrived, strict=True)):
+        for b, gb in zip(values[i + 1:], arrived[i + 1:], strict=True):
             assert call.shares_memory(ga, gb) == _shares(a, b), (a, b)
             if isinstance(a, (torch.Tensor, np.ndarray)) and isinstance(b, (torch.Tensor, np.ndarray)):
                 assert call.same_object(ga, gb) == (a is b)

@@ -23,7 +23,7 @@ def kit(*args: str, env_lang: str = "en") -> subprocess.CompletedProcess:
 def test_list_json_describes_every_exercise():
     listed = json.loads(kit("list", "--json").stdout)
     assert [e["id"] for e in listed] == [e.id for e in catalog.exercises()]
-    for entry, exercise in zip(listed, catalog.exercises()):
+    for entry, exercise in zip(listed, catalog.exercises(), strict=True):
         assert entry == {"id": exercise.id, "assignment": exercise.assignment, "heading": exercise.heading,
                          "points": exercise.points, "checks": len(exercise.checks), "mutants": len(exercise.mutants)}
 
@@ -74,7 +74,8 @@ def test_a_notebook_without_the_functions_scores_zero_with_a_reason(tmp_path):
 
 def test_grading_notebooks_is_sandboxed_by_default(tmp_path):
     hostile = tmp_path / "a02_shapes.ipynb"
-    hostile.write_text(json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+    hostile.write_text(json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [],
+                                              "execution_count": None,
                                               "source": "import os\nopen('/tmp/kit-cli-was-here', 'w').write('x')\n"
                                                         "def describe(t):\n    return open('/etc/hostname').read()\n"}],
                                    "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))

@@ -92,7 +92,8 @@ def test_the_summary_names_the_local_cluster_and_its_workers(pool_and_local_clus
     assert 1 <= len(workers) <= 2 and all(w.startswith("tcp://127.0.0.1:") for w in workers)
     assert sum(int(w.rsplit("(", 1)[1].rstrip(")")) for w in workers) == len(MIXED_CLASS)
     def the_rest(summary: str) -> list[str]:  # scores, problems, flags, isolation
-        return [line for line in summary.splitlines() if not line.startswith(("cluster: ", f"{ASSIGNMENT}: ", "results: "))]
+        return [line for line in summary.splitlines()
+                if not line.startswith(("cluster: ", f"{ASSIGNMENT}: ", "results: "))]
 
     assert the_rest(out) == the_rest(graded.pool_done.stdout)
 
@@ -157,7 +158,7 @@ def dask_cluster(folder: Path, kits: list[Path]):
 
 def wait_for_workers(address: str, workers: list[subprocess.Popen], folder: Path) -> dict[int, str]:
     """pid -> address of every worker, once all have joined the scheduler."""
-    from distributed import Client  # noqa: PLC0415
+    from distributed import Client
 
     with Client(address, timeout="60s") as client:
         deadline = time.monotonic() + 180
@@ -173,7 +174,7 @@ def wait_for_workers(address: str, workers: list[subprocess.Popen], folder: Path
 
 def executing(address: str) -> dict[str, list[str]]:
     """Worker -> the keys of the tasks it is running now."""
-    from distributed import Client  # noqa: PLC0415
+    from distributed import Client
 
     def running(dask_worker=None):
         return [str(task.key) for task in dask_worker.state.executing]
@@ -331,7 +332,7 @@ def test_a_notebook_that_kills_every_worker_it_meets_is_flagged_and_the_rest_are
 
 @pytest.mark.slow
 def test_gradebook_on_a_local_cluster_records_the_class_in_nbgraders_gradebook(tmp_path):
-    from autograder import gradebook  # noqa: PLC0415 - nbgrader is slow to import
+    from autograder import gradebook  # nbgrader is slow to import
 
     course = tmp_path / "course"
     shutil.copytree(ROOT / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
@@ -444,7 +445,8 @@ finally:
     cluster.close()
 ''', encoding="utf-8")
     env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin", "PYTHONPATH": str(ROOT),
-           "LANG": "C.UTF-8", "DASK_JOBQUEUE__SLURM__SCHEDULER_OPTIONS": "{'host': '127.0.0.1', 'dashboard_address': None}"}
+           "LANG": "C.UTF-8",
+           "DASK_JOBQUEUE__SLURM__SCHEDULER_OPTIONS": "{'host': '127.0.0.1', 'dashboard_address': None}"}
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]

@@ -102,7 +102,8 @@ def test_nbgrader_autograde_through_the_kit_grades_the_same_notebooks(classroom)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     entries = gradebook.read(classroom["course"], ASSIGNMENT)
     assert {s: e.raw_score for s, e in entries.items()} == classroom["scores"]
-    assert all((classroom["course"] / "autograded" / s / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file() for s in STUDENTS)
+    autograded = classroom["course"] / "autograded"
+    assert all((autograded / s / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file() for s in STUDENTS)
 
 
 def test_nothing_is_written_in_the_kits_own_folder(classroom):

@@ -17,8 +17,9 @@ import torch
 
 from autograder import catalog, extract, grade
 from autograder.boundary import Program, Student
+from autograder.errors import TransportUnavailable
 from autograder.sandbox import Limits, Sandbox
-from autograder.transport import InProcess, TransportFailure, TransportUnavailable
+from autograder.transport import InProcess, TransportFailure
 from tests import test_exercises as every_exercise
 from tests.conftest import notebook, variants
 from tests.test_codec import roundtrip

@@ -66,11 +66,11 @@ def test_analyse_gives_every_exercise_then_its_checks_with_rest_score_correlatio
     c0 = [a[0] for a, _ in passes.values()]
     assert found[("first", "c0")].difficulty == pytest.approx(0.6)
     assert found[("first", "c0")].discrimination == pytest.approx(
-        stats.pointbiserialr(c0, [t - c for t, c in zip(totals, c0)]).statistic)
+        stats.pointbiserialr(c0, [t - c for t, c in zip(totals, c0, strict=True)]).statistic)
     first = [sum(a) / 2 for a, _ in passes.values()]
     assert found[("first", None)].difficulty == pytest.approx(0.6)
     assert found[("first", None)].discrimination == pytest.approx(
-        np.corrcoef(first, [t - 2 * f for t, f in zip(totals, first)])[0, 1])
+        np.corrcoef(first, [t - 2 * f for t, f in zip(totals, first, strict=True)])[0, 1])
     assert found[("second", "c0")].students == 5
 
 

@@ -86,7 +86,8 @@ SAYS = {  # (ko, en) fragments of each verdict
     "undefined": ("이 셀에서 정의되지 않은 이름을 썼습니다", "This cell uses a name that is not defined"),
     "not_done": (f"☐ {EXERCISE}: 아직 구현하지 않았습니다.", f"☐ {EXERCISE}: not done yet."),
     "stopped": ("오류 때문에 고정 예제 확인을 끝내지 못했습니다", "the check on the fixed example stopped on an error"),
-    "copy": ("결과가 입력과 메모리를 공유해야 하는데 복사본입니다", "should share memory with the input, but it is a copy"),
+    "copy": ("결과가 입력과 메모리를 공유해야 하는데 복사본입니다",
+             "should share memory with the input, but it is a copy"),
     "values_ok": ("결과: Tensor, torch.int64, shape (6,), cpu, 값 일치",
                   "result: Tensor, torch.int64, shape (6,), cpu, values match"),
     "passed": (f"☑ 통과: {EXERCISE}", f"☑ Passed: {EXERCISE}"),
@@ -112,7 +113,7 @@ def journeys(tmp_path_factory) -> dict:
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("KIT_LANG", raising=False)  # the kernel inherits the environment
         ran = execute([source for _, source in plan], tmp_path_factory.mktemp("journey"))
-    cells = dict(zip((tag for tag, _ in plan), ran))
+    cells = dict(zip((tag for tag, _ in plan), ran, strict=True))
     return {lang: (lang, {a: cells[lang, "check", a] for a in attempts},
                    {a: cells[lang, "answer", a] for a in attempts if attempts[a]}) for lang in ("ko", "en")}
 
@@ -182,7 +183,7 @@ def test_every_check_cell_says_not_done_on_the_stub_and_passes_on_the_solution(a
     ids = grade_ids(release)
     checks = [c for c in cells if any(f'Check("{i}")' in c.source for i in ids)]
     assert len(checks) == 2 * len(ids)
-    for exercise, on_stub, on_solution in zip(ids, checks[:len(ids)], checks[len(ids):]):
+    for exercise, on_stub, on_solution in zip(ids, checks[:len(ids)], checks[len(ids):], strict=True):
         assert shown(on_stub).startswith(f"☐ {exercise}: 아직 구현하지 않았습니다."), shown(on_stub)
         assert not errors(on_solution) and not streams(on_solution, "stderr"), shown(on_solution)
         assert shown(on_solution).startswith(f"☑ 통과: {exercise}"), shown(on_solution)
@@ -301,7 +302,7 @@ def run_visible(kitcheck, answer: str, check_cell: str) -> tuple[bool, dict[tupl
     """Run an answer, then the exercise's check cell, in-process; whether the cell passed, and each item of
     its verdict by the line of the cell that made it (and its turn on that line) -> whether it held."""
     namespace = {"__name__": "__main__"}
-    exec(compile(IMPORTS + answer, "<answer cell>", "exec"), namespace)  # noqa: S102 - the kit's own answers
+    exec(compile(IMPORTS + answer, "<answer cell>", "exec"), namespace)  # the kit's own answers
     items, turns = {}, Counter()
     record = kitcheck.Check._all
 
@@ -319,7 +320,7 @@ def run_visible(kitcheck, answer: str, check_cell: str) -> tuple[bool, dict[tupl
         patch.setattr(kitcheck.Check, "_all", recorded)
         with contextlib.redirect_stdout(io.StringIO()):
             try:
-                exec(compile(check_cell, CHECK_CELL, "exec"), namespace)  # noqa: S102
+                exec(compile(check_cell, CHECK_CELL, "exec"), namespace)
             except kitcheck.CheckFailed:
                 return False, items
     return True, items

@@ -68,7 +68,8 @@ def test_class_report_lists_flagged_and_late_submissions(sample_class):
 
 @pytest.mark.slow
 def test_class_report_renders_in_chromium(written, browser, tmp_path):
-    assert_looks_like_a_page(screenshot(browser, written["report"], ROOT / "test-artifacts" / "report" / "class_report.png"))
+    shot = ROOT / "test-artifacts" / "report" / "class_report.png"
+    assert_looks_like_a_page(screenshot(browser, written["report"], shot))
 
 
 @pytest.mark.slow
@@ -79,7 +80,7 @@ def test_feedback_page_renders_in_chromium(written, browser):
 
 def test_one_feedback_page_per_student_in_nbgrader_layout(written, sample_class):
     assert len(written["feedback"]) == len(sample_class)
-    for path, result in zip(written["feedback"], sample_class):
+    for path, result in zip(written["feedback"], sample_class, strict=True):
         assert path.parts[-3:] == (result.student, ASSIGNMENT, f"{ASSIGNMENT}.html")
 
 

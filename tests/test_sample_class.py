@@ -79,7 +79,7 @@ def test_the_planted_students_own_styles_and_their_disguised_copies_score_full_m
         if kind.startswith("copy:"):
             original = [sample.answer_source(kind.replace("copy", "style"), e, solutions[e.id], "") for e in exercises]
             assert all(a != o and a.index(f"def {e.id}(") < o.index(f"def {e.id}(")
-                       for a, o, e in zip(answers, original, exercises))  # renamed, helpers moved below
+                       for a, o, e in zip(answers, original, exercises, strict=True))  # renamed, helpers moved below
         code = "import math\nimport numpy as np\nimport pandas as pd\nimport torch\n" + "\n\n".join(answers)
         result = grade.grade([extract.from_source(code, kind, assignment)])[0]
         assert result.score == result.points, (kind, [(e.id, c.name) for e in result.exercises

@@ -288,7 +288,8 @@ def test_a_course_reads_submissions_against_its_own_notebooks_and_delimiters(tmp
         write(tmp_path / kind_ / assignment, load(kind_, assignment), assignment)
     reference = instructor.of_course(locate.course(tmp_path).coursedir, assignment)
     assert reference.guards and "ANSWER STARTS" in reference.delimiters and "BEGIN SOLUTION" not in reference.delimiters
-    assert reference.released.digest == instructor.load(tmp_path / "release" / assignment / f"{assignment}.ipynb").digest
+    released = tmp_path / "release" / assignment / f"{assignment}.ipynb"
+    assert reference.released.digest == instructor.load(released).digest
     notebook = sample.solved(assignment)
     notebook["cells"].append({"cell_type": "markdown", "source": "# ANSWER STARTS here", "metadata": {}})
     assert read(tmp_path, notebook, assignment, reference).problem == provenance.REFUSED
@@ -344,7 +345,8 @@ def test_code_hidden_in_a_locked_cell_earns_nothing_the_notebook_without_it_does
     results = grade.grade([honest, *attacks, *unguarded])
     honest_scores = {e.id: e.score for e in results[0].exercises}
     assert 0 < results[0].score < results[0].points
-    for (cell, how), attack, result, as_submitted in zip(cases, attacks, results[1:], results[1 + len(cases):]):
+    for (cell, how), _attack, result, as_submitted in zip(cases, attacks, results[1:], results[1 + len(cases):],
+                                                          strict=False):
         assert {e.id: e.score for e in result.exercises} == honest_scores, (cell, how)
         assert result.flags == [sanitize.LOCKED] and [f["cell"] for f in result.findings] == [keys[cell]]
         if how != "code added" or cell != "check":  # check cells were never run, even as submitted

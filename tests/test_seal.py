@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import dis
-import inspect
 import textwrap
 import types
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from autograder import describe, extract, seal
+from autograder import extract, seal
 from autograder.boundary import Program
 from autograder.sandbox import Limits, Sandbox
 

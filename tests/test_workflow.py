@@ -60,7 +60,8 @@ EVERYONE = [s.id for s in STUDENTS] + [LATE.id, *LMS, BROKEN]
 def nbgrader(cwd: Path, home: Path, *args: str) -> str:
     env = {"HOME": str(home), "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin", "LANG": "C.UTF-8",
            "KIT_LANG": "en"}
-    done = subprocess.run(["nbgrader", *args], check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(["nbgrader", *args], check=False, cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=600)
     assert done.returncode == 0, f"nbgrader {' '.join(args)}:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
     return done.stdout + done.stderr
 
@@ -120,13 +121,15 @@ def term(tmp_path_factory):
     after_nbgrader_autograde = gradebook.read(root, ASSIGNMENT)
     regrade = subprocess.run([sys.executable, "-m", "autograder", "gradebook", ASSIGNMENT, "--course", str(root)],
                              check=False, cwd=KIT_ROOT, capture_output=True, text=True, timeout=600,
-                             env={"HOME": str(instructor), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "KIT_LANG": "en"})
+                             env={"HOME": str(instructor), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+                                  "KIT_LANG": "en"})
     assert regrade.returncode == 0, regrade.stdout[-3000:] + regrade.stderr[-5000:]
     after_regrade = gradebook.read(root, ASSIGNMENT)
 
     nbgrader(root, instructor, "generate_feedback", ASSIGNMENT)
     # Students who handed in through the LMS have no exchange secret: their feedback goes back through the LMS.
-    nbgrader(root, instructor, "release_feedback", ASSIGNMENT, f"--CourseDirectory.student_id_exclude={','.join([*LMS, BROKEN])}")
+    nbgrader(root, instructor, "release_feedback", ASSIGNMENT,
+             f"--CourseDirectory.student_id_exclude={','.join([*LMS, BROKEN])}")
     nbgrader(root, instructor, "export", "--to=grades.csv")
     return SimpleNamespace(root=root, answers=answers, results=results, graded=graded,
                            after_nbgrader_autograde=after_nbgrader_autograde, after_regrade=after_regrade,
@@ -203,7 +206,8 @@ def test_unreadable_notebook_scores_zero_with_feedback_that_says_why(term):
 def test_deleted_check_cell_comes_back_with_the_kits_score(term):
     submitted = nbformat.read(term.root / "submitted" / "eve_typo" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     assert LAST.id not in {c.metadata.get("nbgrader", {}).get("grade_id") for c in submitted.cells}
-    assert term.graded["eve_typo"].auto_scores[LAST.id] == LAST.points == term.results["eve_typo"].exercise(LAST.id).score
+    assert (term.graded["eve_typo"].auto_scores[LAST.id] == LAST.points
+            == term.results["eve_typo"].exercise(LAST.id).score)
 
 
 @pytest.mark.parametrize(("grade_id", "points", "complaint"), [
@@ -249,14 +253,16 @@ def test_autograded_check_cells_show_the_kits_feedback_and_nothing_on_stderr(ter
         assert float(outputs[1].data["text/plain"]) == exercise.score
         for check in exercise.checks:
             assert check.name in outputs[0].text
-    assert not any(o.output_type == "error" or o.get("name") == "stderr" for c in nb.cells for o in c.get("outputs", []))
+    assert not any(o.output_type == "error" or o.get("name") == "stderr"
+                   for c in nb.cells for o in c.get("outputs", []))
 
 
 @pytest.mark.slow
 def test_feedback_is_one_page_per_student_released_to_the_exchange(term):
     pages = sorted(term.root.glob(f"feedback/*/{ASSIGNMENT}/{ASSIGNMENT}.html"))
     assert [p.parts[-3] for p in pages] == sorted(EVERYONE)
-    released = list((Path(gradebook.nbgrader_config(term.root).Exchange.root) / "pytorch-basic" / "feedback").glob("*.html"))
+    exchange = Path(gradebook.nbgrader_config(term.root).Exchange.root)
+    released = list((exchange / "pytorch-basic" / "feedback").glob("*.html"))
     assert len(released) == len(EVERYONE) - len(LMS) - 1
     fetched = sample.fetch_feedback(term.root, "dee_mutant", ASSIGNMENT)
     assert [p.name for p in fetched] == [f"{ASSIGNMENT}.html"]

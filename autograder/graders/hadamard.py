@@ -91,6 +91,6 @@ def test_square_matrices(student, rng):
 def test_inputs_unchanged(student, rng):
     a, b = _pair(rng, 2, 3)
     call = student(a.clone(), b.clone())
-    call.value
+    call.value  # noqa: B018 - reading it fails the check if the call raised
     expect_unchanged(a, call.args[0], what="input A")
     expect_unchanged(b, call.args[1], what="input B")

@@ -107,7 +107,7 @@ def _expect_same(value, expected, where: str = "result"):
         expect(len(value) == len(expected),
                f"{where} 의 길이가 {len(expected)} 이어야 하는데 {len(value)} 입니다.",
                f"{where} should have {len(expected)} items, but it has {len(value)}.")
-        for i, (item, wanted) in enumerate(zip(value, expected)):
+        for i, (item, wanted) in enumerate(zip(value, expected, strict=True)):
             _expect_same(item, wanted, f"{where}[{i}]")
     else:
         expect_scalar(value, expected, type(expected), what=where)

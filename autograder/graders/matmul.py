@@ -72,7 +72,7 @@ def _expect_product(student, a, b):
 def test_product(student, rng):
     m = inputs.integer(rng, 1, 4)
     k = m + inputs.integer(rng, 1, 3)
-    for shape, dtype in zip(((m, k, k + 1), (k + 1, m, k), (1, k, 1)), DTYPES):
+    for shape, dtype in zip(((m, k, k + 1), (k + 1, m, k), (1, k, 1)), DTYPES, strict=True):
         _expect_product(student, *_pair(rng, *shape, dtype))
 
 

@@ -161,5 +161,5 @@ def test_grads_on_inputs(student, rng):
     for call, _, sent, (_, grad_w, grad_b) in _cases(student, rng):
         expect_grad(call, call.args[2], grad_w, what="w", computed_in=torch.float64)
         expect_grad(call, call.args[3], grad_b, what="b", computed_in=torch.float64)
-        for name, before, after in zip("Xywb", sent, call.args):
+        for name, before, after in zip("Xywb", sent, call.args, strict=True):
             expect_unchanged(before, after, what=name)

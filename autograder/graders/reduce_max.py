@@ -125,7 +125,7 @@ def test_indices(student, rng):
 def test_keepdim(student, rng):
     t, dim = _case(rng)
     wanted = tuple(torch.max(t, dim, keepdim=True).values.shape)
-    for name, part in zip(("values", "indices"), expect_tuple(student(t, dim, keepdim=True).value, 2)):
+    for name, part in zip(("values", "indices"), expect_tuple(student(t, dim, keepdim=True).value, 2), strict=True):
         expect_type(part, torch.Tensor, name)
         expect(tuple(part.shape) == wanted,
                f"keepdim=True 인데 {name} 의 shape 이 {wanted} 가 아니라 {tuple(part.shape)} 입니다.",

@@ -106,5 +106,5 @@ def test_independent_copy(student, rng):
 def test_input_unchanged(student, rng):
     t, shape = _contiguous_case(rng)
     call = student(t.clone(), shape)
-    call.value
+    call.value  # noqa: B018 - reading it fails the check if the call raised
     expect_unchanged(t, call.args[0])

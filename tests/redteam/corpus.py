@@ -340,7 +340,8 @@ def _inside(event, args):
 sys.addaudithook(_inside)
 ''')), forges=True),
     Attack("forge_trace_caller", "a trace function on the caller's frame that puts the returned copy in place of the "
-           "echoed argument before the answer is described", ("copy", "not credited", "not allowed"), (COPYING, attack('''
+           "echoed argument before the answer is described", ("copy", "not credited", "not allowed"),
+           (COPYING, attack('''
 import sys
 _copy = flatten_view
 def flatten_view(t):

@@ -87,8 +87,8 @@ class Batch:
             results = grade.grade(submissions, transport=transport)
             self.layers = transport.layers()
         self.seconds = time.monotonic() - started
-        self.results = dict(zip(self.attacks, results))
-        self.honest = dict(zip(honest, results[len(self.attacks):]))
+        self.results = dict(zip(self.attacks, results, strict=False))
+        self.honest = dict(zip(honest, results[len(self.attacks):], strict=False))
         self.solution_result = results[-1]
         self.solution = solution
         self.count = len(submissions)

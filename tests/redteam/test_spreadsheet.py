@@ -69,7 +69,7 @@ def formulas_sheet(tmp_path_factory) -> dict[str, list[Cell]]:
 
     scratch = tmp_path_factory.mktemp("formulas")
     spreadsheet.write(scratch / "formulas.csv", ["text", "number"], [[text, -1.5] for text in FORMULAS])
-    return {text: row for text, row in zip(FORMULAS, opened(scratch / "formulas.csv", scratch)[1:])}
+    return {text: row for text, row in zip(FORMULAS, opened(scratch / "formulas.csv", scratch)[1:], strict=True)}
 
 
 @pytest.mark.parametrize("text", FORMULAS)

@@ -146,7 +146,8 @@ def hostile(tmp_path_factory):
     with open(root / "grades.csv", newline="", encoding="utf-8") as exported:
         header, *rows = csv.reader(exported)
         # nbgrader's own CSV export quotes no field: a comma in an id shifts that row's columns
-        grades = {row[header.index("student_id")]: dict(zip(header, row)) for row in rows if len(row) == len(header)}
+        grades = {row[header.index("student_id")]: dict(zip(header, row, strict=True))
+                  for row in rows if len(row) == len(header)}
     return SimpleNamespace(root=root, batch=batch, again=again, recorded=recorded, stored=stored, others=others,
                            gradebook=gradebook.read(root, ASSIGNMENT), csv=grades)
 
@@ -216,8 +217,9 @@ def test_feedback_is_released_to_each_exchange_student_and_no_one_else(hostile):
 @pytest.mark.parametrize("student", UNRECORDABLE)
 def test_an_id_nbgrader_cannot_take_is_refused_alone_with_a_clear_message(hostile, student):
     assert student not in hostile.gradebook
-    assert f"not recorded: {student!r}: The student id (the folder's name) {REFUSED[student]}" in hostile.recorded.stdout
-    assert f"{len(HONEST) + len(REFUSED) - len(UNRECORDABLE)} submissions of {ASSIGNMENT} recorded" in hostile.recorded.stdout
+    recorded = hostile.recorded.stdout
+    assert f"not recorded: {student!r}: The student id (the folder's name) {REFUSED[student]}" in recorded
+    assert f"{len(HONEST) + len(REFUSED) - len(UNRECORDABLE)} submissions of {ASSIGNMENT} recorded" in recorded
 
 
 def test_refused_files_are_recorded_as_zero_with_the_released_notebook_and_the_reason(hostile):

@@ -10,7 +10,6 @@ message and type name, a cell that fails as the notebook runs, and the source li
 from __future__ import annotations
 
 import ast
-import logging
 import subprocess
 import sys
 import unicodedata
