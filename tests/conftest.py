@@ -10,19 +10,13 @@ import pytest
 from autograder import catalog, extract, grade
 from autograder.results import SubmissionResult
 from tests import slow
+from tests.slow import pytest_collection_modifyitems  # noqa: F401 (the slow marker's rule, a hook)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true", help="rewrite golden files from actual output")
-
-
-def pytest_collection_modifyitems(config, items):
-    unmarked = slow.unmarked(items)
-    if unmarked:
-        raise pytest.UsageError("a test that uses a slow fixture must be marked @pytest.mark.slow:\n  "
-                                + "\n  ".join(unmarked))
 
 
 @pytest.fixture

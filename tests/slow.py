@@ -34,3 +34,11 @@ def unmarked(items: Iterable[pytest.Item]) -> list[str]:
         if slow:
             found.append(f"{item.nodeid} (uses {', '.join(slow)})")
     return found
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The rule as a pytest hook (tests/conftest.py imports it): a test that breaks it stops the collection."""
+    found = unmarked(items)
+    if found:
+        raise pytest.UsageError("a test that uses a slow fixture must be marked @pytest.mark.slow:\n  "
+                                + "\n  ".join(found))

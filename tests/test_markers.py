@@ -42,9 +42,9 @@ UNMARKED = textwrap.dedent('''
 
 
 def collect(folder: Path, module: str) -> subprocess.CompletedProcess:
-    """Collect `module` under the kit's own collection hook, in a folder of its own."""
+    """Collect `module` under the hook tests/conftest.py uses, in a folder of its own."""
     (folder / "pytest.ini").write_text("[pytest]\nmarkers =\n    slow: slow\n", encoding="utf-8")
-    (folder / "conftest.py").write_text("from tests.conftest import pytest_collection_modifyitems  # noqa: F401\n",
+    (folder / "conftest.py").write_text("from tests.slow import pytest_collection_modifyitems  # noqa: F401\n",
                                         encoding="utf-8")
     (folder / "test_module.py").write_text(module, encoding="utf-8")
     return subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],

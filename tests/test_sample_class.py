@@ -138,6 +138,7 @@ def test_students_fetched_their_feedback(term):
         assert len(pages) == 1, student.id
 
 
+@pytest.mark.slow
 def test_the_class_is_rebuilt_only_where_the_kit_built_one(tmp_path):
     (tmp_path / "thesis.tex").write_text("precious")
     done = subprocess.run([sys.executable, "-m", "autograder", "sample-class", "--dir", str(tmp_path), "--students",
