@@ -53,6 +53,14 @@ class StudentError:
                        en="This check relies on facts measured in your process (memory sharing, autograd state, the "
                           "arguments after the call), and your code inspects or alters the process that grades it, so "
                           f"they are not credited ({self.message}). A TA will look at it.")
+        if self.type == "moved":
+            return Msg(ko="함수가 입력이 쓰던 메모리를 바꾸었습니다 "
+                          "(set_, .data =, resize_, 리스트 안의 입력 교체). "
+                          "그래서 결과가 입력과 메모리를 공유하는지 판단할 수 없어 "
+                          "인정하지 않습니다. 입력은 그대로 두세요.",
+                       en="Your function changed the memory its input uses (set_, .data =, resize_, or an input swapped "
+                          "out of a list), so whether the result shares the input's memory cannot be told and is not "
+                          "credited. Leave the input as it is.")
         if self.type in FAILURE_TEXT:
             ko, en = FAILURE_TEXT[self.type]
             return Msg(ko=f"{ko} {self.message}".strip(), en=f"{en} {self.message}".strip())
@@ -89,6 +97,7 @@ class Call:
     output: str = ""
     decoded: codec.Decoded | None = None
     void: StudentError | None = None  # why the facts measured in the child are not credited, if they are not
+    moved: bool = False  # the function changed the memory of an input: its memory sharing cannot be told
 
     @property
     def value(self):
@@ -135,8 +144,14 @@ class Call:
         return self.decoded.facts[id(tensor)]
 
     def shares_memory(self, a, b) -> bool:
-        """Whether two tensors/arrays of this call used overlapping storage in the student's process."""
+        """Whether two tensors/arrays of this call used overlapping storage in the student's process.
+
+        Only where every input still uses the memory it was given (the sandbox measures it before the call):
+        a function that points its input at its result's memory, or away from it, would otherwise turn a
+        copy into a view or a view into a copy."""
         self._credited()
+        if self.moved:
+            raise StudentRaised(StudentError("moved"))
         memory = self.decoded.memory
         return id(a) in memory and id(b) in memory and bool(memory[id(a)] & memory[id(b)])
 
@@ -243,6 +258,7 @@ class Program:
             backward_error=StudentError.from_child(backward_error) if backward_error else None,
             output=str(header.get("output", ""))[:4000],
             decoded=decoded,
+            moved=header.get("moved") is True,
         )
 
     def _drop(self) -> None:

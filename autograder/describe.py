@@ -151,18 +151,47 @@ _OPAQUE_TOO_MUCH = {"t": "object", "type": "too deep or too large", "text": ""}
 
 
 # ---------------------------------------------------------------------------------------------
-# the description of one message: state is [blobs, regions, items, storages or None, wide ints, keep, placed]
+# the description of one message: state is [blobs, regions, items, storages or None, wide ints, keep, placed,
+# sent or None, measuring]
 
-BLOBS, REGIONS, ITEMS, STORAGES, WIDE, KEEP, PLACED = range(7)
+BLOBS, REGIONS, ITEMS, STORAGES, WIDE, KEEP, PLACED, SENT, MEASURING = range(9)
 
 
-def new_state(storages: bool = False, wide_ints: bool = False) -> list:
+def new_state(storages: bool = False, wide_ints: bool = False, sent: dict | None = None) -> list:
     """`storages`: the message's memory travels as it is laid out (the grader's inputs: see `lay_out`), so
     that the receiver rebuilds views, offsets, strides and every sharing between tensors and arrays exactly.
     `wide_ints`: every int is checked against MessagePack's 64 bits. `KEEP` holds every object reached while
     describing: the sandbox drops them in the student's thread, never here. `PLACED`: arrays and frames whose
-    memory the layout places."""
-    return [[], [], 0, {} if storages else None, wide_ints, [], []]
+    memory the layout places. `sent`: the memory the call's inputs used before it ran (`measure`): the frame
+    then says whether any of them uses other memory now, or is gone from the arguments ("moved")."""
+    return [[], [], 0, {} if storages else None, wide_ints, [], [], sent, False]
+
+
+def measure(values: list, keep: list) -> dict:
+    """The memory each tensor, array, frame and series in `values` uses, by `id`: [(start, stop), ...].
+
+    Taken by the sandbox's sealed side before a student's function runs on its inputs, and compared with what
+    the same objects use once it has returned: a function that points its input at other memory (`set_`,
+    `.data =`, `resize_`) or swaps an input out of a list could otherwise pass off a copy as a view of its
+    input, or a view as a copy. Nothing is copied; `keep` receives every object reached, so that their ids
+    and memory stay theirs until the call's answer is sent."""
+    state = new_state()
+    state[MEASURING] = True
+    value(state, values)
+    keep.append(state[KEEP])
+    used: dict = {}
+    for start, stop, desc in state[REGIONS]:
+        used.setdefault(desc["id"], []).append((start, stop))
+    return used
+
+
+def _moved(state: list) -> bool:
+    """Whether an input measured before the call (`measure`) uses other memory now, or was not described again."""
+    now: dict = {}
+    for start, stop, desc in state[REGIONS]:
+        if desc["id"] in state[SENT]:
+            now.setdefault(desc["id"], set()).add((start, stop))
+    return any(_dict_get(now, key) != set(spans) for key, spans in _dict_items(state[SENT]))
 
 
 def value(state: list, obj, depth: int = 0):
@@ -170,6 +199,8 @@ def value(state: list, obj, depth: int = 0):
     state[ITEMS] += 1
     if depth > MAX_DEPTH or state[ITEMS] > MAX_ITEMS:
         return _OPAQUE_TOO_MUCH
+    if state[MEASURING]:
+        state[KEEP].append(obj)  # its id stays its own while the call runs
     t = _type(obj)
     if t is int:
         if state[WIDE] and not _INT_MIN <= obj <= _UINT_MAX:
@@ -282,7 +313,8 @@ def tensor(state: list, obj, depth: int):
     }
     grad = _tensor_get["grad"](obj) if is_leaf else None  # a non-leaf's .grad warns, and is always None
     keep.append(grad)
-    desc["grad"] = tensor(state, grad, depth + 1) if grad is not None and depth < MAX_DEPTH else None
+    desc["grad"] = tensor(state, grad, depth + 1) if grad is not None and depth < MAX_DEPTH and not state[
+        MEASURING] else None
     if state[STORAGES] is not None and desc["requires_grad"] and not is_leaf:
         raise ValueError("an input tensor must be a leaf: its graph stays in the grader, so it would arrive as one")
     if device == "meta":
@@ -305,7 +337,7 @@ def tensor(state: list, obj, depth: int):
         state[REGIONS].append((start, start + nbytes, desc))
     if sharing:
         _share_storage(state, desc, storage, start, nbytes)
-    else:
+    elif not state[MEASURING]:
         strides = [step * itemsize for step in stride]
         desc["data"] = blob(state, _tobytes(_ascontiguousarray(
             _memory(start + offset * itemsize, shape, strides, _TYPESTRS[dtype], keep))))
@@ -340,6 +372,10 @@ def ndarray(state: list, obj: np.ndarray, own: int | None = None) -> dict:
     shape = _list(_array_shape(obj))
     desc = {"t": "ndarray", "dtype": name, "shape": shape, "strides": _list(_array_strides(obj)),
             "writeable": bool(_array_writeable(obj).writeable), "id": _id(obj)}
+    if state[MEASURING]:
+        if own is None and _prod(shape) > 0:  # a frame's column is measured as the frame's
+            state[REGIONS].append((*_byte_bounds(obj), desc))
+        return desc
     if _prod(shape) > 0:
         low, high = _byte_bounds(obj)
         state[REGIONS].append((low, high, desc))
@@ -588,6 +624,8 @@ def frame(message: dict, state: list, keep: list | None = None, limit: int = MAX
         assign_memory(state)
         if state[STORAGES] is not None:
             header["memory"] = lay_out(state)
+        if state[SENT] is not None:
+            header["moved"] = _moved(state)
     finally:
         if keep is not None:
             keep.append(state[KEEP])

@@ -45,7 +45,7 @@ READY = fastjsonschema.compile({
 RESULT = fastjsonschema.compile({
     "type": "object", "required": ["op", "error", "output", "refused"],
     "properties": {"op": {"const": "result"}, "error": ERROR, "backward_error": ERROR, "output": OUTPUT,
-                   "refused": REFUSED}})
+                   "refused": REFUSED, "moved": {"type": "boolean"}}})
 
 
 def ready(header) -> dict:

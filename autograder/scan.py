@@ -28,7 +28,8 @@ REACHING = {
     "f_locals": "a frame", "f_code": "a frame", "f_builtins": "a frame", "f_trace": "a frame",
     "f_lasti": "a frame", "tb_frame": "a traceback's frame", "gi_frame": "a generator's frame",
     "cr_frame": "a coroutine's frame", "ag_frame": "a generator's frame", "walk_stack": "frames",
-    "extract_stack": "frames", "settrace": "a trace function", "setprofile": "a profile function",
+    "extract_stack": "frames", "walk_tb": "a traceback's frames", "__traceback__": "a traceback's frames",
+    "settrace": "a trace function", "setprofile": "a profile function",
     "addaudithook": "an audit hook", "monitoring": "a trace function",
     # the heap
     "get_objects": "the garbage collector's objects", "get_referrers": "the garbage collector's objects",
@@ -55,6 +56,7 @@ REACHING = {
     "make_dataclass": "a class built at run time", "__reduce__": "an object rebuilt from data",
     "__reduce_ex__": "an object rebuilt from data", "__setstate__": "an object rebuilt from data",
     "__getstate__": "an object rebuilt from data", "__prepare__": "a class built at run time",
+    "get_field": "any attribute (a format field)",
 }
 MODULES = {  # importing these is reaching in (or running code built at run time) already
     "ctypes": "raw memory", "_ctypes": "raw memory", "mmap": "raw memory", "gc": "the garbage collector",
@@ -122,6 +124,8 @@ class _Visitor(ast.NodeVisitor):
         self.found = found
         self.sys_names = sys_names  # what the code calls the sys module: sys.modules reaches any module
         self.libraries = libraries  # names imports bound: torch, np, pd, builtins, what came from them
+        self.called: set[int] = set()  # ids of the nodes called directly (getattr(x, "name") is read as written)
+        self.bases: set[int] = set()  # ids of the names an attribute is read from (sys.path is sys used as written)
 
     def add(self, node: ast.AST, what: str, reaches: str, voids: bool = True) -> None:
         self.found.append(Finding(self.cell, getattr(node, "lineno", 0), what, reaches, voids=voids))
@@ -153,7 +157,12 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if node.attr in REACHING:
+        self.bases.add(id(node.value))
+        if node.attr in NAMED_ACCESS and id(node) not in self.called:
+            self.add(node, f".{node.attr} passed on", "any attribute, by a name given later")
+        elif node.attr in NAMED_ACCESS:
+            self.add(node, f".{node.attr}()", "any attribute")
+        elif node.attr in REACHING:
             self.add(node, f".{node.attr}", REACHING[node.attr])
         elif node.attr == "__class__" and isinstance(node.ctx, ast.Store):
             self.add(node, ".__class__ =", "an object's class")
@@ -178,6 +187,17 @@ class _Visitor(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         if node.id in REACHING:
             self.add(node, node.id, REACHING[node.id])
+        elif node.id in NAMED_ACCESS and id(node) not in self.called:
+            self.add(node, f"{node.id} passed on", "any attribute, by a name given later")
+        elif node.id in self.sys_names and isinstance(node.ctx, ast.Load) and id(node) not in self.bases:
+            self.add(node, f"{node.id} passed on", "any module by a name built at run time (sys.modules)")
+        self.generic_visit(node)
+
+    def visit_MatchClass(self, node: ast.MatchClass) -> None:
+        """`case object(f_back=frame)` reads attributes named in the pattern."""
+        for name in node.kwd_attrs:
+            if name in REACHING:
+                self.add(node, f"case ...({name}=...)", REACHING[name])
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
@@ -198,6 +218,10 @@ class _Visitor(ast.NodeVisitor):
         for alias in node.names:
             if alias.name in REACHING:
                 self.add(node, f"import {alias.name}", REACHING[alias.name])
+            elif alias.name in NAMED_ACCESS:
+                self.add(node, f"import {alias.name}", "any attribute, by a name given later")
+            elif node.module == "sys" and alias.name in ("modules", "*"):
+                self.add(node, f"from sys import {alias.name}", "any module by a name built at run time")
         self.generic_visit(node)
 
     def _module(self, node: ast.AST, name: str) -> None:
@@ -210,6 +234,7 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         function = node.func
+        self.called.add(id(function))
         name = function.id if isinstance(function, ast.Name) else None
         if name == "__import__" or isinstance(function, ast.Attribute) and function.attr == "__import__":
             self.add(node, "__import__()", DYNAMIC_CALLS["__import__"])

@@ -35,6 +35,7 @@ import hashlib
 import importlib.util
 import io
 import os
+import resource
 import struct
 import sys
 import time
@@ -86,6 +87,7 @@ _gc_disable, _gc_enable = gc.disable, gc.enable
 _read, _write, _exit = os.read, os.write, os._exit
 _fspath = os.fspath
 _sleep = time.sleep
+_setrlimit, _RLIMIT_NPROC = resource.setrlimit, resource.RLIMIT_NPROC
 _blake2b = hashlib.blake2b
 _digest = hashlib.blake2b.digest
 _pack_length, _unpack_length = FRAME_LENGTH.pack, FRAME_LENGTH.unpack_from
@@ -102,16 +104,17 @@ def _bind(describe: dict):
     """`serve` with the private describe's functions as its own."""
     describe_frame, new_state, plain, limit = describe["frame"], describe["new_state"], describe["plain"], \
         describe["MAX_ANSWER"]
+    measure = describe["measure"]
 
     def frame(message: dict, state: list, keep: list) -> bytes:
         return describe_frame(message, state, keep, limit)
 
     def serve(fd: int, key: bytes, cells: list, ready: dict, namespace: dict, tools: tuple):
-        _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain)
+        _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain, measure)
     return serve
 
 
-def _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain) -> None:
+def _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain, measure) -> None:
     """The main thread: run the cells, then answer calls until the grader hangs up (never returns).
 
     `ready`: what the ready frame says besides the cells' outcome (devices, withheld devices);
@@ -129,36 +132,58 @@ def _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain) -> 
     while park_frame is None:  # before any student code: the thread's one frame is park's
         _sleep(0.0005)
         park_frame = _dict_get(_current_frames(), thread)
-    parked_at = _park_point(park.__code__)
+    # No thread of the student's may ever run beside this one: a collection of the garbage collector that
+    # this thread's allocations set off runs finalizers and gc.callbacks here, where the audit hook lets
+    # everything through. The process (its uid) may start no more threads or processes from now on.
+    _setrlimit(_RLIMIT_NPROC, (0, 0))
+    handoff = (go, done, inbox, park_frame, _park_point(park.__code__), refused)
     sequence = 0
     reader = [b"", bytearray()]  # pending bytes
     job = ("cells", cells)
     while True:
-        inbox[0] = job
-        _gc_disable()  # the student's thread turns it on for its code and off before it hands back
-        go.release()
-        done.acquire()
-        while True:  # it is ours once parked again, and no other thread of the student's runs
-            _gc_disable()
-            if park_frame.f_lasti == parked_at:
-                break
-            _sleep(0.0005)
-        threads_left = _thread_count() != 1
-        if threads_left and [THREADS_LEFT, -1, 0] not in refused:
-            refused.append([THREADS_LEFT, -1, 0])
-        outcome = park_frame.f_locals
+        threads_left = _hand_over(job, handoff)
+        sent: dict | None = None
         keep: list = []
+        if job[0] == "decode":  # the call's inputs are rebuilt and no code of the student's has run yet
+            outcome = park_frame.f_locals
+            if _dict_get(outcome, "kind") == "decoded" and not threads_left:
+                try:
+                    sent = measure([_dict_get(outcome, "args"), _dict_get(outcome, "kw_items")], keep)
+                except _BaseException:  # inputs the student's patched decoding made: not run
+                    sent = None
+                outcome = None
+                if sent is not None:
+                    threads_left = _hand_over(("run",), handoff)
+        outcome = park_frame.f_locals
         message = _report(outcome, ready, refused, threads_left, plain)
-        payload = _describe(message, frame, new_state, keep)
+        payload = _describe(message, frame, new_state, keep, sent)
         inbox[1] = keep  # dropped by the student's thread: a last reference dropped here could run its code
-        message = outcome = None
+        message = outcome = sent = None
         tag = _digest(_blake2b(_pack_length(sequence) + payload, key=key, digest_size=TAG_BYTES))
         _send(fd, _pack_length(_len(payload) + TAG_BYTES) + payload + tag)
         sequence += 1
         request = _receive(fd, reader)
         if request is None:
             _exit(0)
-        job = ("call", request)
+        job = ("decode", request)
+
+
+def _hand_over(job: tuple, handoff: tuple) -> bool:
+    """Let the student's thread do `job` and wait until it is parked again; whether threads were left running."""
+    go, done, inbox, park_frame, parked_at, refused = handoff
+    inbox[0] = job
+    _gc_disable()  # the student's thread turns it on for its code and off before it hands back
+    go.release()
+    done.acquire()
+    while True:  # it is ours once parked again, and no other thread of the student's runs
+        _gc_disable()
+        if park_frame.f_lasti == parked_at:
+            break
+        _sleep(0.0005)
+    threads_left = _thread_count() != 1
+    if threads_left and [THREADS_LEFT, -1, 0] not in refused:
+        refused.append([THREADS_LEFT, -1, 0])
+    return threads_left
 
 
 def _report(outcome: dict, ready: dict, refused: list, threads_left: bool, plain) -> dict:
@@ -167,9 +192,11 @@ def _report(outcome: dict, ready: dict, refused: list, threads_left: bool, plain
     if _dict_get(outcome, "kind") == "cells":
         return {"op": "ready", **ready, "cell_errors": plain(_dict_get(outcome, "cell_errors")),
                 "output": plain(_dict_get(outcome, "output")), "refused": refusals}
-    if threads_left:
+    if threads_left or _dict_get(outcome, "kind") == "decoded":  # ...or its inputs could not be measured: not run
         error = {"type": "ThreadsRunning", "frames": [],
-                 "message": "a thread your code started is still running, so the result cannot be read"}
+                 "message": "a thread your code started is still running, so the result cannot be read"} \
+            if threads_left else {"type": "ProtocolError", "frames": [],
+                                  "message": "the call's inputs could not be read in your process"}
         return {"op": "result", "error": error, "backward_error": None, "value": None, "args": None,
                 "kwargs": None, "output": "", "refused": refusals}
     args, items = _dict_get(outcome, "args"), _dict_get(outcome, "kw_items")
@@ -182,13 +209,14 @@ def _report(outcome: dict, ready: dict, refused: list, threads_left: bool, plain
             "refused": refusals}
 
 
-def _describe(message: dict, frame, new_state, keep: list) -> bytes:
-    """The frame for `message`; an answer that cannot be described says so instead (its arguments too)."""
+def _describe(message: dict, frame, new_state, keep: list, sent: dict | None) -> bytes:
+    """The frame for `message`; an answer that cannot be described says so instead (its arguments too).
+    `sent`: the memory the call's inputs used before it ran (`describe.measure`), None for the ready frame."""
     try:
-        return frame(message, new_state(), keep)
+        return frame(message, new_state(sent=sent), keep)
     except OverflowError:
         try:
-            return frame(message, new_state(wide_ints=True), keep)
+            return frame(message, new_state(wide_ints=True, sent=sent), keep)
         except _BaseException as raised:
             failure = raised
     except _BaseException as raised:  # our own code failed on a value: never a student's
@@ -197,10 +225,10 @@ def _describe(message: dict, frame, new_state, keep: list) -> bytes:
     message["error"] = {"type": "UndescribableResult", "message": text, "frames": []}
     message["value"] = None
     try:
-        return frame(message, new_state(), keep)
+        return frame(message, new_state(sent=sent), keep)
     except _BaseException:  # the arguments cannot be described either
         message["args"] = message["kwargs"] = None
-        return frame(message, new_state(), keep)
+        return frame(message, new_state(sent=sent), keep)
 
 
 def _send(fd: int, data: bytes) -> None:
@@ -281,42 +309,50 @@ def _audit_hook(main: int, refused: list):
 def park(wait, finish, inbox, namespace, tools):
     """The student's thread: a loop that waits for a job, runs it and hands back; it has no globals.
 
-    It calls the student's function itself, with arguments it holds in its own locals, so the main
-    thread reads back exactly the objects the function was given (`args`, `kw_items`) and what it
-    returned (`value`). Everything else it uses is passed in `tools`: the student-side helpers of
-    `child` (the same ones the in-process transport uses; a student who patches them changes only their
-    own answers) and a few builtins."""
+    A call is two jobs: "decode" rebuilds its inputs into `args` and `kw_items` and hands back, so that the
+    main thread measures the memory they use before any code of the student's runs (`describe.measure`);
+    "run" calls the student's function on them, with arguments it holds in its own locals, so the main
+    thread reads back exactly the objects the function was given and what it returned (`value`).
+    Everything else it uses is passed in `tools`: the student-side helpers of `child` (the same ones the
+    in-process transport uses; a student who patches them changes only their own answers) and a few
+    builtins."""
     (run_cells, read_call, begin_call, end_call, describe_error, run_backward, gc_enable, gc_disable,
      getframe, clear, tuple_type, dict_type, items_of, callable_of, base_exception) = tools
-    kind = cell_errors = output = value = args = kw_items = error = backward_error = None
+    kind = cell_errors = output = value = args = kw_items = error = backward_error = name = backward = None
     while True:
         wait()
         try:
             clear(getframe().f_locals)  # what the main thread read last time goes, here
-            kind = cell_errors = output = value = args = kw_items = error = backward_error = None
             job, inbox[1] = inbox[0], None
             gc_enable()
-            if job[0] == "cells":
-                kind = "cells"
-                cell_errors, output = run_cells(job[1], namespace)
+            if job[0] == "run":
+                if kind == "decoded":
+                    kind, output = "call", ""
+                    function = namespace.get(name)
+                    if not callable_of(function):
+                        error = {"type": "MissingFunction", "message": name, "frames": []}
+                    else:
+                        token = begin_call()
+                        try:
+                            value = function(*args, **dict_type(kw_items))
+                        except base_exception as raised:  # SystemExit and friends are the student's too
+                            error = describe_error(raised)
+                            raised = None
+                        if backward and error is None:
+                            backward_error = run_backward(value)
+                        output = end_call(token)
+                    function = None
             else:
-                kind, output = "call", ""  # noqa: F841 - the main thread reads these locals through this frame
-                name, call_args, call_kwargs, backward = read_call(job[1])
-                args = tuple_type(call_args)
-                kw_items = tuple_type(items_of(dict_type(call_kwargs)))
-                function = namespace.get(name)
-                if not callable_of(function):
-                    error = {"type": "MissingFunction", "message": name, "frames": []}
+                kind = cell_errors = output = value = args = kw_items = error = backward_error = name = backward = None  # noqa: F841 - read through this frame
+                if job[0] == "cells":
+                    kind = "cells"
+                    cell_errors, output = run_cells(job[1], namespace)
                 else:
-                    token = begin_call()
-                    try:
-                        value = function(*args, **dict_type(kw_items))
-                    except base_exception as raised:  # SystemExit and friends are the student's too
-                        error = describe_error(raised)
-                        raised = None
-                    if backward and error is None:
-                        backward_error = run_backward(value)  # noqa: F841 - read through this frame
-                    output = end_call(token)
+                    name, call_args, call_kwargs, backward = read_call(job[1])
+                    args = tuple_type(call_args)
+                    kw_items = tuple_type(items_of(dict_type(call_kwargs)))
+                    call_args = call_kwargs = None
+                    kind = "decoded"
         except base_exception as raised:  # whatever happened, hand back
             error = describe_error(raised)  # the kit's side failed in the student's process: their patches?
             error["message"] = ("the call could not be run in your process (did your code change torch, numpy "

@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from autograder import extract, seal
-from autograder.boundary import Program
+from autograder.boundary import Program, StudentRaised
 from autograder.sandbox import Limits, Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,15 +196,47 @@ def test_honest_introspection_works_in_the_students_thread(sandbox):
     assert call.value == (True, ["<cell 1>", "<cell 1>"]) and not program.findings
 
 
-def test_a_thread_left_running_fails_the_call_and_is_recorded(sandbox):
+def test_the_students_code_cannot_start_a_thread(sandbox):
+    """A thread beside the student's would run while the sealed side describes an answer: a collection of the
+    garbage collector started there would run the student's finalizers and gc.callbacks in the sealed thread."""
     program, call = run(sandbox, """
         import threading, time
-        threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
         def probe():
-            return 1
+            try:
+                threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+            except RuntimeError as error:
+                return str(error)
+            return "started"
     """)
-    assert call.error.type == "ThreadsRunning"
-    assert [f.what for f in program.findings] == [seal.THREADS_LEFT]
+    assert call.value == "can't start new thread" and not program.findings
+
+
+@pytest.mark.parametrize(("body", "moved"), [
+    ("return t.view(-1)", False),
+    ("t.add_(1)\n    return t.view(-1)", False),  # its values changed, not its memory
+    ("t.requires_grad_(False)\n    return t.clone()", False),
+    ("copy = t.clone().view(-1)\n    t.set_(copy.untyped_storage(), 0, t.shape, t.stride())\n    return copy", True),
+    ("view = t.view(-1)\n    t.data = t.clone()\n    return view", True),
+    ("t.untyped_storage().resize_(t.untyped_storage().nbytes() * 2)\n    return t.clone().view(-1)", True),
+    ("ts[0] = ts[0].clone()\n    return ts[1]", True),  # an input swapped out of the list it came in
+])
+def test_a_function_that_changes_the_memory_of_its_input_gets_no_memory_facts(sandbox, body, moved):
+    """The memory the inputs use is measured before the function runs; pointing an input at other memory
+    would otherwise turn a copy into a view of the input (or a view into a copy)."""
+    list_input = "ts" in body
+    source = f"def probe({'ts' if list_input else 't'}):\n    {body}\n"
+    x = torch.arange(6.0).reshape(2, 3)
+    program = Program(sandbox, extract.from_source(source).cells)
+    try:
+        call = program.call("probe", ([x, x + 1],) if list_input else (x,), {})
+    finally:
+        program.close()
+    assert call.error is None and call.moved is moved
+    if moved:
+        with pytest.raises(StudentRaised, match="changed the memory its input uses"):
+            call.shares_memory(call.value, call.args[0])
+    else:
+        call.shares_memory(call.value, call.args[0])
 
 
 def test_every_frame_after_set_up_carries_the_sessions_tag(sandbox):
