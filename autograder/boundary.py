@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+import torch
+
 from autograder import codec, protocol, scan, seal
 from autograder.messages import Msg
 from autograder.transport import Transport, TransportFailure
@@ -258,7 +260,7 @@ class Program:
             backward_error=StudentError.from_child(backward_error) if backward_error else None,
             output=str(header.get("output", ""))[:4000],
             decoded=decoded,
-            moved=header.get("moved") is True,
+            moved=header.get("moved") is True or not _as_sent(args, header.get("args")),
         )
 
     def _drop(self) -> None:
@@ -271,6 +273,25 @@ class Program:
         if self.session is not None:
             self.session.close()
             self.session = None
+
+
+def _as_sent(args: tuple, echoed) -> bool:
+    """Whether each tensor argument the function got has a storage of the size it was sent with.
+
+    Memory is shared storage by storage (`codec`), so an input decoded into a larger storage than the one
+    sent (by a student who reached and changed the kit's decoding in their own process) would have room for
+    a copy that seems to share it. The rebuilt argument's storage is measured by the sealed side."""
+    if not isinstance(echoed, dict) or echoed.get("t") != "list":
+        return True  # the call failed before its arguments were described
+    items = echoed.get("items")
+    if not isinstance(items, list) or len(items) != len(args):
+        return False
+    for sent, desc in zip(args, items):
+        if isinstance(sent, torch.Tensor) and sent.device.type == "cpu" and sent.numel():
+            if not isinstance(desc, dict) or desc.get("t") != "tensor" or (
+                    "nbytes" in desc and desc["nbytes"] != sent.untyped_storage().nbytes()):
+                return False
+    return True
 
 
 class Student:

@@ -84,6 +84,9 @@ _REFUSED_KEYS = tuple(getattr(torch._C.DispatchKey, name) for name in (
     "Python", "PythonTLSSnapshot", "Conjugate", "Negative", "Functionalize")
     if hasattr(torch._C.DispatchKey, name))
 _strided = torch.strided
+# While describing, a tensor subclass's __torch_function__ is not called: TensorBase's own getters and methods
+# call it for a subclass otherwise, which would run the student's code here, in the sandbox's sealed thread.
+_no_torch_function = torch._C.DisableTorchFunction
 # Classes a student can change are only ever compared by identity here: never called, hashed or asked.
 _Tensor, _Parameter, _TensorBase = torch.Tensor, torch.nn.Parameter, torch._C.TensorBase
 _Dtype, _Device, _Size = torch.dtype, torch.device, torch.Size
@@ -177,7 +180,8 @@ def measure(values: list, keep: list) -> dict:
     and memory stay theirs until the call's answer is sent."""
     state = new_state()
     state[MEASURING] = True
-    value(state, values)
+    with _no_torch_function():
+        value(state, values)
     keep.append(state[KEEP])
     used: dict = {}
     for start, stop, desc in state[REGIONS]:
@@ -329,6 +333,7 @@ def tensor(state: list, obj, depth: int):
     storage = _untyped_storage(obj)
     keep.append(storage)
     start, nbytes = _storage_data_ptr(storage), _storage_nbytes(storage)
+    desc["nbytes"] = nbytes  # its storage's size: a grader's input arrives with the size it was sent
     itemsize = ITEMSIZES[dtype]
     if numel:
         last = offset + sum((size - 1) * step for size, step in zip(shape, stride, strict=False))
@@ -619,8 +624,9 @@ def encode(message: dict, storages: bool = False, keep: list | None = None, limi
 
 def frame(message: dict, state: list, keep: list | None = None, limit: int = MAX_FRAME) -> bytes:
     try:
-        header = {key: (value(state, item) if key in VALUE_KEYS else plain(item))
-                  for key, item in _list(_dict_items(message))}
+        with _no_torch_function():
+            header = {key: (value(state, item) if key in VALUE_KEYS else plain(item))
+                      for key, item in _list(_dict_items(message))}
         assign_memory(state)
         if state[STORAGES] is not None:
             header["memory"] = lay_out(state)

@@ -75,7 +75,8 @@ class Limits:
     - address_space_bytes = 4 GiB: virtual memory per process (RLIMIT_AS) beyond what the child
       inherits from the zygote (torch's libraries: 0.6 GiB for the CPU build, over 3 GiB for a CUDA
       build), a backstop where no memory cgroup exists.
-    - processes = 64: processes and threads of the child's uid (RLIMIT_NPROC; pids cgroup).
+    - processes = 64: processes and threads of the child's uid (RLIMIT_NPROC; pids cgroup) while it sets
+      up; once the student's code may run it starts none at all (`seal`).
     - file_bytes = 16 MiB: largest file the child may write (RLIMIT_FSIZE).
     - open_files = 256: open descriptors per process (RLIMIT_NOFILE).
     - scratch_bytes = 64 MiB: the private tmpfs that is the child's home and working directory.

@@ -44,7 +44,8 @@ REACHING = {
     # raw memory
     "__array_interface__": "raw memory", "__array_struct__": "raw memory", "__cuda_array_interface__": "raw memory",
     "stride_tricks": "raw memory", "ctypeslib": "raw memory",
-    "_C": "torch's internals", "from_dlpack": "raw memory", "__dlpack__": "raw memory",
+    "_C": "torch's internals", "__torch_function__": "torch's calls into Python (a tensor subclass's dispatch)",
+    "__torch_dispatch__": "torch's calls into Python (a tensor subclass's dispatch)", "from_dlpack": "raw memory", "__dlpack__": "raw memory",
     # the call channel and other processes
     "fileno": "a file descriptor", "fromfd": "a file descriptor", "fdopen": "a file descriptor",
     "dup": "a file descriptor", "dup2": "a file descriptor", "sendfile": "a file descriptor",

@@ -4,12 +4,17 @@ Everything a sandboxed child reports is measured in the student's own process, s
 measures and reports must be out of the student's reach. Its design (the README's threat model says
 why each piece is there):
 
-- Two threads. The student's cells and calls run in a thread of their own (`park`), whose stack holds
-  no kit frame but `park` itself, a function without globals; frames, tracebacks and `inspect` there
-  lead nowhere. The main thread decodes nothing, calls nothing of the student's and runs no library
-  code a student can patch: it hands each request to the student's thread, waits until that thread is
-  parked again, reads the call's outcome from the parked frame's own local variables, describes it
-  with a private copy of `describe` and sends it.
+- Two threads, never more. The student's cells and calls run in a thread of their own (`park`), whose
+  stack holds no kit frame but `park` itself, a function without globals; frames, tracebacks and
+  `inspect` there lead nowhere. The main thread decodes nothing, calls nothing of the student's and runs
+  no library code a student can patch: it hands each request to the student's thread, waits until that
+  thread is parked again, reads the call's outcome from the parked frame's own local variables,
+  describes it with a private copy of `describe` and sends it. A call is two hand-overs: the inputs are
+  rebuilt, then measured here (`describe.measure`) before the student's function runs on them, so that a
+  function which points an input at other memory is seen to have done so. Once the student's thread
+  runs, the process may start no thread or process (RLIMIT_NPROC 0): a thread beside the main one could
+  switch the garbage collector on while the main thread allocates, and the collection would run the
+  student's finalizers and gc.callbacks here.
 - Private code. `load_private` runs a kit module's source into a fresh namespace with its own builtins,
   registered nowhere; this module and `describe` define no class (every class is reachable through
   `object.__subclasses__()`), and their functions read only what they captured at load.

@@ -239,6 +239,31 @@ def test_a_function_that_changes_the_memory_of_its_input_gets_no_memory_facts(sa
         call.shares_memory(call.value, call.args[0])
 
 
+def test_an_input_decoded_into_a_larger_storage_gets_no_memory_facts(sandbox):
+    """A student who reaches the kit's decoding in their own process (flagged by the scan) and rebuilds their
+    input inside a larger storage would have room there for a copy that seems to share it."""
+    program, call = run(sandbox, """
+        import sys
+        frame = sys._getframe(0)
+        while frame.f_code.co_name != "park":
+            frame = frame.f_back
+        codec = frame.f_locals["tools"][1].__globals__["codec"]
+        decode = codec.decode
+        def roomy(frame, live=False, defer=()):
+            header, out = decode(frame, live, defer)
+            t = out.value["args"][0]
+            storage = torch.empty(2 * t.numel(), dtype=t.dtype)
+            storage[:t.numel()] = t.reshape(-1)
+            out.value["args"][0] = storage[:t.numel()].view(t.shape)
+            return header, out
+        codec.decode = roomy
+        import torch
+        def probe(t):
+            return t.view(-1)
+    """, "probe", torch.arange(6.0).reshape(2, 3))
+    assert call.error is None and call.moved and program.findings
+
+
 def test_every_frame_after_set_up_carries_the_sessions_tag(sandbox):
     """A frame whose tag does not verify is refused as a protocol failure and noted as a forgery."""
     program = Program(sandbox, extract.from_source("def f(x):\n    return x\n").cells)

@@ -339,6 +339,123 @@ def _inside(event, args):
         _busy.clear()
 sys.addaudithook(_inside)
 ''')), forges=True),
+    Attack("forge_gc_callbacks_from_a_thread", "a thread that keeps the garbage collector on, so that a collection "
+           "set off by the sealed thread's allocations runs the student's gc.callbacks there, past the audit hook",
+           ("copy", "not credited"), (COPYING, attack(ONE_REGION + """
+import gc, sys, threading
+_sealed = threading.main_thread().ident  # the thread that describes answers
+def _in_the_sealed_thread(phase, info):
+    if threading.get_ident() != _sealed:
+        return
+    frame = sys._getframe(1)
+    while frame is not None:  # the sealed side's frames: their functions' globals, and the session key
+        for value in list(frame.f_locals.values()):
+            _one_region(getattr(value, "__globals__", None))
+        frame = frame.f_back
+gc.callbacks.append(_in_the_sealed_thread)
+def _keep_collecting():
+    sys.setswitchinterval(1e-6)
+    while True:
+        gc.enable()
+        gc.set_threshold(1, 1, 1)
+threading.Thread(target=_keep_collecting, daemon=True).start()
+""")), forges=True),
+    Attack("forge_signal_handler", "a signal handler, which Python runs in the main thread (the sealed one), set "
+           "with an interval timer", ("copy", "not credited"), (COPYING, attack(ONE_REGION + """
+import signal, sys
+def _handler(number, frame):
+    while frame is not None:
+        _one_region_everywhere(frame.f_globals)
+        for value in list(frame.f_locals.values()):
+            _one_region(getattr(value, "__globals__", None))
+        frame = frame.f_back
+try:
+    signal.signal(signal.SIGALRM, _handler)
+    signal.setitimer(signal.ITIMER_REAL, 0.001, 0.001)
+except ValueError as error:
+    print("refused:", error)
+""")), forges=True),
+    Attack("forge_finalizer", "a tensor subclass whose finalizer patches whatever kit code is on the stack of the "
+           "thread that drops it last", ("copy", "not credited"), (COPYING, attack(ONE_REGION + """
+import sys
+_copy = flatten_view
+class _Trap(torch.Tensor):
+    def __del__(self):
+        frame = sys._getframe(1)
+        while frame is not None:
+            _one_region_everywhere(frame.f_globals)
+            frame = frame.f_back
+def flatten_view(t):
+    return _copy(t).as_subclass(_Trap)
+""")), forges=True),
+    Attack("forge_torch_function_getters", "a tensor subclass whose __torch_function__ answers the describing "
+           "code's own C-level getters: untyped_storage() gives the input's storage for a copy",
+           ("copy", "not credited"), (COPYING, attack("""
+_copy = flatten_view
+class _SameStorage(torch.Tensor):
+    source = None
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if getattr(func, "__name__", "") == "untyped_storage" and cls.source is not None:
+            return cls.source.untyped_storage()
+        return super().__torch_function__(func, types, args, kwargs or {})
+def flatten_view(t):
+    _SameStorage.source = t
+    return _copy(t).as_subclass(_SameStorage)
+""")), forges=True),
+    Attack("forge_decoding_by_names_built_later", "getattr passed on and names built at run time (no construct the "
+           "scan knew) to reach the kit's decoding from the student's own thread, so that the input arrives inside a "
+           "larger storage where the function then puts its copy", ("copy", "not credited"), (COPYING, attack("""
+import sys
+read = getattr
+_room = {}
+def _decoding_in_one_storage():
+    frame = read(sys, "_get" + "frame")(0)
+    while frame is not None and read(read(frame, "f_" + "code"), "co_name") != "park":
+        frame = read(frame, "f_" + "back")
+    helpers = read(frame, "f_" + "locals")["tools"]
+    codec = read(helpers[1], "__glo" + "bals__")["codec"]
+    decode = codec.decode
+    def roomy(frame, live=False, defer=()):
+        header, out = decode(frame, live, defer)
+        args = out.value.get("args")
+        if args and isinstance(args[0], torch.Tensor) and args[0].is_contiguous() and args[0].numel():
+            t = args[0]
+            storage = torch.empty(2 * t.numel(), dtype=t.dtype)
+            storage[:t.numel()] = t.reshape(-1)
+            args[0] = storage[:t.numel()].view(t.shape)
+            _room["storage"] = storage
+        return header, out
+    codec.decode = roomy
+_decoding_in_one_storage()
+def flatten_view(t):
+    if not t.is_contiguous():
+        raise RuntimeError("not contiguous")
+    storage = _room.get("storage")
+    if storage is None or storage.untyped_storage().data_ptr() != t.untyped_storage().data_ptr():
+        return t.clone().view(-1)
+    copy = storage[t.numel():]
+    copy.copy_(t.reshape(-1))  # its own elements: a copy, in the storage the input came in
+    return copy
+""")), forges=True),
+    Attack("forge_ndarray_interface_lie", "an ndarray subclass whose __array_interface__ claims the input tensor's "
+           "address for a copied array", ("should be", "not credited"), (honest("""
+def tensor_to_numpy(t):
+    return t.detach().clone().numpy()
+"""), attack("""
+import numpy as np
+_convert = tensor_to_numpy
+class _Claims(np.ndarray):
+    source = None
+    @property
+    def __array_interface__(self):
+        interface = dict(np.asarray(self).__array_interface__)
+        interface["data"] = (_Claims.source.data_ptr(), False)
+        return interface
+def tensor_to_numpy(t):
+    _Claims.source = t
+    return _convert(t).view(_Claims)
+""")), target="tensor_to_numpy", forges=True),
     Attack("forge_trace_caller", "a trace function on the caller's frame that puts the returned copy in place of the "
            "echoed argument before the answer is described", ("copy", "not credited", "not allowed"),
            (COPYING, attack('''
@@ -408,6 +525,26 @@ def flatten_view(t):
     SharedLooking.source = t
     return _copy(t).as_subclass(SharedLooking)
 '''))),
+    Attack("retarget_input_to_its_copy", "return a copy and point the input at the copy's memory (set_): no "
+           "report is forged, the objects really share memory after the call", "changed the memory",
+           (COPYING, attack("""
+_copy = flatten_view
+def flatten_view(t):
+    result = _copy(t)
+    t.set_(result.untyped_storage(), 0, t.shape, t.stride())
+    return result
+"""))),
+    Attack("retarget_input_away_from_its_view", "return a view and point the input at a copy of itself, so that "
+           "the view no longer shares the input's memory", "changed the memory", (honest("""
+def reshape_copy(t, shape):
+    return t.reshape(shape)
+"""), attack("""
+_reshape = reshape_copy
+def reshape_copy(t, shape):
+    result = _reshape(t, shape)
+    t.set_(t.clone())
+    return result
+""")), target="reshape_copy"),
     Attack("monkeypatch_storage_pointers", "patch torch.UntypedStorage.data_ptr/nbytes and Tensor.data_ptr so every "
            "tensor seems to share memory", "it is a copy", (COPYING, attack('''
 torch.UntypedStorage.data_ptr = lambda self: 4096

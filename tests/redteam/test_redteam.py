@@ -10,15 +10,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
 
+import markupsafe
 import pytest
 
 import corpus
-from autograder import extract, grade
+from autograder import extract, grade, report, terminal
 from autograder.sandbox import Limits, Sandbox
+from autograder.store import ResultStore
 from tests import slow
 
 ROOT = corpus.ROOT
@@ -156,15 +159,21 @@ def test_every_lost_point_has_a_reason_a_ta_can_read(batch, attack):
 FORGERIES = [attack for attack in corpus.ATTACKS if attack.forges]
 
 
+def test_the_readme_counts_the_corpus_as_it_is():
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    match = re.search(r"`tests/redteam/` holds (\d+) hostile or broken notebooks .*?\), (\d+) of them forging", text)
+    assert match and (int(match[1]), int(match[2])) == (len(corpus.ATTACKS), len(FORGERIES))
+
+
 def test_the_corpus_forges_by_a_dozen_routes_or_more():
     assert len(FORGERIES) >= 12 and len({a.vector for a in FORGERIES}) == len(FORGERIES)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("attack", FORGERIES, ids=[a.name for a in FORGERIES])
-def test_every_forgery_is_flagged_for_a_human_with_what_it_did_and_where(batch, attack):
+def test_every_forgery_is_flagged_for_a_human_with_what_it_did_and_where(batch, attack, tmp_path):
     """Scored no more than its honest mistake (above), and flagged: each finding says the construct, and those
-    found in the code say the cell and line."""
+    found in the code say the cell and line; so does the stored result, and the class report shows them."""
     result = batch.results[attack.name]
     assert "introspection" in result.flags, result.flags
     findings = [f for f in result.findings if f["flag"] == "introspection"]
@@ -174,6 +183,15 @@ def test_every_forgery_is_flagged_for_a_human_with_what_it_did_and_where(batch, 
         assert finding["what"] and finding["seen"] in ("code", "runtime", "channel") and finding["detail"]
         if finding["seen"] == "code":
             assert finding["cell"] in cells and finding["line"] > 0, finding
+            assert finding["detail"].startswith(f"line {finding['line']}: "), finding
+    store = ResultStore(tmp_path, corpus.ASSIGNMENT)
+    store.save(result, None)
+    _, stored = store.load(result.student)
+    assert stored.flags == result.flags and stored.findings == result.findings
+    page = report.class_report([stored], corpus.ASSIGNMENT, lang="en")
+    for finding in findings:
+        head, *detail = terminal.finding_lines(finding, "en")
+        assert str(markupsafe.escape(head)) in page and str(markupsafe.escape(finding["detail"])) in page
 
 
 @pytest.mark.slow
