@@ -264,6 +264,54 @@ def test_an_input_decoded_into_a_larger_storage_gets_no_memory_facts(sandbox):
     assert call.error is None and call.moved and program.findings
 
 
+def test_no_frame_of_the_sealed_side_is_left_for_the_students_garbage_collector(sandbox):
+    """An answer the sealed side cannot describe raises there; the exception's traceback must not outlive it
+    in a cycle, which gc.DEBUG_SAVEALL would hand to the student's code, private globals and all."""
+    program = Program(sandbox, extract.from_source(textwrap.dedent("""
+        import gc
+        import torch
+        def undescribable():
+            return torch.zeros(2, dtype=torch.float8_e4m3fn)
+        def garbage():
+            gc.set_debug(gc.DEBUG_SAVEALL)
+            gc.collect()
+            return [obj.f_code.co_name for obj in gc.garbage if type(obj).__name__ == "frame"]
+    """)).cells)
+    try:
+        assert program.call("undescribable", (), {}).error.type == "UndescribableResult"
+        call = program.call("garbage", (), {})
+    finally:
+        program.close()
+    assert call.error is None and call.value == []
+
+
+@pytest.mark.parametrize("where", ["t.trap = _Trap()", "return_value = _Trap()"])
+def test_no_finalizer_of_the_students_runs_in_the_sealed_thread(sandbox, where):
+    """The sealed side keeps every object it reached while describing an answer or measuring inputs, and
+    the student's thread drops them: a last reference dropped in the sealed thread would run a finalizer
+    there, where the audit hook lets everything through."""
+    program = Program(sandbox, extract.from_source(textwrap.dedent(f"""
+        import threading
+        _sealed, _threads = threading.main_thread().ident, []
+        class _Trap:
+            def __del__(self):
+                _threads.append(threading.get_ident() == _sealed)
+        def probe(t):
+            return_value = None
+            {where}
+            return return_value
+        def finalized():
+            return list(_threads)
+    """)).cells)
+    try:
+        for _ in range(3):
+            assert program.call("probe", (torch.ones(2),), {}).error is None
+        call = program.call("finalized", (), {})
+    finally:
+        program.close()
+    assert call.value and not any(call.value), call.value
+
+
 def test_every_frame_after_set_up_carries_the_sessions_tag(sandbox):
     """A frame whose tag does not verify is refused as a protocol failure and noted as a forgery."""
     program = Program(sandbox, extract.from_source("def f(x):\n    return x\n").cells)

@@ -263,7 +263,7 @@ def flatten_view(t):
     return _copy(t)
 ''')), forges=True),
     Attack("forge_thread_during_description", "a thread that turns each returned copy into a view of the input while "
-           "the answer is being described", ("copy", "not credited", "thread"), (COPYING, attack('''
+           "the answer is being described", ("copy", "not credited", "thread", "not found"), (COPYING, attack('''
 import sys, threading, time
 sys.setswitchinterval(1e-6)  # switch threads as often as possible: some switch will fall while it is described
 _copy = flatten_view
@@ -402,6 +402,23 @@ class _SameStorage(torch.Tensor):
 def flatten_view(t):
     _SameStorage.source = t
     return _copy(t).as_subclass(_SameStorage)
+""")), forges=True),
+    Attack("forge_gc_garbage", "an answer the sealed side cannot describe, then gc.DEBUG_SAVEALL: the traceback of "
+           "its failure, left in a cycle, would bring the private code's frames and globals to gc.garbage",
+           ("copy", "not credited", "cannot be graded"), (COPYING, attack(ONE_REGION + """
+import gc
+_copy = flatten_view
+_calls = []
+def flatten_view(t):
+    _calls.append(1)
+    if len(_calls) == 1:
+        return torch.zeros(2, dtype=torch.float8_e4m3fn)  # raises where it is described
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    gc.collect()
+    for obj in gc.garbage:
+        if type(obj).__name__ == "frame":
+            _one_region(obj.f_globals)
+    return _copy(t)
 """)), forges=True),
     Attack("forge_decoding_by_names_built_later", "getattr passed on and names built at run time (no construct the "
            "scan knew) to reach the kit's decoding from the student's own thread, so that the input arrives inside a "
@@ -724,7 +741,7 @@ def flatten_view(t):
         pass
 '''),)),
     Attack("thread_acts_later", "a thread started while loading that later zeroes results and exits the process",
-           ("wrong values", "exited", "thread"), (attack('''
+           ("wrong values", "exited", "thread", "not found"), (attack('''
 import gc, os, threading, time
 def _saboteur():
     time.sleep(0.2)
