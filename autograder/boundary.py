@@ -60,9 +60,9 @@ class StudentError:
                           "(set_, .data =, resize_, 리스트 안의 입력 교체). "
                           "그래서 결과가 입력과 메모리를 공유하는지 판단할 수 없어 "
                           "인정하지 않습니다. 입력은 그대로 두세요.",
-                       en="Your function changed the memory its input uses (set_, .data =, resize_, or an input swapped "
-                          "out of a list), so whether the result shares the input's memory cannot be told and is not "
-                          "credited. Leave the input as it is.")
+                       en="Your function changed the memory its input uses (set_, .data =, resize_, or an input "
+                          "swapped out of a list), so whether the result shares the input's memory cannot be told and "
+                          "is not credited. Leave the input as it is.")
         if self.type in FAILURE_TEXT:
             ko, en = FAILURE_TEXT[self.type]
             return Msg(ko=f"{ko} {self.message}".strip(), en=f"{en} {self.message}".strip())
@@ -275,7 +275,7 @@ class Program:
             self.session = None
 
 
-def _as_sent(args: tuple, echoed) -> bool:
+def _as_sent(args: tuple, echoed: object) -> bool:
     """Whether each tensor argument the function got has a storage of the size it was sent with.
 
     Memory is shared storage by storage (`codec`), so an input decoded into a larger storage than the one
@@ -286,7 +286,7 @@ def _as_sent(args: tuple, echoed) -> bool:
     items = echoed.get("items")
     if not isinstance(items, list) or len(items) != len(args):
         return False
-    for sent, desc in zip(args, items):
+    for sent, desc in zip(args, items, strict=True):
         if isinstance(sent, torch.Tensor) and sent.device.type == "cpu" and sent.numel():
             if not isinstance(desc, dict) or desc.get("t") != "tensor" or (
                     "nbytes" in desc and desc["nbytes"] != sent.untyped_storage().nbytes()):

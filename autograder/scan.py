@@ -28,7 +28,8 @@ REACHING = {
     "f_locals": "a frame", "f_code": "a frame", "f_builtins": "a frame", "f_trace": "a frame",
     "f_lasti": "a frame", "tb_frame": "a traceback's frame", "gi_frame": "a generator's frame",
     "cr_frame": "a coroutine's frame", "ag_frame": "a generator's frame", "walk_stack": "frames",
-    "extract_stack": "frames", "walk_tb": "a traceback's frames", "__traceback__": "a traceback's frames",
+    "extract_stack": "frames", "walk_tb": "a traceback's frames",
+    "__traceback__": "a traceback's frames",
     "settrace": "a trace function", "setprofile": "a profile function",
     "addaudithook": "an audit hook", "monitoring": "a trace function",
     # the heap
@@ -44,8 +45,10 @@ REACHING = {
     # raw memory
     "__array_interface__": "raw memory", "__array_struct__": "raw memory", "__cuda_array_interface__": "raw memory",
     "stride_tricks": "raw memory", "ctypeslib": "raw memory",
-    "_C": "torch's internals", "__torch_function__": "torch's calls into Python (a tensor subclass's dispatch)",
-    "__torch_dispatch__": "torch's calls into Python (a tensor subclass's dispatch)", "from_dlpack": "raw memory", "__dlpack__": "raw memory",
+    "_C": "torch's internals",
+    "__torch_function__": "torch's calls into Python (a tensor subclass's dispatch)",
+    "__torch_dispatch__": "torch's calls into Python (a tensor subclass's dispatch)",
+    "from_dlpack": "raw memory", "__dlpack__": "raw memory",
     # the call channel and other processes
     "fileno": "a file descriptor", "fromfd": "a file descriptor", "fdopen": "a file descriptor",
     "dup": "a file descriptor", "dup2": "a file descriptor", "sendfile": "a file descriptor",

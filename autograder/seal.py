@@ -156,14 +156,14 @@ def _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain, mea
                     sent = measure([_dict_get(outcome, "args"), _dict_get(outcome, "kw_items")], keep)
                 except _BaseException:  # inputs the student's patched decoding made: not run
                     sent = None
-                outcome = None
+                del outcome
                 if sent is not None:
                     threads_left = _hand_over(("run",), handoff)
         outcome = park_frame.f_locals
         message = _report(outcome, ready, refused, threads_left, plain)
         payload = _describe(message, frame, new_state, keep, sent)
         inbox[1] = keep  # dropped by the student's thread: a last reference dropped here could run its code
-        message = outcome = sent = keep = None
+        del message, outcome, sent, keep
         tag = _digest(_blake2b(_pack_length(sequence) + payload, key=key, digest_size=TAG_BYTES))
         _send(fd, _pack_length(_len(payload) + TAG_BYTES) + payload + tag)
         sequence += 1
@@ -227,7 +227,7 @@ def _describe(message: dict, frame, new_state, keep: list, sent: dict | None) ->
     except _BaseException as raised:  # our own code failed on a value: never a student's
         failure = raised
     text = _str(failure)[:300] if _type(failure) in (ValueError, TypeError, RecursionError, MemoryError) else ""
-    failure = None  # its traceback holds this frame, which holds it: a cycle the student's thread would collect,
+    del failure  # its traceback holds this frame, which holds it: a cycle the student's thread would collect,
     # and with gc.DEBUG_SAVEALL read from gc.garbage, frames of the private code and their globals included
     message["error"] = {"type": "UndescribableResult", "message": text, "frames": []}
     message["value"] = None
