@@ -49,7 +49,9 @@ BOOTSTRAP = ("import json, socket, sys, types; control = socket.socket(fileno=in
              "from autograder.zygote import main; main(control, config)")
 # No GPU is visible to the zygote: with one, torch's first backward() in the warm-up starts an autograd thread
 # per GPU (and asks the CUDA driver), after which no forked child can run backward() or use CUDA at all.
-ZYGOTE_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+# OMP_THREAD_LIMIT: a child may start no thread once its student's code can run (`seal`), and OpenMP exits the
+# process when it cannot start one: with the limit, torch.set_num_threads(4) runs its work on one thread instead.
+ZYGOTE_ENV = {"OMP_NUM_THREADS": "1", "OMP_THREAD_LIMIT": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "MALLOC_ARENA_MAX": "2", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
               "CUDA_VISIBLE_DEVICES": "", "HIP_VISIBLE_DEVICES": ""}
 REPORT_GRACE_SECONDS = 2.0

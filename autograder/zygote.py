@@ -64,7 +64,7 @@ def recv_frame(reader) -> bytes | None:
 
 def preload() -> None:
     """Import what every child needs, without starting a thread pool (fork-safety)."""
-    os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    os.environ.update(OMP_NUM_THREADS="1", OMP_THREAD_LIMIT="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     import numpy  # noqa: F401
     import pandas  # noqa: F401
     import torch

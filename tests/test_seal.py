@@ -211,6 +211,18 @@ def test_the_students_code_cannot_start_a_thread(sandbox):
     assert call.value == "can't start new thread" and not program.findings
 
 
+def test_code_that_asks_torch_for_more_threads_still_runs(sandbox):
+    """OpenMP exits the process when it cannot start a thread: its thread limit keeps it from trying."""
+    program, call = run(sandbox, """
+        import torch
+        def probe():
+            torch.set_num_threads(4)
+            x = torch.ones(256, 256)
+            return float((x @ x).sum())
+    """)
+    assert call.error is None and call.value == 256.0 ** 3
+
+
 @pytest.mark.parametrize(("body", "moved"), [
     ("return t.view(-1)", False),
     ("t.add_(1)\n    return t.view(-1)", False),  # its values changed, not its memory
