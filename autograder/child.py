@@ -15,6 +15,8 @@ import random
 import sys
 import traceback
 import warnings
+from collections.abc import Iterator
+from typing import TypeAlias
 
 import numpy as np
 import torch
@@ -28,7 +30,8 @@ _set_default_dtype = torch.set_default_dtype
 _set_grad_enabled = torch.set_grad_enabled
 _manual_seed = torch.default_generator.manual_seed
 _np_seed = np.random.seed
-_py_random, _py_seed = random._inst, random.Random.__mro__[1].seed  # random.seed(0), less its Python wrapper
+# random.seed(0), less its Python wrapper: the seed of _random.Random, the C base the stubs do not describe
+_py_random, _py_seed = random._inst, random.Random.__mro__[1].seed  # type: ignore[attr-defined]
 _float32 = torch.float32
 _TensorBase = torch._C.TensorBase
 _backward = torch.Tensor.backward
@@ -46,7 +49,7 @@ class _BoundedText(io.TextIOBase):
         self.parts: list[str] = []
         self.size = 0
 
-    def write(self, text) -> int:
+    def write(self, text: object) -> int:
         text = str(text)
         if self.size < OUTPUT_LIMIT:
             self.parts.append(text[: OUTPUT_LIMIT - self.size])
@@ -55,6 +58,10 @@ class _BoundedText(io.TextIOBase):
 
     def text(self) -> str:
         return "".join(self.parts) + ("\n..." if self.size > OUTPUT_LIMIT else "")
+
+
+# what `begin_call` hands `end_call`: the call's captured output and its warnings context
+CallToken: TypeAlias = "tuple[_BoundedText, contextlib.AbstractContextManager[None]]"
 
 
 def describe_error(error: BaseException) -> dict:
@@ -71,7 +78,7 @@ def describe_error(error: BaseException) -> dict:
     return {"type": type(error).__name__[:100], "message": message, "frames": frames[-5:]}
 
 
-def _cell_number(filename) -> int | None:
+def _cell_number(filename: object) -> int | None:
     """N for code compiled as the notebook's cell N (a student may compile code under any name)."""
     if isinstance(filename, str) and filename.startswith(CELL_PREFIX) and filename.endswith(">"):
         number = filename[len(CELL_PREFIX):-1]
@@ -88,12 +95,12 @@ def reset_global_state() -> None:
     _manual_seed(0)
     _np_seed(0)
     _py_seed(_py_random, 0)
-    _py_random.gauss_next = None
+    _py_random.gauss_next = None  # type: ignore[attr-defined]  # CPython's Random keeps it; the stubs do not say
     sys.stdout, sys.stderr = _real_stdout, _real_stderr
 
 
 @contextlib.contextmanager
-def _student_warnings():
+def _student_warnings() -> Iterator[None]:
     """Student code runs under Python's default warning filters, whatever the host process set (pytest's
     "error", say); the host's filters are back afterwards, which matters where the program runs in-process."""
     with _catch_warnings():
@@ -118,7 +125,7 @@ def run_cells(cells: list[dict], namespace: dict) -> tuple[list[dict], str]:
     """Execute the notebook's cells in `namespace`, each broken cell costing only itself: the errors, and
     what the cells printed."""
     output = _BoundedText()
-    cell_errors = []
+    cell_errors: list[dict] = []
     reset_global_state()  # and again after every cell
     for cell in cells:
         _run_cell(cell["index"], cell["source"], namespace, output, cell_errors)
@@ -146,7 +153,7 @@ def read_call(frame: bytes) -> tuple[str, list, dict, bool]:
     return str(header["name"]), decoded.value["args"], decoded.value["kwargs"], bool(header.get("backward"))
 
 
-def begin_call():
+def begin_call() -> CallToken:
     """Before a call: the student's output is captured, warnings filters are the defaults."""
     output = _BoundedText()
     sys.stdout = sys.stderr = output  # global state was reset after the cells and after every call
@@ -155,7 +162,7 @@ def begin_call():
     return output, warnings_context
 
 
-def end_call(token) -> str:
+def end_call(token: CallToken) -> str:
     """After a call: defaults back, and what the call printed."""
     output, warnings_context = token
     warnings_context.__exit__(None, None, None)
@@ -163,12 +170,12 @@ def end_call(token) -> str:
     return output.text()
 
 
-def run_backward(value) -> dict | None:
+def run_backward(value: object) -> dict | None:
     """`value.backward()`, as a grader asked: None, or the error it raised."""
     try:
         if not isinstance(value, _TensorBase):
             raise TypeError("the result is not a tensor, so backward() cannot run")
-        _backward(value)
+        _backward(value)  # type: ignore[arg-type]  # any TensorBase: what Tensor.backward reads
     except BaseException as raised:  # noqa: BLE001
         return describe_error(raised)
     return None

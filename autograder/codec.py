@@ -40,7 +40,8 @@ import collections
 import math
 import struct
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple, NoReturn, TypeVar
 
 import msgpack
 import numpy as np
@@ -54,11 +55,13 @@ from autograder.describe import (DTYPE_NAMES, ITEMSIZES, MAX_ANSWER, MAX_DEPTH, 
 encode = describe.encode
 DTYPES = {name: dtype for dtype, name in DTYPE_NAMES.items()}
 NUMPY_DTYPES = {name: dtype for dtype, name in describe.NUMPY_NAMES.items()}
+_T = TypeVar("_T")
 _PLAIN = frozenset((type(None), bool, int, float, str))  # what a frame's header holds as plain values
 # Rebuilding inputs in the student's process uses torch's C methods, not torch.Tensor's: a student who
 # patched those would otherwise have broken the kit's rebuilding of their own inputs.
 _set, _numpy, _untyped = torch._C.TensorBase.set_, torch._C.TensorBase.numpy, torch._C.TensorBase.untyped_storage
-_storage_nbytes, _clone = torch._C.StorageBase.nbytes, torch._C.TensorBase.clone
+_storage_nbytes = torch._C.StorageBase.nbytes  # type: ignore[attr-defined]  # a C method the stubs leave out
+_clone = torch._C.TensorBase.clone
 _frombuffer, _from_numpy, _empty = torch.frombuffer, torch.from_numpy, torch.empty
 _unpackb = msgpack.unpackb
 
@@ -88,14 +91,14 @@ class TensorFacts(NamedTuple):
     stride: tuple[int, ...]
     storage_offset: int
     is_contiguous: bool
-    grad: object = None  # the rebuilt `.grad`, or None
+    grad: torch.Tensor | None = None  # the rebuilt `.grad`, or None
 
 
 @dataclass
 class Decoded:
     """A rebuilt value and the facts measured about the tensors and arrays inside it."""
 
-    value: object
+    value: dict[str, Any]  # "value", "args", "kwargs": whatever the sender's objects were
     facts: dict[int, TensorFacts] = field(default_factory=dict)
     memory: dict[int, frozenset[int]] = field(default_factory=dict)  # id(object) -> the memory regions it uses
     identity: dict[int, int] = field(default_factory=dict)  # id(object) -> child object id
@@ -104,7 +107,7 @@ class Decoded:
     blobs: list = field(default_factory=list)  # copies of the blobs deferred values use, while some is deferred
     live: bool = False
 
-    def get(self, key: str):
+    def get(self, key: str) -> Any:
         """`value[key]`, rebuilt now if it was deferred (its BoundaryError surfaces here then). The rebuilder
         is made here and dropped after: one kept in `deferred` would point back here, and the cycle would
         keep a large answer alive until a full collection."""
@@ -120,7 +123,7 @@ class Decoded:
 # decode (parent side)
 
 
-def decode(frame: bytes, live: bool = False, defer: tuple[str, ...] = ()) -> tuple[dict, Decoded]:
+def decode(frame: bytes | memoryview, live: bool = False, defer: tuple[str, ...] = ()) -> tuple[dict, Decoded]:
     """Parse a frame; its "value", "args" and "kwargs" come back rebuilt in `Decoded.value`.
 
     `live` rebuilds inputs for a student's function (child side): shared storages, requires_grad
@@ -156,10 +159,11 @@ def decode(frame: bytes, live: bool = False, defer: tuple[str, ...] = ()) -> tup
     return header, out
 
 
-def _own_blobs(blobs: list[memoryview], descriptions) -> list:
+def _own_blobs(blobs: list[memoryview], descriptions: Iterable[object]) -> list[bytes | memoryview]:
     """The blobs that `descriptions` use, copied out of the frame (the others left empty): a view would
     keep the whole frame, a large answer included, alive for as long as the call is."""
-    used, pending = set(), list(descriptions)
+    used: set[int] = set()
+    pending = list(descriptions)
     while pending:  # every "data" index anywhere is kept: keeping too many costs memory, never a value
         item = pending.pop()
         if type(item) is dict:
@@ -174,7 +178,7 @@ def _own_blobs(blobs: list[memoryview], descriptions) -> list:
 _EMPTY = memoryview(b"")
 
 
-def _unpack(head: bytes):
+def _unpack(head: bytes | memoryview) -> object:
     """The header: only maps with text keys, lists, text, numbers, booleans and nil (no bytes, no extensions)."""
     try:
         return _unpackb(head, raw=False, strict_map_key=True, max_bin_len=0, max_ext_len=0,
@@ -183,12 +187,13 @@ def _unpack(head: bytes):
         raise BoundaryError(f"unreadable header: {error}") from None
 
 
-def _refuse_extension(code: int, data: bytes):
+def _refuse_extension(code: int, data: bytes) -> NoReturn:
     raise BoundaryError("extension types are not part of the format")
 
 
 class _Rebuilder:
-    def __init__(self, blobs: list[bytes], out: Decoded, live: bool = False, memory: dict | None = None) -> None:
+    def __init__(self, blobs: Sequence[bytes | memoryview], out: Decoded, live: bool = False,
+                 memory: dict | None = None) -> None:
         self.blobs = blobs
         self.out = out
         self.live = live
@@ -197,7 +202,7 @@ class _Rebuilder:
         self.regions: dict[int, np.ndarray] = {}  # region number -> a byte array over its memory
         self.objects: dict[int, object] = {}  # the sender's id -> what it was rebuilt as (live: one object once)
 
-    def remember(self, obj, desc: dict):
+    def remember(self, obj: _T, desc: dict) -> _T:
         self.out.keep.append(obj)
         if "mem" in desc:
             self.out.memory[id(obj)] = frozenset(_ints(desc["mem"]))
@@ -205,7 +210,7 @@ class _Rebuilder:
             self.out.identity[id(obj)] = _expect(desc["id"], int)
         return obj
 
-    def rebuild(self, desc, depth: int = 0):
+    def rebuild(self, desc: object, depth: int = 0) -> Any:
         if depth > MAX_DEPTH + 2:
             raise BoundaryError("value nested too deep")
         if type(desc) in _PLAIN:
@@ -228,7 +233,8 @@ class _Rebuilder:
         if kind == "dtype":
             return DTYPES[_expect(desc["name"], str)]
         if kind == "device":
-            return torch.device(_expect(desc["type"], str), desc.get("index"))
+            device_type, index = _expect(desc["type"], str), desc.get("index")
+            return torch.device(device_type) if index is None else torch.device(device_type, _expect(index, int))
         if kind == "size":
             return torch.Size([_expect(i, int) for i in desc["items"]])
         if kind in ("list", "tuple"):
@@ -261,12 +267,12 @@ class _Rebuilder:
             return Opaque(str(desc.get("type", "?"))[:200], str(desc.get("text", ""))[:200])
         raise BoundaryError(f"unknown value kind {kind!r}")
 
-    def _once(self, desc: dict, obj):
+    def _once(self, desc: dict, obj: _T) -> _T:
         if self.live and type(desc.get("id")) is int:
             self.objects[desc["id"]] = obj
         return obj
 
-    def data(self, index) -> memoryview:
+    def data(self, index: object) -> bytes | memoryview:
         index = _expect(index, int)
         if not 0 <= index < len(self.blobs):
             raise BoundaryError("blob index out of range")
@@ -312,7 +318,7 @@ class _Rebuilder:
         self.out.facts[id(tensor)] = facts
         return self.remember(tensor, desc)
 
-    def storage(self, key) -> torch.UntypedStorage:
+    def storage(self, key: object) -> torch.UntypedStorage:
         """Storage `key` of the sender's memory layout (`describe.lay_out`), rebuilt once."""
         key = _expect(key, int)
         if key in self.storages:
@@ -331,14 +337,14 @@ class _Rebuilder:
                 memory = _clone(memory)  # memory of torch's own, which resize_ may grow
             storage = _untyped(memory)
         else:
-            memory = self.region_memory(region)
-            if not 0 <= at <= at + nbytes <= len(memory):
+            region_bytes = self.region_memory(region)
+            if not 0 <= at <= at + nbytes <= len(region_bytes):
                 raise BoundaryError("storage lies outside its region")
-            storage = _untyped(_from_numpy(memory[at:at + nbytes]))
+            storage = _untyped(_from_numpy(region_bytes[at:at + nbytes]))
         self.storages[key] = storage
         return storage
 
-    def _region(self, number) -> dict:
+    def _region(self, number: object) -> dict:
         regions = _expect(self.memory.get("regions"), list)
         if type(number) is not int or not 0 <= number < len(regions):
             raise BoundaryError("memory region out of range")
@@ -387,7 +393,7 @@ class _Rebuilder:
         return array
 
 
-def _restride(values: torch.Tensor, stride: tuple, offset) -> torch.Tensor:
+def _restride(values: torch.Tensor, stride: tuple, offset: object) -> torch.Tensor:
     """Lay values out with the strides and offset they had, so layout-sensitive code behaves alike."""
     if values.dim() == 0 or stride == tuple(values.stride()) and offset == 0:
         return values
@@ -414,13 +420,13 @@ def _structseq(name: str, fields: tuple[str, ...]) -> type:
     return _STRUCTSEQS[key]
 
 
-def _ints(values) -> list[int]:
+def _ints(values: object) -> list[int]:
     if type(values) is not list or any(type(v) is not int for v in values):
         raise BoundaryError("expected a list of integers in frame")
     return values
 
 
-def _expect(value, kind: type):
+def _expect(value: object, kind: type[_T]) -> _T:
     if type(value) is not kind:
         raise BoundaryError(f"expected {kind.__name__} in frame, got {type(value).__name__}")
     return value

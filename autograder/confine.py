@@ -20,6 +20,7 @@ import stat
 import struct
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 LAYERS = (
@@ -156,7 +157,7 @@ class Cgroups:
     @classmethod
     def _v1(cls, name: str) -> Cgroups | None:
         own = cls._own_groups()
-        bases = {}
+        bases: dict[str, str] = {}
         for fstype, mountpoint, options in cls._mounts():
             for controller in ("memory", "pids", "cpu"):
                 if fstype == "cgroup" and controller in options and controller not in bases and controller in own:
@@ -427,7 +428,7 @@ class Confinement:
     problems: dict[str, str] = field(default_factory=dict)
     scratch: str = SCRATCH
 
-    def attempt(self, layer: str, action, *args) -> bool:
+    def attempt(self, layer: str, action: Callable[..., object], *args: object) -> bool:
         try:
             action(*args)
         except (OSError, ValueError, RuntimeError, AttributeError) as error:

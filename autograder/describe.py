@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 import struct
 import types
+from collections.abc import Callable
+from typing import Any
 
 import msgpack
 import numpy as np
@@ -57,6 +59,8 @@ _NUMPY_SCALARS = {dtype.type: name for dtype, name in NUMPY_NAMES.items()}
 # into Python (a getter of TensorBase reads the tensor's own fields, not its type's attributes).
 _type = type
 _id = id
+# An object of the student's process: any type, read only through the getters captured here, never its own methods.
+Foreign = Any
 _len = len
 _isinstance = isinstance
 _str_join = "".join
@@ -70,10 +74,11 @@ _stride = torch._C.TensorBase.stride
 _storage_offset = torch._C.TensorBase.storage_offset
 _numel = torch._C.TensorBase.numel
 _is_contiguous = torch._C.TensorBase.is_contiguous
-_storage_data_ptr = torch._C.StorageBase.data_ptr
-_storage_nbytes = torch._C.StorageBase.nbytes
+# StorageBase's C methods, which torch's stubs leave out
+_storage_data_ptr = torch._C.StorageBase.data_ptr  # type: ignore[attr-defined]
+_storage_nbytes = torch._C.StorageBase.nbytes  # type: ignore[attr-defined]
 _storage_cdata = torch._C.StorageBase.__dict__["_cdata"].__get__
-_storage_resizable = torch._C.StorageBase.resizable
+_storage_resizable = torch._C.StorageBase.resizable  # type: ignore[attr-defined]
 _device_type = torch.device.__dict__["type"].__get__
 _device_index = torch.device.__dict__["index"].__get__
 _dispatch_keys = torch._C._dispatch_keys
@@ -198,7 +203,7 @@ def _moved(state: list) -> bool:
     return any(_dict_get(now, key) != set(spans) for key, spans in _dict_items(state[SENT]))
 
 
-def value(state: list, obj, depth: int = 0):
+def value(state: list, obj: Foreign, depth: int = 0) -> object:
     """The plain description of `obj` (tensor and array bytes go to `state`'s blobs)."""
     state[ITEMS] += 1
     if depth > MAX_DEPTH or state[ITEMS] > MAX_ITEMS:
@@ -261,7 +266,7 @@ def opaque(kind: type, why: str = "") -> dict:
     return {"t": "object", "type": f"{module}.{name}"[:200] + why, "text": ""}
 
 
-def _attributes(getter, obj) -> dict:
+def _attributes(getter: Callable[[Foreign], object], obj: Foreign) -> dict:
     """An object's instance dictionary, if every key is exact text: looking a name up in it then compares
     no key by the student's own equality."""
     attributes = getter(obj)
@@ -270,7 +275,7 @@ def _attributes(getter, obj) -> dict:
     return attributes
 
 
-def _sequence(state: list, obj, kind: type, depth: int):
+def _sequence(state: list, obj: Foreign, kind: type, depth: int) -> dict:
     items = _list(_list_iter(obj) if kind is list else _tuple_iter(obj))
     name = "list" if kind is list else "tuple"
     if state[ITEMS] + _len(items) <= MAX_ITEMS and not state[WIDE] and all(_type(x) in _SCALARS for x in items):
@@ -279,14 +284,14 @@ def _sequence(state: list, obj, kind: type, depth: int):
     return {"t": name, "items": [value(state, x, depth + 1) for x in items]}
 
 
-def _dict(state: list, obj: dict, depth: int):
+def _dict(state: list, obj: dict, depth: int) -> dict:
     items = _list(_dict_items(obj))
     if not all(_type(k) is str for k, _ in items):
         return {"t": "object", "type": "builtins.dict", "text": ""}
     return {"t": "dict", "items": {k: value(state, v, depth + 1) for k, v in items}}
 
 
-def tensor(state: list, obj, depth: int):
+def tensor(state: list, obj: Foreign, depth: int) -> dict:
     keys = _dispatch_keys(obj)
     if any(_has_key(keys, key) for key in _REFUSED_KEYS) or _tensor_get["layout"](obj) is not _strided \
             or _tensor_get["is_quantized"](obj) or _tensor_get["is_nested"](obj):
@@ -358,7 +363,7 @@ def _memory(address: int, shape: list, strides: list | None, typestr: str, keep:
     return view
 
 
-def _share_storage(state: list, desc: dict, storage, start: int, nbytes: int) -> None:
+def _share_storage(state: list, desc: dict, storage: torch.UntypedStorage, start: int, nbytes: int) -> None:
     """A storage travels once, in the memory layout of the message (`lay_out`)."""
     storages = state[STORAGES]
     key = _storage_cdata(storage)  # the storage itself: empty storages all have address 0
@@ -401,10 +406,12 @@ def lay_out(state: list) -> dict:
     spans = [(start, start + nbytes, "storage", entry) for entry in storages
              for start, nbytes in ((entry[1], entry[2]),) if nbytes]
     spans += [(low, high, "array", (desc, address)) for low, high, desc, address in state[PLACED]]
-    table = [None] * _len(storages)
+    table: list[dict | None] = [None] * _len(storages)
     for entry in storages:
         table[entry[0]] = {"region": None, "at": 0, "nbytes": 0, "resizable": entry[3]}
-    regions, end, members = [], -1, []
+    regions: list[dict] = []
+    members: list[tuple] = []
+    end = -1
     for start, stop, kind, what in _sorted(spans, key=_region_start) + [(1 << 64, 1 << 64, "end", None)]:
         if start >= end and members:
             regions.append(_region(state, members, table, _len(regions)))
@@ -452,7 +459,7 @@ def _byte_bounds(array: np.ndarray) -> tuple[int, int]:
     return low, high + itemsize
 
 
-def dataframe(state: list, obj, depth: int) -> dict:
+def dataframe(state: list, obj: Foreign, depth: int) -> dict:
     """Columns from pandas' blocks (the memory the frame really uses, so sharing is measured truly),
     names and index from its Index objects; only numeric numpy columns and plain indexes cross."""
     keep = state[KEEP]
@@ -469,7 +476,7 @@ def dataframe(state: list, obj, depth: int) -> dict:
     names, index = _labels(axes[0], keep), _labels(axes[1], keep)
     if names is None or index is None:
         return opaque(_DataFrame, " (with an index the kit cannot read)")
-    columns = [None] * _len(names)
+    columns: list[np.ndarray | None] = [None] * _len(names)
     for block in blocks:
         keep.append(block)
         values = _block_values(block) if _type(block) is _NumpyBlock else None
@@ -495,20 +502,21 @@ def dataframe(state: list, obj, depth: int) -> dict:
             column = values[row]  # a view of the block's memory: its byte bounds are the column's
             keep.append(column)
             columns[position] = column
-    if any(c is None for c in columns):
+    arrays = [c for c in columns if c is not None]
+    if _len(arrays) != _len(columns):
         return opaque(_DataFrame, " (not one the kit can read)")
     desc = {"t": "dataframe", "id": _id(obj),
             "columns": [value(state, name, depth + 1) for name in names],
-            "data": [ndarray(state, column, own=_id(obj)) for column in columns],
+            "data": [ndarray(state, column, own=_id(obj)) for column in arrays],
             "index": value(state, index, depth + 1)}
-    for column in columns:  # the frame's memory is its columns': it shares what any of them shares
+    for column in arrays:  # the frame's memory is its columns': it shares what any of them shares
         if _prod(_array_shape(column)) > 0:
             low, high = _byte_bounds(column)
             state[REGIONS].append((low, high, desc))
     return desc
 
 
-def series(state: list, obj, depth: int) -> dict:
+def series(state: list, obj: Foreign, depth: int) -> dict:
     keep = state[KEEP]
     attributes = _attributes(_series_dict, obj)
     manager = _dict_get(attributes, "_mgr")
@@ -538,7 +546,7 @@ def series(state: list, obj, depth: int) -> dict:
     return desc
 
 
-def _labels(index, keep: list) -> list | None:
+def _labels(index: Foreign, keep: list) -> list | None:
     """An exact pandas Index's labels as a list (a RangeIndex, numbers or text); None for any other."""
     keep.append(index)
     kind = _type(index)
@@ -587,7 +595,7 @@ def _region_start(region: tuple) -> int:
     return region[0]
 
 
-def plain(obj, depth: int = 0):
+def plain(obj: Foreign, depth: int = 0) -> object:
     """Metadata a student's code produced (error reports, printed text) as exact plain types: maps
     with text keys, lists, text, numbers, booleans and nil; anything else becomes None."""
     t = _type(obj)

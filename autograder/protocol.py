@@ -10,6 +10,8 @@ these schemas cover the rest of each header. The limits are what the kit's own c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import fastjsonschema
 
 from autograder.codec import BoundaryError
@@ -48,19 +50,19 @@ RESULT = fastjsonschema.compile({
                    "refused": REFUSED, "moved": {"type": "boolean"}}})
 
 
-def ready(header) -> dict:
+def ready(header: dict) -> dict:
     """The ready report, checked: cell errors, printed output, devices, refused attempts."""
     return _checked(READY, header)
 
 
-def result(header) -> dict:
+def result(header: dict) -> dict:
     """A call's report, checked (its value and arguments are the codec's to check)."""
     return _checked(RESULT, header)
 
 
-def _checked(schema, header) -> dict:
+def _checked(schema: Callable[[object], object], header: dict) -> dict:
     try:
         schema(header)
     except fastjsonschema.JsonSchemaException as error:
-        raise BoundaryError(f"the report breaks its schema: {error.message[:200]}") from None
+        raise BoundaryError(f"the report breaks its schema: {str(error)[:200]}") from None
     return header

@@ -124,12 +124,14 @@ class Sandbox:
         self._lock = threading.Lock()
         self._budgets: OrderedDict[int, tuple[list, float]] = OrderedDict()
         self._warm_up: set[str] = set()  # what the graders asked the zygote to pay ahead (`prepare`)
-        self._process: subprocess.Popen | None = None
-        self._control: socket.socket | None = None
-        self._finalizer = None
         self._start()
 
     # -- the zygote -----------------------------------------------------------------------------
+
+    # the zygote, its control socket and what stops it: set by `_start` (again by `_restart`)
+    _process: subprocess.Popen
+    _control: socket.socket
+    _finalizer: weakref.finalize
 
     def _start(self) -> None:
         control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -258,7 +260,8 @@ class Sandbox:
     def layers(self) -> list[str]:
         """The isolation layers the children actually had (a probe child is started if none was)."""
         if self._layers is None:
-            self._session().close()
+            self._session().close()  # its confinement report sets them
+        assert self._layers is not None
         return list(self._layers)
 
     def _record_layers(self, report: dict) -> None:
@@ -279,10 +282,11 @@ class Sandbox:
         such as a zygote restart) extends it; without `credit` it is only looked up."""
         with self._lock:
             entry = self._budgets.get(id(cells))
-            known = entry is not None and entry[0] is cells
+            if entry is not None and entry[0] is not cells:
+                entry = None  # another submission's, whose list had the same id
             if credit is None:
-                return entry[1] if known else float("inf")
-            deadline = entry[1] + credit if known else time.monotonic() + self.limits.submission_seconds
+                return entry[1] if entry is not None else float("inf")
+            deadline = entry[1] + credit if entry is not None else time.monotonic() + self.limits.submission_seconds
             self._budgets[id(cells)] = (cells, deadline)
             self._budgets.move_to_end(id(cells))
             while len(self._budgets) > KEPT_SUBMISSIONS:
@@ -297,7 +301,7 @@ class Sandbox:
     def __enter__(self) -> Sandbox:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 

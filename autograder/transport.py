@@ -23,10 +23,11 @@ class TransportFailure(RuntimeError):
 
 
 class Session(Protocol):
-    def ready(self) -> bytes:
+    # a frame may be a view of the bytes received (the sandbox's drops its tag without a copy)
+    def ready(self) -> bytes | memoryview:
         """The frame the program sent once its cells ran (cell errors, printed output)."""
 
-    def request(self, frame: bytes) -> bytes:
+    def request(self, frame: bytes) -> bytes | memoryview:
         """Send one call frame and return the answer frame, or raise `TransportFailure`."""
 
     def close(self) -> None:
@@ -49,13 +50,18 @@ class Transport(Protocol):
 
 class InProcessSession:
     def __init__(self, cells: list[dict]) -> None:
-        self.program = child.StudentProgram(cells)
+        self.program: child.StudentProgram | None = child.StudentProgram(cells)
+
+    def _open(self) -> child.StudentProgram:
+        if self.program is None:
+            raise TransportFailure("exit", "the session is closed")
+        return self.program
 
     def ready(self) -> bytes:
-        return self.program.ready()
+        return self._open().ready()
 
     def request(self, frame: bytes) -> bytes:
-        return self.program.handle(frame)
+        return self._open().handle(frame)
 
     def close(self) -> None:
         self.program = None

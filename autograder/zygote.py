@@ -27,8 +27,14 @@ import struct
 import sys
 import tempfile
 import traceback
+import types
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO, cast
+
+if TYPE_CHECKING:
+    from autograder.confine import Plan
 
 FRAME_HEADER = struct.Struct("<Q")  # a frame on the call channel: its length, then its bytes
 PACKET_BYTES = 1 << 16
@@ -47,7 +53,7 @@ def send_frame(channel: socket.socket, frame: bytes) -> None:
     channel.sendall(FRAME_HEADER.pack(len(frame)) + frame)
 
 
-def recv_frame(reader) -> bytes | None:
+def recv_frame(reader: BinaryIO) -> bytes | None:
     """The next frame from a buffered reader of the channel (`channel.makefile("rb")`): a small frame
     arrives with one recv instead of one for its header and one for its bytes."""
     header = reader.read(FRAME_HEADER.size)
@@ -134,7 +140,7 @@ def work(t, backward):  # the meta device's first use imports some 800 modules (
 }
 
 
-def warm_up(child, codec, source: str = WARM_UP) -> None:
+def warm_up(child: types.ModuleType, codec: types.ModuleType, source: str = WARM_UP) -> None:
     """Run the boundary once on typical values: lazy imports and first-use set-up happen here, once."""
     program = child.StudentProgram([{"index": 0, "source": source}], no_gpu=NO_GPU)
     import torch
@@ -198,7 +204,8 @@ class Zygote:
             except (OSError, RuntimeError):
                 traceback.print_exc()  # no spare now; a request forks one, or reports why it cannot
             try:
-                ready, _, _ = select.select([self.control, self.wakeup_read], [], [])
+                waiting: list[socket.socket | int] = [self.control, self.wakeup_read]
+                ready, _, _ = select.select(waiting, [], [])
             except InterruptedError:
                 ready = []
             if self.wakeup_read in ready:
@@ -348,7 +355,7 @@ class Zygote:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _try(action, *args) -> bool:
+def _try(action: Callable[..., object], *args: object) -> bool:
     try:
         action(*args)
     except OSError:
@@ -363,7 +370,7 @@ def _drain_nonblocking(fd: int) -> bool:
         return False
 
 
-def claim_uid(plan) -> tuple[int, int]:
+def claim_uid(plan: Plan) -> tuple[int, int]:
     """A uid no other live child on this machine uses, held (flock) until the child is reaped."""
     base, slots = int(plan.limits["uid_base"]), int(plan.limits["uid_slots"])
     for uid in range(base, base + slots):
@@ -403,8 +410,8 @@ def student_view(kit_dir: str) -> tuple[list[str], list[str]]:
     return path, sorted(m for m in sys.modules if m == KIT_PACKAGE or m.startswith(KIT_PACKAGE + "."))
 
 
-def run_child(plan, zygote: int, uid: int, session: str, group: str, pid_namespace: bool, chan: socket.socket,
-              out_write: int, student_path: list[str], kit_modules: list[str], serve) -> int:
+def run_child(plan: Plan, zygote: int, uid: int, session: str, group: str, pid_namespace: bool, chan: socket.socket,
+              out_write: int, student_path: list[str], kit_modules: list[str], serve: Callable[..., None]) -> int:
     import builtins
     import gc
 
@@ -436,7 +443,8 @@ def run_child(plan, zygote: int, uid: int, session: str, group: str, pid_namespa
         bootstrap.pop(name, None)  # the bootstrap's names (sandbox.BOOTSTRAP) lead to the zygote's module
     send_frame(chan, codec.encode({"op": "confined", "layers": confined.layers, "problems": confined.problems,
                                    "uid": os.getuid(), "scratch": confined.scratch, "kit_modules": kit_modules}))
-    reader = chan.makefile("rb", buffering=RECEIVE_BYTES)
+    # a BufferedReader: the stubs lose that when `buffering` is given
+    reader = cast(BinaryIO, chan.makefile("rb", buffering=RECEIVE_BYTES))
     start = recv_frame(reader)
     if start is None:
         return 0
