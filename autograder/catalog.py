@@ -6,9 +6,13 @@ import functools
 import importlib
 import pkgutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder import graders, notes
 from autograder.spec import Exercise
+
+if TYPE_CHECKING:
+    from autograder.extract import Submission
 
 GRADERS_DIR = Path(graders.__file__).parent
 
@@ -47,14 +51,14 @@ def for_assignment(assignment: str) -> tuple[Exercise, ...]:
     return tuple(e for e in exercises() if e.assignment == assignment)
 
 
-def guess_assignment(submission) -> str:
+def guess_assignment(submission: Submission) -> str:
     """The assignment of a notebook: its file name, else the exercise ids its cells mention."""
     stem = Path(submission.path).stem
     if stem in ASSIGNMENTS:
         return stem
     text = " ".join(c["source"] for c in submission.cells) + " " + " ".join(submission.grade_ids)
     votes = {a: sum(e.id in text for e in for_assignment(a)) for a in ASSIGNMENTS}
-    best = max(votes, key=votes.get)
+    best = max(votes, key=lambda a: votes[a])
     return best if votes[best] else ASSIGNMENTS[0]
 
 

@@ -19,12 +19,13 @@ Values are compared under one tolerance rule, and a grader only says on which si
 from __future__ import annotations
 
 import math
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
 import torch
 
-from autograder.boundary import Call
+from autograder.boundary import Call, Rebuilt
 from autograder.codec import Opaque
 from autograder.messages import Msg
 
@@ -41,7 +42,7 @@ def tolerance(computed_in: torch.dtype | None) -> tuple[float, float]:
     return ARITHMETIC[computed_in]
 
 
-def close(value, expected, computed_in: torch.dtype | None = None) -> bool:
+def close(value: Rebuilt, expected: Rebuilt, computed_in: torch.dtype | None = None) -> bool:
     """Whether two tensors, arrays or Python numbers of one kind agree under the tolerance rule."""
     rtol, atol = tolerance(computed_in)
     if isinstance(value, torch.Tensor):
@@ -71,7 +72,7 @@ class CheckFailed(AssertionError):
         self.feedback = msg
 
 
-def fail(ko: str, en: str):
+def fail(ko: str, en: str) -> NoReturn:
     raise CheckFailed(Msg(ko=ko, en=en))
 
 
@@ -80,7 +81,7 @@ def expect(condition: bool, ko: str, en: str) -> None:
         fail(ko, en)
 
 
-def show(value, limit: int = 160) -> str:
+def show(value: object, limit: int = 160) -> str:
     """A short text of a value for feedback: small tensors in full, large ones by shape."""
     if isinstance(value, torch.Tensor):
         if value.device.type == "meta" or value.numel() > 24:
@@ -91,13 +92,13 @@ def show(value, limit: int = 160) -> str:
     return repr(value).replace("\n", " ")[:limit]
 
 
-def type_name(value) -> str:
+def type_name(value: object) -> str:
     if isinstance(value, Opaque):
         return value.type_name
     return "None" if value is None else type(value).__name__
 
 
-def expect_type(value, kind: type | tuple[type, ...], what: str = "result") -> None:
+def expect_type(value: object, kind: type | tuple[type, ...], what: str = "result") -> None:
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if type(value) not in kinds:
         names = " / ".join(k.__name__ for k in kinds)
@@ -105,7 +106,7 @@ def expect_type(value, kind: type | tuple[type, ...], what: str = "result") -> N
              f"The {what} should be a {names}, but it is a {type_name(value)}.")
 
 
-def expect_tensor(call: Call, value, expected: torch.Tensor, *, what: str = "result",
+def expect_tensor(call: Call, value: Rebuilt, expected: torch.Tensor, *, what: str = "result",
                   device: str = "cpu", computed_in: torch.dtype | None = None, inputs: str = "",
                   values: bool = True) -> None:
     """Type, dtype, shape, device type and (unless `values` is False) values under the tolerance rule, in
@@ -129,7 +130,7 @@ def expect_tensor(call: Call, value, expected: torch.Tensor, *, what: str = "res
              f"The {what} has wrong values.{shown.replace(' 입력 / input', ' Input')} You returned {show(value)}")
 
 
-def expect_array(value, expected: np.ndarray, *, what: str = "result", computed_in: torch.dtype | None = None,
+def expect_array(value: Rebuilt, expected: np.ndarray, *, what: str = "result", computed_in: torch.dtype | None = None,
                  inputs: str = "") -> None:
     expect_type(value, np.ndarray, what)
     expect(value.dtype == expected.dtype,
@@ -143,7 +144,7 @@ def expect_array(value, expected: np.ndarray, *, what: str = "result", computed_
              f"The {what} has wrong values. Input: {inputs} You returned {show(value)}")
 
 
-def expect_scalar(value, expected, kind: type, *, what: str = "result",
+def expect_scalar(value: Rebuilt, expected: Rebuilt, kind: type, *, what: str = "result",
                   computed_in: torch.dtype | None = None) -> None:
     """A Python scalar of exactly `kind` (bool is not an int here), equal to `expected` under the tolerance rule."""
     expect_type(value, kind, what)
@@ -151,26 +152,26 @@ def expect_scalar(value, expected, kind: type, *, what: str = "result",
            f"The {what} has the wrong value: you returned {value!r}.")
 
 
-def expect_shares(call: Call, a, b, *, what: str = "result", other: str = "input") -> None:
+def expect_shares(call: Call, a: object, b: object, *, what: str = "result", other: str = "input") -> None:
     expect(call.shares_memory(a, b),
            f"{what}이(가) {other}과(와) 메모리를 공유하지 않습니다 (복사본입니다).",
            f"The {what} does not share memory with the {other}: it is a copy.")
 
 
-def expect_not_shares(call: Call, a, b, *, what: str = "result", other: str = "input") -> None:
+def expect_not_shares(call: Call, a: object, b: object, *, what: str = "result", other: str = "input") -> None:
     expect(not call.shares_memory(a, b),
            f"{what}이(가) {other}과(와) 메모리를 공유합니다. 복사본이어야 합니다.",
            f"The {what} shares memory with the {other}; it should be an independent copy.")
 
 
-def expect_unchanged(before, after, *, what: str = "input") -> None:
+def expect_unchanged(before: Rebuilt, after: Rebuilt, *, what: str = "input") -> None:
     """The student's function left an argument as it was sent."""
     same = _same(before, after)
     expect(same, f"함수가 {what}을(를) 수정했습니다. 입력은 바꾸지 마세요.",
            f"Your function modified the {what}; it must leave its input unchanged.")
 
 
-def _same(before, after) -> bool:
+def _same(before: Rebuilt, after: Rebuilt) -> bool:
     if isinstance(before, torch.Tensor):
         return (type(after) is torch.Tensor and before.dtype == after.dtype and before.shape == after.shape
                 and (before.device.type == "meta" or torch.equal(before.detach().cpu(), after.cpu())))
@@ -181,7 +182,7 @@ def _same(before, after) -> bool:
     return before == after
 
 
-def expect_tuple(value, length: int, what: str = "result") -> tuple:
+def expect_tuple(value: Rebuilt, length: int, what: str = "result") -> tuple:
     """A tuple of exactly `length` items (a namedtuple such as a rebuilt torch.return_types counts)."""
     expect(isinstance(value, tuple),
            f"{what}은(는) 값 {length}개의 tuple 이어야 하는데 {type_name(value)} 입니다.",
@@ -192,7 +193,8 @@ def expect_tuple(value, length: int, what: str = "result") -> tuple:
     return value
 
 
-def expect_number(value, expected: float, *, what: str = "result", computed_in: torch.dtype | None = None) -> None:
+def expect_number(value: Rebuilt, expected: float, *, what: str = "result",
+                  computed_in: torch.dtype | None = None) -> None:
     """A number close to `expected`, given as a Python float/int or a one-element tensor.
 
     Lets a value check give credit to a right number of the wrong kind (say `x.grad` instead of
@@ -210,7 +212,7 @@ def expect_number(value, expected: float, *, what: str = "result", computed_in: 
            f"The {what} has the wrong value: you returned {show(value)}.")
 
 
-def expect_grad(call: Call, tensor, expected: torch.Tensor, *, what: str = "input",
+def expect_grad(call: Call, tensor: object, expected: torch.Tensor, *, what: str = "input",
                 computed_in: torch.dtype | None = None) -> None:
     """The `.grad` that the call left on one of its argument tensors, compared like a result.
 

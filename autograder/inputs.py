@@ -6,8 +6,13 @@ two students get different ones; nothing depends on the global seed or the defau
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TypeVar
+
 import numpy as np
 import torch
+
+_T = TypeVar("_T")
 
 
 def integer(rng: torch.Generator, low: int, high: int) -> int:
@@ -15,16 +20,16 @@ def integer(rng: torch.Generator, low: int, high: int) -> int:
     return int(torch.randint(low, high + 1, (), generator=rng))
 
 
-def choice(rng: torch.Generator, options):
-    options = list(options)
-    return options[integer(rng, 0, len(options) - 1)]
+def choice(rng: torch.Generator, options: Iterable[_T]) -> _T:
+    listed = list(options)
+    return listed[integer(rng, 0, len(listed) - 1)]
 
 
 def shape(rng: torch.Generator, ndim: int, low: int = 1, high: int = 5) -> tuple[int, ...]:
     return tuple(integer(rng, low, high) for _ in range(ndim))
 
 
-def tensor(rng: torch.Generator, size, dtype: torch.dtype = torch.float32,
+def tensor(rng: torch.Generator, size: Iterable[int], dtype: torch.dtype = torch.float32,
            low: float = -10, high: float = 10) -> torch.Tensor:
     """Values in [low, high): integers for integer dtypes, with negatives by default."""
     size = tuple(size)
@@ -43,17 +48,18 @@ def tensor(rng: torch.Generator, size, dtype: torch.dtype = torch.float32,
     return torch.randint(int(low), int(high), size, generator=rng, dtype=torch.int64).to(dtype)
 
 
-def ties(rng: torch.Generator, size, dtype: torch.dtype = torch.int64) -> torch.Tensor:
+def ties(rng: torch.Generator, size: Iterable[int], dtype: torch.dtype = torch.int64) -> torch.Tensor:
     """Few distinct values, so maxima and minima repeat."""
     return tensor(rng, size, torch.int64, 0, 3).to(dtype)
 
 
-def transposed(rng: torch.Generator, rows: int, cols: int, dtype=torch.float32) -> torch.Tensor:
+def transposed(rng: torch.Generator, rows: int, cols: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """A non-contiguous (rows, cols) tensor: the transpose of a contiguous one."""
     return tensor(rng, (cols, rows), dtype).t()
 
 
-def array(rng: torch.Generator, size, dtype: str = "float64", low: float = -10, high: float = 10) -> np.ndarray:
+def array(rng: torch.Generator, size: Iterable[int], dtype: str = "float64", low: float = -10,
+          high: float = 10) -> np.ndarray:
     return tensor(rng, size, getattr(torch, dtype) if dtype != "float64" else torch.float64,
                   low, high).numpy().astype(dtype)
 

@@ -17,11 +17,15 @@ instructor released as it is and turns whatever else a student could have writte
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import nbformat
 
+if TYPE_CHECKING:
+    from autograder.instructor import Notebook
 
-def inert(nb, released=None) -> None:
+
+def inert(nb: nbformat.NotebookNode, released: nbformat.NotebookNode | Notebook | None = None) -> None:
     """Make `nb` (a submitted notebook as nbgrader read it) safe to render; `released` is the notebook
     the students were given (an nbformat notebook or `instructor.Notebook`; None when it cannot be found:
     then no text cell is trusted)."""
@@ -50,7 +54,7 @@ def inert(nb, released=None) -> None:
         nb.metadata["language_info"] = nbformat.from_dict(language)
 
 
-def shown_as_text(cell) -> None:
+def shown_as_text(cell: nbformat.NotebookNode) -> None:
     """Turn a markdown or raw cell into a markdown cell that shows its source verbatim, as code."""
     source = _text(cell.source)
     longest = max((len(run) for run in re.findall("`+", source)), default=0)
@@ -59,12 +63,12 @@ def shown_as_text(cell) -> None:
     _set_attachments(cell, None)
 
 
-def _set_attachments(cell, attachments) -> None:
+def _set_attachments(cell: nbformat.NotebookNode, attachments: dict | None) -> None:
     if attachments:
         cell.attachments = attachments
     else:
         cell.pop("attachments", None)
 
 
-def _text(source) -> str:
+def _text(source: str | list[str]) -> str:
     return "".join(source) if isinstance(source, list) else str(source)

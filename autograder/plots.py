@@ -8,8 +8,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
+from collections.abc import Iterator
 
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 # Debian's fonts-noto-cjk (scripts/setup.sh); matplotlib falls back along the list glyph by glyph, so Latin
@@ -18,13 +20,13 @@ CJK_FONTS = ["Noto Sans CJK KR", "Noto Sans CJK JP", "DejaVu Sans"]
 
 
 @contextlib.contextmanager
-def cjk_fonts():
+def cjk_fonts() -> Iterator[None]:
     """Text drawn inside uses a CJK font, and a minus sign every font has."""
     with matplotlib.rc_context({"font.family": CJK_FONTS, "axes.unicode_minus": False}):
         yield
 
 
-def figure(width: float, height: float):
+def figure(width: float, height: float) -> tuple[Figure, Axes]:
     """A new figure and its one axis, sized in inches."""
     made = Figure(figsize=(width, height))
     return made, made.subplots()

@@ -14,7 +14,7 @@ _environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
                                   undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-def render(template: str, lang: str | None = None, **context) -> str:
+def render(template: str, lang: str | None = None, **context: object) -> str:
     lang = language(lang)
 
     def text(message: Msg | None) -> str:

@@ -71,11 +71,11 @@ class SubmissionResult:
 
     @classmethod
     def from_dict(cls, data: dict) -> SubmissionResult:
-        def msg(value):
+        def msg(value: dict | None) -> Msg | None:
             return Msg(**value) if value else None
 
         exercises = [
-            ExerciseResult(e["id"], e["heading"], msg(e["title"]),
+            ExerciseResult(e["id"], e["heading"], Msg(**e["title"]),
                            [CheckResult(c["name"], c["points"], c["score"], msg(c["message"]), msg(c["detail"]))
                             for c in e["checks"]])
             for e in data["exercises"]

@@ -210,12 +210,12 @@ def fingerprints(texts: list[str]) -> tuple[set, dict]:
 
 def kit_answers(assignment: str) -> dict[str, list[str]]:
     """The kit's own answers to each exercise: model solution, correct alternatives, known mistakes."""
-    found = defaultdict(list)
+    found: defaultdict[str, list[str]] = defaultdict(list)
     source = read_notebook(KIT_ROOT / "source" / assignment / f"{assignment}.ipynb")
-    for exercise, code in answer_cells(source or {}).items():
-        found[exercise].append(re.sub(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*$", "", code, flags=re.MULTILINE))
+    for exercise_id, code in answer_cells(source or {}).items():
+        found[exercise_id].append(re.sub(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*$", "", code, flags=re.MULTILINE))
     for exercise in catalog.for_assignment(assignment):
-        found[exercise.id] += [v.source for v in (*exercise.alternatives, *exercise.mutants)]
+        found[exercise.id] += [a.source for a in exercise.alternatives] + [m.source for m in exercise.mutants]
     return found
 
 

@@ -28,9 +28,12 @@ the student reads when it fails.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 from dataclasses import dataclass, field
 
 from autograder.messages import Msg
+
+_Test = TypeVar("_Test", bound=Callable[..., Any])  # a grader's test function
 
 
 def _names(value: tuple[str, ...] | str) -> tuple[str, ...]:
@@ -52,7 +55,7 @@ class Edge:
     grader sends them, are that case. Every student's draws must include it."""
 
     name: str
-    holds: Callable[..., bool]
+    holds: Callable[..., object]  # truthy when the arguments are this case
 
 
 @dataclass(frozen=True)
@@ -109,22 +112,24 @@ class Exercise:
     def points(self) -> float:
         return sum(c.points for c in self.checks)
 
-    def enforcing(self, promises: tuple[str, ...]) -> tuple[str, ...]:
+    def enforcing(self, promises: tuple[str, ...] | str) -> tuple[str, ...]:
         """The checks that observe any of these promises, in the file's order."""
-        return tuple(c.name for c in self.checks if set(c.enforces) & set(promises))
+        return tuple(c.name for c in self.checks if set(c.enforces) & set(_names(promises)))
 
 
 def check(*, points: float, enforces: tuple[str, ...] | str, ko: str, en: str,
-          requires: tuple[str, ...] | str = ()):
+          requires: tuple[str, ...] | str = ()) -> Callable[[_Test], _Test]:
     """Mark a pytest test function as a named, partial-credit check of its file's exercise.
 
     `enforces` names the promises of the contract that the check observes. `requires` names checks
     that must pass for this one to earn its points, so that a property such as "does not modify its
     input" is not rewarded beside a wrong or missing result.
     """
-    def mark(function):
+    def mark(function: _Test) -> _Test:
         name = function.__name__.removeprefix("test_")
-        function.kit_check = CheckSpec(name, float(points), Msg(ko=ko, en=en), _names(requires), _names(enforces))
+        # the spec rides on the test function, as pytest's own marks do
+        function.kit_check = CheckSpec(name, float(points), Msg(ko=ko, en=en),  # type: ignore[attr-defined]
+                                       _names(requires), _names(enforces))
         return function
 
     return mark

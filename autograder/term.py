@@ -55,8 +55,8 @@ class Term:
         return sum(self.scores.get((student, i), 0.0) for i in ids) / possible if possible else None
 
     def class_mastery(self, section: str) -> float | None:
-        found = [self.mastery(s, section) for s in self.students]
-        return statistics.fmean(found) if found and found[0] is not None else None
+        found = [m for s in self.students if (m := self.mastery(s, section)) is not None]  # all or none: same points
+        return statistics.fmean(found) if found else None
 
     def exercise_mastery(self, exercise: str) -> float:
         return statistics.fmean(self.scores.get((s, exercise), 0.0) / self.points[exercise] for s in self.students)
@@ -102,9 +102,9 @@ def term(graded: dict[str, list[SubmissionResult]]) -> Term:
     known = set(summary.points)
     for results in graded.values():
         for result in results:
-            for exercise in result.exercises:
-                if exercise.id in known:
-                    summary.scores[(result.student, exercise.id)] = exercise.score
+            for scored in result.exercises:
+                if scored.id in known:
+                    summary.scores[(result.student, scored.id)] = scored.score
     return summary
 
 
@@ -163,7 +163,7 @@ class Written(NamedTuple):
     csv: Path
 
 
-def write_term_report(course: str | Path | locate.Course, lang: str | None = None) -> Written:
+def write_term_report(course: str | Path | locate.Course | None, lang: str | None = None) -> Written:
     """`reports/term/report.html` and `reports/term/mastery.csv` for every assignment graded so far."""
     course = locate.course(course)
     graded = load(course)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sys
 import unicodedata
+from collections.abc import Sequence
 from typing import TextIO
 
 from autograder.messages import Msg
@@ -73,12 +74,12 @@ def exercise_table(exercises: list[Exercise]) -> str:
     return table(rows)
 
 
-def table(rows: list[tuple[str, ...]]) -> str:
+def table(rows: Sequence[tuple[str, ...]]) -> str:
     """Rows of text as aligned columns; the first row is the header."""
-    rows = [tuple(clean(cell) for cell in row) for row in rows]
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    cleaned = [tuple(clean(cell) for cell in row) for row in rows]
+    widths = [max(_width(r[i]) for r in cleaned) for i in range(len(cleaned[0]))]
     return "\n".join("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
-                     for row in rows)
+                     for row in cleaned)
 
 
 def submission_report(result: SubmissionResult, lang: str | None = None) -> str:
@@ -99,7 +100,7 @@ def submission_report(result: SubmissionResult, lang: str | None = None) -> str:
 
 def finding_lines(finding: dict, lang: str | None = None) -> list[str]:
     """A finding for a human: what it is and in which cell, then its detail (a short diff), indented."""
-    label = FINDINGS.get(finding.get("flag"))
+    label = FINDINGS.get(str(finding.get("flag")))
     head = f"{label.text(lang) if label else clean(finding.get('flag'))}: {clean(finding.get('cell'))}"
     return [head, *(f"    {clean(line)}" for line in str(finding.get("detail", "")).split("\n") if line)]
 

@@ -73,7 +73,7 @@ def partials_uv(u0, v0):
 PAIR_MSG = ("(df/du, df/dv) 두 값을 담은 tuple 을 반환하세요", "Return a tuple of the two values (df/du, df/dv)")
 
 
-def _points(rng) -> list[tuple[float, float]]:
+def _points(rng) -> list[tuple[float, ...]]:
     """The notes' (u, v) = (1, 2), a zero, negatives and random values."""
     return [(1.0, 2.0), (-1.5, 0.0), tuple(inputs.floats(rng, 2)), tuple(inputs.floats(rng, 2))]
 
