@@ -32,10 +32,11 @@ import sys
 import time
 import tomllib
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy
 import pandas
@@ -47,6 +48,11 @@ from autograder.messages import Msg
 from autograder.results import SubmissionResult
 from autograder.store import ResultStore
 from autograder.transport import Transport
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from autograder.sandbox import Sandbox
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 KIT_DIR = Path(__file__).resolve().parent
@@ -61,13 +67,13 @@ _INSTRUCTOR = "instructor notebooks"
 _NOT_FILES = (_KIT_VERSION, "torch", "numpy", "pandas", "transport", "salt", _INSTRUCTOR)  # digested as text
 
 
-def default_transport() -> Transport:
+def default_transport() -> Sandbox:
     from autograder.sandbox import Sandbox  # each worker starts its own, after the fork
 
     return Sandbox()
 
 
-default_transport.name = "sandbox"
+default_transport.name = "sandbox"  # type: ignore[attr-defined]  # its label (`transport_label`)
 
 
 def collect(course: str | Path | locate.Course, assignment: str,
@@ -142,7 +148,7 @@ def grading_key(submission: extract.Submission, digest: str) -> str:
                           f"{digest}".encode()).hexdigest()
 
 
-def transport_label(factory) -> str:
+def transport_label(factory: Callable[..., object] | None) -> str:
     """A stable name for a transport factory (a class, a function or a functools.partial of one)."""
     if factory is None:
         return "in-process"
@@ -207,10 +213,11 @@ class BatchRun:
 
 def grade_assignment(course: str | Path | locate.Course, assignment: str, workers: int | None = None,
                      force: bool = False, transport_factory: Callable[[], Transport] | None = default_transport,
-                     **options) -> list[SubmissionResult]:
+                     salt: str = DEFAULT_SALT, progress: bool = False,
+                     scheduler: str | None = None) -> list[SubmissionResult]:
     """Grade what changed since the last run and return every submission's result, by student id."""
-    return run(course, assignment, workers=workers, force=force, transport_factory=transport_factory,
-               **options).results
+    return run(course, assignment, workers=workers, force=force, transport_factory=transport_factory, salt=salt,
+               progress=progress, scheduler=scheduler).results
 
 
 def run(course: str | Path | locate.Course | None, assignment: str, *, workers: int | None = None, force: bool = False,
@@ -292,7 +299,7 @@ class _Job:
 
 
 class _Worker:
-    def __init__(self, context, job: _Job, cpu: int | None) -> None:
+    def __init__(self, context: multiprocessing.context.ForkContext, job: _Job, cpu: int | None) -> None:
         self.cpu = cpu
         self.connection, theirs = context.Pipe()
         self.process = context.Process(target=_work, args=(theirs, job, os.getpid(), cpu), daemon=True,
@@ -347,12 +354,12 @@ class _Pool:
                     if not worker.busy and pending:
                         worker.chunk, worker.busy = pending.take(), True
                         worker.connection.send(worker.chunk)
-                waiting = {}
+                waiting: dict[Connection | int, _Worker] = {}  # its connection and its process's sentinel
                 for worker in workers:
                     if worker.busy:
                         waiting[worker.connection] = waiting[worker.process.sentinel] = worker
                 for ready in wait(list(waiting)):
-                    worker = waiting[ready]
+                    worker = waiting[ready]  # type: ignore[index]  # one of the objects it was given
                     if worker in workers and not self._receive(worker, done, bar):
                         workers.remove(worker)
                         self._lost(worker, pending, done, bar)
@@ -380,7 +387,7 @@ class _Pool:
             found[student] = loaded[1]
         return found
 
-    def _receive(self, worker: _Worker, done: set[int], bar) -> bool:
+    def _receive(self, worker: _Worker, done: set[int], bar: tqdm) -> bool:
         """Take in what a worker reported; False when it is gone."""
         try:
             while worker.connection.poll():
@@ -401,7 +408,7 @@ class _Pool:
             return False
         return worker.process.is_alive()
 
-    def _lost(self, worker: _Worker, pending: _Queue, done: set[int], bar) -> None:
+    def _lost(self, worker: _Worker, pending: _Queue, done: set[int], bar: tqdm) -> None:
         """A worker died: retry its unfinished notebooks one by one; a notebook that kills a worker on its
         own is stored as failed (without a key, so that the next run tries it again)."""
         worker.process.join(timeout=5)
@@ -423,7 +430,7 @@ def worker_died(submission: extract.Submission, salt: str) -> SubmissionResult:
     return result
 
 
-def _worker_cpus(workers: int) -> list[int | None]:
+def _worker_cpus(workers: int) -> Sequence[int | None]:
     """A core of its own for each worker, where there are enough: a worker, its sandbox and the child
     it is talking to then wake each other on one core, which on a virtual machine costs a fraction of
     a wake-up across cores, and the workers do not compete. One worker is not pinned: its sandbox
@@ -434,7 +441,7 @@ def _worker_cpus(workers: int) -> list[int | None]:
     return cpus[:workers]
 
 
-def _work(connection, job: _Job, parent: int, cpu: int | None) -> None:
+def _work(connection: Connection, job: _Job, parent: int, cpu: int | None) -> None:
     """A worker: grade the chunks the parent sends, store each result, report it; stop on None."""
     _die_with(parent)
     if cpu is not None:
@@ -447,7 +454,7 @@ def _work(connection, job: _Job, parent: int, cpu: int | None) -> None:
         job.store.save(result, job.keys[result.student])
         connection.send(("stored", result.student))
 
-    def chunks():
+    def chunks() -> Iterator[list[extract.Submission]]:
         """The parent's chunks, each asked for once the one before it is graded; None ends the stream."""
         while (chunk := connection.recv()) is not None:
             yield [job.submissions[i] for i in chunk]
@@ -485,7 +492,7 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _progress_bar(total: int, assignment: str, shown: bool):
+def _progress_bar(total: int, assignment: str, shown: bool) -> tqdm:
     from tqdm import tqdm  # only a run that grades something shows one
 
     tqdm.monitor_interval = 0  # no monitor thread: this process forks replacement workers

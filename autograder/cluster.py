@@ -34,8 +34,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, get_worker, wait
+from distributed import Client, Future, KilledWorker, LocalCluster, Worker, WorkerPlugin, get_worker, wait
 from distributed.core import Status
 
 from autograder import batch, catalog
@@ -45,6 +46,9 @@ from autograder.grade import grade as grade_submissions
 from autograder.messages import Msg
 from autograder.results import SubmissionResult
 from autograder.transport import InProcess, Transport
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 log = logging.getLogger(__name__)
 
@@ -115,11 +119,11 @@ class WarmSandbox(WorkerPlugin):
         self.transport: Transport | None = None
         self.lock: threading.Lock | None = None
 
-    def setup(self, worker) -> None:
+    def setup(self, worker: Worker) -> None:
         self.lock = threading.Lock()
         self.transport = self.transport_factory() if self.transport_factory is not None else InProcess()
 
-    async def teardown(self, worker) -> None:
+    async def teardown(self, worker: Worker) -> None:
         close = getattr(self.transport, "close", None)
         if close is not None:
             await asyncio.to_thread(close)  # the zygote takes a moment to stop its children: not in the event loop
@@ -138,7 +142,7 @@ class SameGraders(WorkerPlugin):
         self.refusal: str | None = None  # why this worker may not grade the run
         self.ready = False
 
-    async def setup(self, worker) -> None:
+    async def setup(self, worker: Worker) -> None:
         try:
             mine = await worker.loop.run_in_executor(None, own_parts, self.assignment, self.transport_factory,
                                                      self.salt)  # seconds on a cold worker: not in the event loop
@@ -157,7 +161,7 @@ class SameGraders(WorkerPlugin):
                 worker.status = Status.running
         self.ready = True
 
-    async def teardown(self, worker) -> None:
+    async def teardown(self, worker: Worker) -> None:
         """Unregistered from a worker that goes on running: it no longer takes this run's tasks."""
         if self.refusal is None and self.ready and worker.status in (Status.running, Status.paused):
             await worker.set_resources(**{self.name: 0})
@@ -166,7 +170,7 @@ class SameGraders(WorkerPlugin):
 _OWN_PARTS: dict[tuple[str, str, str], dict[str, str]] = {}
 
 
-def own_parts(assignment: str, transport_factory, salt: str) -> dict[str, str]:
+def own_parts(assignment: str, transport_factory: Callable[[], Transport] | None, salt: str) -> dict[str, str]:
     """This process's digest parts for an assignment, taken once, as its graders are imported: a file
     changed on disk afterwards is not what this process grades with."""
     key = (assignment, batch.transport_label(transport_factory), salt)
@@ -197,27 +201,31 @@ def grade_chunk(payload: bytes, graders: str, transport: str, salt: str) -> tupl
     """A task: grade a chunk of one assignment's submissions with this worker's warm transport."""
     worker = get_worker()
     admitted = worker.plugins.get(graders)
-    if admitted is None or not admitted.ready or admitted.refusal is not None:  # the resource should prevent it
+    # the resource should prevent it
+    if not isinstance(admitted, SameGraders) or not admitted.ready or admitted.refusal is not None:
         raise ClusterError(f"worker {worker.address} was given a chunk without grading with this run's graders")
     warm = worker.plugins.get(transport)
-    if warm is None or warm.transport is None:  # never grade unconfined because a sandbox did not start
+    # never grade unconfined because a sandbox did not start
+    if not isinstance(warm, WarmSandbox) or warm.transport is None or warm.lock is None:
         raise ClusterError(f"worker {worker.address} has no {transport} (see its log)")
     with warm.lock:
         results = grade_submissions(decode_chunk(payload), warm.transport, salt=salt)
     return worker.address, encode_results(results)
 
 
-def _pin(cpus: dict[str, int], dask_worker=None) -> None:
+def _pin(cpus: dict[str, int], dask_worker: Worker | None = None) -> None:
     """Run on a local worker: a core of its own for all its threads, as the local pool's workers have."""
+    assert dask_worker is not None  # Dask passes the worker it runs on
     for thread in os.listdir("/proc/self/task"):
         with contextlib.suppress(ProcessLookupError):  # a thread that ended meanwhile
             os.sched_setaffinity(int(thread), {cpus[dask_worker.address]})
 
 
-def _admission(graders: str, dask_worker=None) -> tuple[str, str | None]:
+def _admission(graders: str, dask_worker: Worker | None = None) -> tuple[str, str | None]:
     """Run on a worker by the client: whether it may grade ("admitted", "refused" or "starting"), and why not."""
+    assert dask_worker is not None  # Dask passes the worker it runs on
     plugin = dask_worker.plugins.get(graders)
-    if plugin is None or not plugin.ready:
+    if not isinstance(plugin, SameGraders) or not plugin.ready:
         return "starting", None
     return ("refused", plugin.refusal) if plugin.refusal is not None else ("admitted", None)
 
@@ -281,7 +289,7 @@ def _await_admission(client: Client, graders: str, run: batch.BatchRun) -> int:
     while True:
         states = _admissions(client, graders)
         admitted = [worker for worker, (state, _) in states.items() if state == "admitted"]
-        refused = {worker: why for worker, (state, why) in states.items() if state == "refused"}
+        refused = {worker: why or "" for worker, (state, why) in states.items() if state == "refused"}
         if admitted:
             run.refused.update(refused)
             return len(admitted)
@@ -309,7 +317,8 @@ def _error_text(error: BaseException) -> str:
 
 def _refused(client: Client, graders: str) -> dict[str, str]:
     with contextlib.suppress(Exception):  # the summary's detail: a cluster going down must not hide the results
-        return {worker: why for worker, (state, why) in _admissions(client, graders).items() if state == "refused"}
+        return {worker: why or "" for worker, (state, why) in _admissions(client, graders).items()
+                if state == "refused"}
     return {}
 
 
@@ -339,7 +348,7 @@ class _Grading:
                                     resources={self.graders: 1}, pure=False)
         self.pending[future] = chunk
 
-    def finish(self, bar) -> None:
+    def finish(self, bar: tqdm) -> None:
         idle_since = time.monotonic()
         while self.pending:
             try:
@@ -354,7 +363,7 @@ class _Grading:
                 raise ClusterError(f"no worker that may grade is left in the cluster (waited "
                                    f"{ADMISSION_SECONDS:.0f} s); run the same command again to go on")
 
-    def take(self, future, chunk: list[int], bar) -> None:
+    def take(self, future: Future, chunk: list[int], bar: tqdm) -> None:
         try:
             worker, payload = future.result()
         except KilledWorker:
@@ -383,7 +392,10 @@ class _Grading:
         if result.student in self.stored:
             raise GraderError(f"{result.student} came back twice from the cluster")
         self.job.store.save(result, key)
-        self.stored[result.student] = self.job.store.load(result.student)[1]
+        loaded = self.job.store.load(result.student)
+        if loaded is None:
+            raise GraderError(f"{result.student}'s result could not be read back from {self.job.store.folder}")
+        self.stored[result.student] = loaded[1]
 
     def _someone_may_grade(self) -> bool:
         workers = self.client.scheduler_info(n_workers=-1).get("workers", {})

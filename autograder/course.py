@@ -8,10 +8,15 @@ the gradebook and then calls `after_grading`, where reports plug in.
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nbgrader.api import Gradebook
+
+if TYPE_CHECKING:
+    from nbgrader.apps.api import NbGraderAPI
 
 from autograder import batch, extract, gradebook, intake, locate, report, similarity
 from autograder.errors import StepFailed
@@ -20,7 +25,7 @@ from autograder.nbgrader_plugin import KitCsvExport
 from autograder.results import SubmissionResult
 
 
-def step(course: str | Path | locate.Course, name: str, assignment: str, **kwargs) -> str:
+def step(course: str | Path | locate.Course, name: str, assignment: str, **kwargs: object) -> str:
     """Run one of NbGraderAPI's steps (generate_assignment, release_assignment, collect,
     generate_feedback, release_feedback) and return its log."""
     return _run(gradebook.nbgrader_api(course), name, assignment, **kwargs)
@@ -44,7 +49,7 @@ def release_feedback(course: str | Path | locate.Course, assignment: str) -> lis
     return others
 
 
-def _run(api, name: str, assignment: str, **kwargs) -> str:
+def _run(api: NbGraderAPI, name: str, assignment: str, **kwargs: object) -> str:
     with gradebook.quiet_nbgrader():
         outcome = getattr(api, name)(assignment, **kwargs)
     if not outcome or not outcome.get("success"):
@@ -53,7 +58,7 @@ def _run(api, name: str, assignment: str, **kwargs) -> str:
     return outcome.get("log", "")
 
 
-def set_duedate(course: str | Path | locate.Course, assignment: str, duedate) -> None:
+def set_duedate(course: str | Path | locate.Course, assignment: str, duedate: datetime.datetime) -> None:
     """The assignment's due date (a UTC datetime), which late penalties count from."""
     directories = locate.course(course).coursedir
     with Gradebook(directories.db_url, directories.course_id) as gb:

@@ -13,7 +13,7 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple, NoReturn
+from typing import Literal, NamedTuple, NoReturn
 
 import pytest
 import torch
@@ -25,6 +25,7 @@ from autograder.expect import CheckFailed
 from autograder.extract import Submission
 from autograder.messages import Msg
 from autograder.results import CheckResult, ExerciseResult, SubmissionResult
+from autograder.spec import Exercise
 from autograder.transport import InProcess, Transport
 
 DEFAULT_SALT = "pytorch-basic"
@@ -122,12 +123,12 @@ ANY_SUBMISSION = "*"  # the target of a plain check's one item, which the engine
 _OWN_FIXTURES = {"student", "rng", "target"}
 
 
-def _target(item) -> _Target | None:
+def _target(item: pytest.Item) -> _Target | None:
     callspec = getattr(item, "callspec", None)
     return callspec.params.get("target") if callspec is not None else None
 
 
-def _plain_check(metafunc) -> bool:
+def _plain_check(metafunc: pytest.Metafunc) -> bool:
     """A check that needs nothing from pytest: only the kit's fixtures, no marks (parametrize included)."""
     return (set(metafunc.fixturenames) <= _OWN_FIXTURES and not any(metafunc.definition.iter_markers())
             and not inspect.iscoroutinefunction(metafunc.function))
@@ -136,7 +137,8 @@ def _plain_check(metafunc) -> bool:
 class _Grading:
     """The pytest plugin that binds checks to submissions and collects their outcomes."""
 
-    def __init__(self, group, exercises, transport, salt, emit,
+    def __init__(self, group: list[tuple[int, Submission]], exercises: tuple[Exercise, ...], transport: Transport,
+                 salt: str, emit: Callable[[int, SubmissionResult], None],
                  stream: Iterator[list[Submission]] | None = None) -> None:
         self.submissions = {str(index): submission for index, submission in group}
         self.stream = stream  # batches yet to come, for `grade_stream`
@@ -148,17 +150,18 @@ class _Grading:
         self.programs: dict[str, Program] = {}
         self.outcomes: dict[tuple[str, str, str], list[Msg | None]] = defaultdict(list)
         self.flags: dict[str, set[str]] = defaultdict(set)
-        self.remaining: Counter = Counter()
+        self.remaining: Counter[str] = Counter()
         self.collect_errors: list[str] = []
         self.done: set[str] = set()
-        self.items: dict[str, pytest.Item] = {}
-        self.direct: dict[pytest.Item, tuple[str, ...]] = {}  # plain checks' items -> their argument names
-        self.through_pytest: dict[str, list[pytest.Item]] = defaultdict(list)  # other checks' items, by key
+        self.items: dict[str, pytest.Function] = {}
+        self.direct: dict[pytest.Function, _Target] = {}  # plain checks' items (their target: ANY_SUBMISSION)
+        self.direct_arguments: dict[pytest.Function, tuple[str, ...]] = {}  # ... and their argument names
+        self.through_pytest: dict[str, list[pytest.Function]] = defaultdict(list)  # other checks' items, by key
         self.broken: TransportUnavailable | None = None  # why the transport stopped working, if it did
 
     # -- binding checks to submissions ---------------------------------------------------------
 
-    def pytest_generate_tests(self, metafunc) -> None:
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         """A plain check gets one item, which `pytest_runtestloop` calls for every submission: an item per
         submission and check cost pytest some 50 us each to collect, more than many checks take to run.
         Any other check gets an item per submission and runs through pytest's own protocol."""
@@ -173,25 +176,26 @@ class _Grading:
     def gradable(self) -> list[str]:
         return [k for k, s in self.submissions.items() if s.problem is None]
 
-    def pytest_collectreport(self, report) -> None:
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             self.collect_errors.append(f"{report.nodeid}: {report.longreprtext[-1500:]}")
 
-    def pytest_collection_modifyitems(self, items) -> None:
+    def pytest_collection_modifyitems(self, items: list[pytest.Function]) -> None:
         for item in items:
             self.items[item.nodeid] = item
             target = _target(item)
             if target is None or item.function in self.unstreamable:
                 continue
             if target.key == ANY_SUBMISSION:
-                self.direct[item] = tuple(inspect.signature(item.function).parameters)
+                self.direct[item] = target
+                self.direct_arguments[item] = tuple(inspect.signature(item.function).parameters)
             else:
                 self.through_pytest[target.key].append(item)
         for key in self.gradable():
             self.remaining[key] = len(self.direct) + len(self.through_pytest[key])
 
     @pytest.hookimpl(tryfirst=True)
-    def pytest_runtestloop(self, session) -> bool:
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
         """Submission by submission, every check: its program starts at its first call and ends with its
         last check, when its result is emitted."""
         if session.testsfailed and not session.config.option.continue_on_collection_errors:
@@ -203,8 +207,8 @@ class _Grading:
             following = dict(zip(others, [*others[1:], None], strict=False))  # none follows an empty batch
             for key in keys:
                 if self.submissions[key].problem is None:
-                    for item in self.direct:
-                        self.call_directly(item, _target(item)._replace(key=key))
+                    for item, target in self.direct.items():
+                        self.call_directly(item, target._replace(key=key))
                     for item in self.through_pytest[key]:
                         item.config.hook.pytest_runtest_protocol(item=item, nextitem=following[item])
                         if session.shouldfail:
@@ -253,22 +257,26 @@ class _Grading:
     # -- collecting outcomes ---------------------------------------------------------------------
 
     @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_makereport(self, item, call) -> pytest.TestReport:
+    def pytest_runtest_makereport(self, item: pytest.Function, call: pytest.CallInfo[None]) -> pytest.TestReport:
         """A report without pytest's formatted traceback, which costs milliseconds per failed check and
         which nobody reads: the verdict comes from the exception itself (see `explain`)."""
         excinfo = call.excinfo
+        outcome: Literal["passed", "failed", "skipped"]
+        longrepr: None | str | tuple[str, int, str]
         if excinfo is None:
             outcome, longrepr = "passed", None
         elif isinstance(excinfo.value, pytest.skip.Exception):
             outcome, longrepr = "skipped", (str(item.path), 0, str(excinfo.value))
         else:
             outcome, longrepr = "failed", excinfo.exconly()[:2000]
-        report = pytest.TestReport(item.nodeid, item.location, {}, outcome, longrepr, call.when,
+        when = call.when
+        assert when != "collect"  # a run-test hook: setup, call or teardown
+        report = pytest.TestReport(item.nodeid, item.location, {}, outcome, longrepr, when,
                                    duration=call.duration, start=call.start, stop=call.stop)
         self.record(item, call, report)
         return report
 
-    def record(self, item, call, report: pytest.TestReport) -> None:
+    def record(self, item: pytest.Function, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
         target = _target(item)
         if target is None or (report.when != "call" and not report.failed):
             return
@@ -300,13 +308,14 @@ class _Grading:
         return Msg(ko=f"결과를 검사하는 중 문제가 생겼습니다 (반환값의 형태가 예상과 다릅니다): {text}",
                    en=f"Your result could not be checked (it is not of the expected form): {text}")
 
-    def call_directly(self, item, target: _Target) -> None:
+    def call_directly(self, item: pytest.Function, target: _Target) -> None:
         """Call a plain check (only `student` and `rng`, no marks, no other fixtures) itself: pytest's
         three phases, each with fixture resolution, hooks and a report, cost more than most checks do."""
-        make = {"student": self.make_student, "rng": self.make_rng, "target": lambda t: t}
+        make: dict[str, Callable[[_Target], object]] = {"student": self.make_student, "rng": self.make_rng,
+                                                        "target": lambda t: t}
         outcome = None
         try:
-            item.function(**{name: make[name](target) for name in self.direct[item]})
+            item.function(**{name: make[name](target) for name in self.direct_arguments[item]})
         except (KeyboardInterrupt, pytest.exit.Exception):
             raise
         except TransportUnavailable as broken:
@@ -317,7 +326,7 @@ class _Grading:
         self.outcomes[target].append(outcome)
         self.checked(target.key)
 
-    def pytest_runtest_logfinish(self, nodeid, location) -> None:
+    def pytest_runtest_logfinish(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
         target = _target(self.items[nodeid])
         if target is not None:
             self.checked(target.key)
@@ -356,7 +365,7 @@ class _Grading:
             flags=sorted({*self.flags.pop(key, ()), *(f["flag"] for f in findings)}), findings=findings,
         )
         for exercise in self.exercises:
-            checks = {}
+            checks: dict[str, CheckResult] = {}
             for spec in exercise.checks:
                 failures = self.outcomes.pop((key, exercise.id, spec.name), [NOT_RUN])
                 detail = next((f for f in failures if f is not None), None)

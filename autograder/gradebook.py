@@ -16,7 +16,7 @@ import shutil
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +59,7 @@ class Entry:
 
 
 @contextlib.contextmanager
-def quiet_nbgrader():
+def quiet_nbgrader() -> Iterator[None]:
     """Silence nbgrader 0.9.6's known, harmless warnings (SQLAlchemy 2 session notices, an unclosed
     timestamp file, a misspelt `authentictor` argument), which would drown the kit's output."""
     with warnings.catch_warnings():
@@ -107,12 +107,12 @@ def record(course: str | Path | locate.Course, assignment: str, results: Iterabl
     winning over the auto score.
     Raises `GradebookError` naming the students nbgrader could not record (the others are recorded).
     """
-    results = {r.student: r for r in results}
+    by_student = {r.student: r for r in results}
     located = locate.course(course)
-    found = {s.student: s for s in located.submissions(assignment) if s.student in results and s.recordable}
+    found = {s.student: s for s in located.submissions(assignment) if s.student in by_student and s.recordable}
     config = copy.deepcopy(located.config)
     config.Autograde.autograde_preprocessors = _with_verdicts(
-        config.Autograde.get("autograde_preprocessors", []), KitGrade(results=results, lang=lang or "",
+        config.Autograde.get("autograde_preprocessors", []), KitGrade(results=by_student, lang=lang or "",
                                                                       config=config))
     failures = []
     api = nbgrader_api(located, config)
@@ -121,7 +121,7 @@ def record(course: str | Path | locate.Course, assignment: str, results: Iterabl
             # Each student alone in a folder of its own (absolute: nbgrader's root does not prefix it), where
             # nbgrader's glob of the notebooks in the folder it found cannot reach a classmate's.
             api.coursedir.submitted_directory = os.path.join(staging, str(index))
-            _stage(found[student], results[student], api.coursedir, assignment, language(lang))
+            _stage(found[student], by_student[student], api.coursedir, assignment, language(lang))
             with quiet_nbgrader():
                 outcome = api.autograde(assignment, locate.literal(student), force=True, create=True)
             if not outcome["success"]:

@@ -14,8 +14,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder.errors import InstructorError
+
+if TYPE_CHECKING:
+    from nbgrader.coursedir import CourseDirectory
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 # nbgrader's defaults for the lines that mark what only the instructor's notebooks hold
@@ -93,7 +97,7 @@ def of_kit(assignment: str) -> Instructor:
     return Instructor(load(KIT_ROOT / "release" / assignment / f"{assignment}.ipynb"))
 
 
-def of_course(coursedir, assignment: str, notebook: str | None = None) -> Instructor:
+def of_course(coursedir: CourseDirectory, assignment: str, notebook: str | None = None) -> Instructor:
     """A class's notebook as its course holds it (nbgrader's CourseDirectory and its configuration).
 
     A course without its own `release/` copy (nbgrader generate_assignment was never run there) is read

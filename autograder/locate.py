@@ -14,12 +14,16 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jupyter_core.paths import jupyter_config_path
 from traitlets.config import Config, PyFileConfigLoader
 
 from autograder.errors import CourseError, NoSubmissions
 from autograder.messages import Msg
+
+if TYPE_CHECKING:
+    from nbgrader.coursedir import CourseDirectory
 
 CONFIG_FILE = "nbgrader_config.py"
 TIMESTAMP = "timestamp.txt"  # written by nbgrader collect beside each notebook: when it was submitted
@@ -72,7 +76,7 @@ class Course:
         return Path(self.config.CourseDirectory.root)
 
     @property
-    def coursedir(self):
+    def coursedir(self) -> CourseDirectory:
         from nbgrader.coursedir import CourseDirectory  # importing nbgrader takes seconds
 
         return CourseDirectory(config=self.config)
@@ -111,7 +115,7 @@ def load_config(directory: Path) -> Config:
     return config
 
 
-def submissions(coursedir, assignment: str) -> list[Submitted]:
+def submissions(coursedir: CourseDirectory, assignment: str) -> list[Submitted]:
     """Every collected submission of an assignment, by student id, where nbgrader's configured layout
     puts them (`submitted/<student>/<assignment>/<assignment>.ipynb` by default).
 
@@ -174,13 +178,13 @@ def _linked_below(top: Path, below: str) -> bool | None:
     return False
 
 
-def expected_notebook(coursedir, assignment: str) -> str:
+def expected_notebook(coursedir: CourseDirectory, assignment: str) -> str:
     """Where a student's notebook is expected, for messages: `/course/submitted/<student>/A/A.ipynb`."""
     before, after = _around_student(coursedir, assignment)
     return os.path.join(before, "<student>", after, f"{assignment}.ipynb")
 
 
-def _around_student(coursedir, assignment: str) -> tuple[str, str]:
+def _around_student(coursedir: CourseDirectory, assignment: str) -> tuple[str, str]:
     """The submitted layout split at the student id: the folder that lists students, and the path below."""
     pattern = coursedir.format_path(coursedir.submitted_directory, _STUDENT, assignment)
     before, _, after = pattern.partition(_STUDENT)

@@ -17,14 +17,17 @@ import contextlib
 import fnmatch
 import html
 import json
+import logging
 import math
 import os
 import stat
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import nbformat
+from nbformat import NotebookNode
 from nbconvert.exporters import HTMLExporter, NotebookExporter
 from nbconvert.preprocessors import Preprocessor
 from nbgrader import utils as nbgrader_utils
@@ -49,7 +52,7 @@ class KitGrade(NbGraderPreprocessor):
     lang = Unicode("", help="Feedback language, ko or en (default: $KIT_LANG, else ko).").tag(config=True)
     results = Dict(help="Verdicts by student id, when the kit graded the submissions already.")
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         info = resources["nbgrader"]
         result = self.results.get(info["student"])
         if result is None:
@@ -65,7 +68,7 @@ class KitGrade(NbGraderPreprocessor):
         annotate_cell_errors(nb, result, lang)
         return nb, resources
 
-    def _exercise(self, result: SubmissionResult, cell) -> ExerciseResult:
+    def _exercise(self, result: SubmissionResult, cell: NotebookNode) -> ExerciseResult:
         grade_id, points = cell.metadata.nbgrader["grade_id"], float(cell.metadata.nbgrader["points"])
         try:
             exercise = result.exercise(grade_id)
@@ -77,7 +80,7 @@ class KitGrade(NbGraderPreprocessor):
                                 f"{exercise.points:g} in its grader: run `python -m autograder publish`")
         return exercise
 
-    def _course_directory(self, required: bool = True):
+    def _course_directory(self, required: bool = True) -> CourseDirectory:
         owner = self.parent
         while owner is not None and getattr(owner, "coursedir", None) is None:
             owner = owner.parent
@@ -91,7 +94,8 @@ class KitGrade(NbGraderPreprocessor):
 _graded: dict[tuple[str, str], SubmissionResult] = {}  # (path, fingerprint of what was read) -> verdict, this process
 
 
-def grade_submitted_notebook(coursedir, assignment: str, student: str, notebook: str) -> SubmissionResult:
+def grade_submitted_notebook(coursedir: CourseDirectory, assignment: str, student: str,
+                             notebook: str) -> SubmissionResult:
     """The verdict on one submitted notebook, as `nbgrader autograde` asks for them one at a time.
 
     The first request grades, in one batch, every submission of the assignment that this run of
@@ -125,7 +129,7 @@ def check_cell_outputs(exercise: ExerciseResult, lang: str | None = None) -> lis
                                    execution_count=None)]
 
 
-def annotate_cell_errors(nb, result: SubmissionResult, lang: str | None = None) -> None:
+def annotate_cell_errors(nb: NotebookNode, result: SubmissionResult, lang: str | None = None) -> None:
     """Show an error the student's own cell raised when the graders ran it, under that cell. The cells
     are numbered as in the graded notebook, which is the one nbgrader autogrades (`SubmissionExporter`)."""
     for error in result.cell_errors:
@@ -158,7 +162,10 @@ class SubmissionExporter(NotebookExporter):
     shows the note, as every text cell that is not the release's, as plain text.)
     """
 
-    def from_filename(self, filename, resources=None, **kw):
+    # nbconvert's Exporter says a NotebookNode comes back; NotebookExporter's is its text
+    def from_filename(  # type: ignore[override]
+            self, filename: str, resources: dict[str, Any] | None = None,
+            **kw: Any) -> tuple[NotebookNode | str, dict[str, Any]]:
         coursedir = getattr(self.parent, "coursedir", None)
         info = (resources or {}).get("nbgrader")
         if coursedir is None or info is None or not _is_submitted(coursedir, info, filename):
@@ -177,7 +184,7 @@ class SubmissionExporter(NotebookExporter):
         return self.from_notebook_node(nb, resources, **kw)
 
 
-def _is_submitted(coursedir, info: dict, filename) -> bool:
+def _is_submitted(coursedir: CourseDirectory, info: dict, filename: str) -> bool:
     """Whether nbgrader is reading the student's file (its first pass), not its own copy of it. No link is
     resolved: a notebook that is a link must be read (and refused) as the student's file."""
     submitted = coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"])
@@ -196,7 +203,7 @@ class KitCollect(ExchangeCollect):
     Set by the kit's nbgrader_config.py (`c.ExchangeFactory.collect`).
     """
 
-    def do_copy(self, src, dest, log=None):
+    def do_copy(self, src: str, dest: str, log: logging.Logger | None = None) -> None:
         with tempfile.TemporaryDirectory(prefix="kit-collect-") as private:
             kept = Path(private) / "submission"
             budget = [1000 * self.coursedir.max_dir_size]
@@ -264,7 +271,7 @@ class EscapeStudentNames(Preprocessor):
 
     FIELDS = ("student", "first_name", "last_name", "notebook_path")
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         for field in self.FIELDS:
             if isinstance(resources.get(field), str):
                 resources[field] = html.escape(resources[field], quote=True)
@@ -324,7 +331,8 @@ class KitFeedbackExporter(HTMLExporter):
 
     lang = Unicode("", help="Feedback language, ko or en (default: $KIT_LANG, else ko).").tag(config=True)
 
-    def from_notebook_node(self, nb, resources=None, **kw):
+    def from_notebook_node(  # type: ignore[override]  # as HTMLExporter's own: a page is text
+            self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any) -> tuple[str, dict[str, Any]]:
         result = self._verdict(resources)
         if result is None:
             return super().from_notebook_node(nb, resources, **kw)
@@ -332,7 +340,7 @@ class KitFeedbackExporter(HTMLExporter):
         resources["output_extension"] = self.file_extension
         return feedback.feedback_page(result, language(self.lang or None)), resources
 
-    def _verdict(self, resources) -> SubmissionResult | None:
+    def _verdict(self, resources: dict[str, Any] | None) -> SubmissionResult | None:
         coursedir = getattr(self.parent, "coursedir", None)
         if coursedir is None or not resources or "nbgrader" not in resources:
             return None

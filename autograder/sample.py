@@ -26,16 +26,19 @@ import re
 import shutil
 import time
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 from nbgrader.auth import Authenticator
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeFetchFeedback, ExchangeSubmit
+from nbgrader.exchange.default import Exchange, ExchangeFetchAssignment, ExchangeFetchFeedback, ExchangeSubmit
+from traitlets.config import Config
 
 from autograder import catalog, course, gradebook, term
 from autograder.errors import CourseError
+from autograder.spec import Alternative, Exercise, Mutant
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 MARKER = ".kit-sample-class"
@@ -142,6 +145,7 @@ def styled(style: str, exercise_id: str, solution: str) -> str:
     """The solution (a function with a docstring) written in a student's own style."""
     way = STYLES[style]
     function = ast.parse(solution).body[0]
+    assert isinstance(function, ast.FunctionDef)  # a solution is one function
     lines = solution.split("\n")
     last = max(i for i, line in enumerate(lines) if line.lstrip().startswith("return "))
     indent = lines[last][: len(lines[last]) - len(lines[last].lstrip())]
@@ -166,7 +170,7 @@ def disguised(code: str) -> str:
     for (row, begin), (_, end), text in reversed(edits):
         lines[row - 1] = lines[row - 1][:begin] + text + lines[row - 1][end:]
     renamed = "\n".join(line.rstrip() for line in lines if line.strip() or not line)
-    *helpers, function = [ast.get_source_segment(renamed, statement) for statement in ast.parse(renamed).body]
+    *helpers, function = [ast.get_source_segment(renamed, statement) or "" for statement in ast.parse(renamed).body]
     return "\n\n\n".join([function, *reversed(helpers)])
 
 
@@ -179,7 +183,7 @@ class Student:
     ability: float = 0.7  # the chance to answer an exercise correctly
     choices: dict[str, str] = field(default_factory=dict)  # exercise id -> kind of answer, fixed by hand
 
-    def answer_kind(self, exercise) -> str:
+    def answer_kind(self, exercise: Exercise) -> str:
         """solution, alternative:<name>, mutant:<name>, typo, stub, hostile, style:<style> or copy:<style>
         (another student's answer in that style, disguised); drawn deterministically."""
         if exercise.id in self.choices:
@@ -198,7 +202,7 @@ class Student:
         return kinds[int(_uniform(self.id, exercise.id, "which") * len(kinds))]
 
 
-def answer_source(kind: str, exercise, solution: str, stub: str) -> str:
+def answer_source(kind: str, exercise: Exercise, solution: str, stub: str) -> str:
     """The code of an answer cell of the given kind."""
     if kind in ("solution", "stub"):
         return {"solution": solution, "stub": stub}[kind]
@@ -210,8 +214,9 @@ def answer_source(kind: str, exercise, solution: str, stub: str) -> str:
     if family in ("style", "copy"):
         own = styled(name, exercise.id, solution)
         return own if family == "style" else disguised(own)
-    variants = {"mutant": exercise.mutants, "alternative": exercise.alternatives}[family]
-    return next(v.source for v in variants if v.name == name)
+    variants: dict[str, tuple[Mutant | Alternative, ...]] = {"mutant": exercise.mutants,
+                                                             "alternative": exercise.alternatives}
+    return next(v.source for v in variants[family] if v.name == name)
 
 
 @dataclass
@@ -273,7 +278,7 @@ def home(root: Path, student: str) -> Path:
     return root / "students" / student
 
 
-def _student_config(root: Path, student: str):
+def _student_config(root: Path, student: str) -> Config:
     config = gradebook.nbgrader_config(root)
     config.Exchange.assignment_dir = str(home(root, student))
     config.Exchange.cache = str(home(root, student) / ".nbgrader_cache")
@@ -286,7 +291,7 @@ class _SubmitAt(ExchangeSubmit):
 
     at: datetime.datetime | None = None
 
-    def set_timestamp(self):
+    def set_timestamp(self) -> None:
         if self.at is None:
             return super().set_timestamp()
         self.timestamp = self.at.strftime(self.timestamp_format)
@@ -310,7 +315,7 @@ def fetch_feedback(root: Path, student: str, assignment: str) -> list[Path]:
     return sorted((home(root, student) / assignment / "feedback").glob("*/*.html"))
 
 
-def _run_exchange(kind, root: Path, student: str, assignment: str, **attributes) -> None:
+def _run_exchange(kind: type[Exchange], root: Path, student: str, assignment: str, **attributes: object) -> None:
     config = _student_config(root, student)
     coursedir = CourseDirectory(config=config)
     coursedir.assignment_id = assignment
@@ -383,7 +388,7 @@ def submission_time(student: Student, index: int) -> datetime.datetime:
 
 
 def run(root: str | Path, students: int | list[Student] = 30, assignments: list[str] | None = None,
-        lang: str | None = None, log=print) -> ClassRun:
+        lang: str | None = None, log: Callable[[str], object] = print) -> ClassRun:
     """Play a term for a roster (or that many students) over the assignments (default: all that exist)."""
     root = Path(root).resolve()
     assignments = assignments or present_assignments()

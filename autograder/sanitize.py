@@ -58,7 +58,7 @@ def runs(cell: dict) -> bool:
     return cell["cell_type"] == "code" and not is_check(cell)
 
 
-def submitted_cell(cell) -> dict | None:
+def submitted_cell(cell: object) -> dict | None:
     """A submitted cell as plain data (cell_type, source, metadata), or None for one that is no cell."""
     if not isinstance(cell, dict) or cell.get("cell_type") not in _KINDS:
         return None
@@ -83,7 +83,7 @@ def restore(submitted: list[dict], released: Notebook) -> tuple[list[dict], list
     last_answer = {grade_id(c): c for c in submitted if grade_id(c) in by_id and not is_locked(by_id[grade_id(c)])}
     for cell in submitted:
         key = grade_id(cell)
-        if key in by_id and (is_locked(by_id[key]) or last_answer.get(key) is cell):
+        if key is not None and key in by_id and (is_locked(by_id[key]) or last_answer.get(key) is cell):
             claims[key].append(cell)
             anchor = key
         else:

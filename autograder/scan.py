@@ -181,7 +181,7 @@ class _Visitor(ast.NodeVisitor):
             self.add(node, f"class {node.name} with a metaclass", "a class built at run time")
         self.generic_visit(node)
 
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if node.name in REACHING:
             self.add(node, f"def {node.name}", REACHING[node.name])
         self.generic_visit(node)
@@ -247,7 +247,9 @@ class _Visitor(ast.NodeVisitor):
         elif name in NAMED_ACCESS and (len(node.args) < 2 or not _literal_text(node.args[1])):
             self.add(node, f"{name}() with a name built at run time", "any attribute")
         elif name in ("setattr", "delattr") and node.args:
-            self._patches(node, ast.Attribute(value=node.args[0], attr=str(node.args[1].value)))
+            attribute = node.args[1]
+            assert isinstance(attribute, ast.Constant)  # a literal name: any other was reported above
+            self._patches(node, ast.Attribute(value=node.args[0], attr=str(attribute.value)))
         elif name == "type" and len(node.args) == 3:
             self.add(node, "type() with three arguments", "a class built at run time")
         elif (name == "Enum" or isinstance(function, ast.Attribute) and function.attr == "Enum") and len(node.args) > 1:
