@@ -8,18 +8,23 @@ they were after the call, the student's error if any, and the facts measured in 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
 from autograder import codec, protocol, scan, seal
 from autograder.messages import Msg
-from autograder.transport import Transport, TransportFailure
+from autograder.transport import Session, Transport, TransportFailure
 
 MAX_RESTARTS = 3  # per function: after more failures its calls fail at once, with the same reason
 MAX_PROGRAM_RESTARTS = 30  # per submission, whatever failed
 MAX_SUBMISSION_BYTES = 256 << 20  # answers read per submission, in all; each is at most codec.MAX_ANSWER
 UNREADABLE = (codec.BoundaryError, ValueError, KeyError, TypeError)  # what decoding a hostile child's frame raises
+# A value rebuilt from the student's process: whatever their function returned or was given, of any type; the
+# grader checks its type at run time (expect_type, expect_tensor, ...).
+Rebuilt = Any
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,7 @@ class Call:
     """What one call of a student function produced, rebuilt as plain objects."""
 
     error: StudentError | None
-    _value: object = None
+    _value: Rebuilt = None
     backward_error: StudentError | None = None
     output: str = ""
     decoded: codec.Decoded | None = None
@@ -102,7 +107,7 @@ class Call:
     moved: bool = False  # the function changed the memory of an input: its memory sharing cannot be told
 
     @property
-    def value(self):
+    def value(self) -> Rebuilt:
         """The return value; reading it after a failed call fails the check with the reason."""
         if self.error is not None:
             raise StudentRaised(self.error)
@@ -117,7 +122,7 @@ class Call:
     def kwargs(self) -> dict:
         return self._after_call("kwargs") or {}
 
-    def _after_call(self, key: str):
+    def _after_call(self, key: str) -> Rebuilt:
         self._credited()
         if self.decoded is None:
             return None
@@ -135,17 +140,23 @@ class Call:
         if self.void is not None:
             raise StudentRaised(self.void)
 
-    def device(self, tensor) -> str:
+    def _measured(self) -> codec.Decoded:
+        """What the child measured; a call that failed before answering measured nothing, and says why."""
+        if self.decoded is None:
+            raise StudentRaised(self.error or StudentError("protocol", "(no answer)"))
+        return self.decoded
+
+    def device(self, tensor: object) -> str:
         """The device type a tensor of this call was on: part of the value (the student can put any tensor on
         any device), so it is read even where the facts are not credited."""
-        return self.decoded.facts[id(tensor)].device
+        return self._measured().facts[id(tensor)].device
 
-    def facts(self, tensor) -> codec.TensorFacts:
+    def facts(self, tensor: object) -> codec.TensorFacts:
         """Autograd state, device, strides of a tensor found in this call's value or arguments."""
         self._credited()
-        return self.decoded.facts[id(tensor)]
+        return self._measured().facts[id(tensor)]
 
-    def shares_memory(self, a, b) -> bool:
+    def shares_memory(self, a: object, b: object) -> bool:
         """Whether two tensors/arrays of this call used overlapping storage in the student's process.
 
         Only where every input still uses the memory it was given (the sandbox measures it before the call):
@@ -154,13 +165,13 @@ class Call:
         self._credited()
         if self.moved:
             raise StudentRaised(StudentError("moved"))
-        memory = self.decoded.memory
+        memory = self._measured().memory
         return id(a) in memory and id(b) in memory and bool(memory[id(a)] & memory[id(b)])
 
-    def same_object(self, a, b) -> bool:
+    def same_object(self, a: object, b: object) -> bool:
         """Whether two values of this call were one object in the student's process."""
         self._credited()
-        ident = self.decoded.identity
+        ident = self._measured().identity
         return id(a) in ident and id(b) in ident and ident[id(a)] == ident[id(b)]
 
 
@@ -170,10 +181,10 @@ class Program:
     def __init__(self, transport: Transport, cells: list[dict]) -> None:
         self.transport = transport
         self.cells = cells
-        self.session = None
+        self.session: Session | None = None
         self.failures = 0
         self.last_failure: dict[str, StudentError] = {}
-        self.failures_of: Counter = Counter()
+        self.failures_of: Counter[str] = Counter()
         self.startup_failure: TransportFailure | None = None
         self.cell_errors: list[dict] = []
         self.output = ""
@@ -182,7 +193,7 @@ class Program:
         self.findings: list[scan.Finding] = scan.code(cells)  # what in the code reaches into its process
         self.received = 0  # bytes of answers read so far
 
-    def _note(self, findings) -> None:
+    def _note(self, findings: Iterable[scan.Finding]) -> None:
         for finding in findings:
             if finding not in self.findings:
                 self.findings.append(finding)
@@ -205,7 +216,7 @@ class Program:
         shown = "; ".join((f"cell {f.cell}, " if f.cell >= 0 else "") + f.describe() for f in voiding[:3])
         return StudentError("introspection", shown[:400])
 
-    def _session(self):
+    def _session(self) -> Session:
         if self.startup_failure is not None:
             raise self.startup_failure
         if self.session is None:
@@ -310,6 +321,6 @@ class Student:
             pass
         return self.program.devices
 
-    def __call__(self, *args, backward: bool = False, **kwargs) -> Call:
+    def __call__(self, *args: object, backward: bool = False, **kwargs: object) -> Call:
         """Call the student's function; with backward=True also run `.backward()` on its result."""
         return self.program.call(self.function, args, kwargs, backward=backward)

@@ -45,6 +45,8 @@ import struct
 import sys
 import time
 import types
+from collections.abc import Callable
+from typing import Any
 
 TAG_BYTES = 16
 MAX_REFUSED = 20  # refusals kept per process (each report carries them all)
@@ -65,6 +67,8 @@ def load_private(name: str) -> dict:
     """A private copy of the kit module `autograder.<name>`: its namespace (with a copy of the builtins),
     which nothing else refers to. Loaded before any student code, so what it captures is genuine."""
     spec = importlib.util.find_spec(f"autograder.{name}")
+    if spec is None or spec.origin is None:
+        raise ImportError(f"autograder.{name} has no source to load privately")
     with open(spec.origin, encoding="utf-8") as source:
         code = compile(source.read(), spec.origin, "exec")
     namespace = {"__name__": f"autograder.{name}", "__file__": spec.origin, "__builtins__": dict(vars(builtins))}
@@ -72,7 +76,7 @@ def load_private(name: str) -> dict:
     return namespace
 
 
-def sealed_server():
+def sealed_server() -> Callable[..., None]:
     """`serve`, bound to private copies of this module and of `describe`: call it in the child."""
     private = load_private("seal")
     return private["_bind"](load_private("describe"))
@@ -105,7 +109,7 @@ _dict_get, _dict_clear, _tuple_iter = dict.get, dict.clear, tuple.__iter__
 _sys = sys
 
 
-def _bind(describe: dict):
+def _bind(describe: dict) -> Callable[..., None]:
     """`serve` with the private describe's functions as its own."""
     describe_frame, new_state, plain, limit = describe["frame"], describe["new_state"], describe["plain"], \
         describe["MAX_ANSWER"]
@@ -114,12 +118,14 @@ def _bind(describe: dict):
     def frame(message: dict, state: list, keep: list) -> bytes:
         return describe_frame(message, state, keep, limit)
 
-    def serve(fd: int, key: bytes, cells: list, ready: dict, namespace: dict, tools: tuple):
+    def serve(fd: int, key: bytes, cells: list, ready: dict, namespace: dict, tools: tuple) -> None:
         _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain, measure)
     return serve
 
 
-def _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain, measure) -> None:
+def _serve(fd: int, key: bytes, cells: list, ready: dict, namespace: dict, tools: tuple,
+           frame: Callable[[dict, list, list], bytes], new_state: Callable[..., list],
+           plain: Callable[[object], object], measure: Callable[[list, list], dict]) -> None:
     """The main thread: run the cells, then answer calls until the grader hangs up (never returns).
 
     `ready`: what the ready frame says besides the cells' outcome (devices, withheld devices);
@@ -130,7 +136,7 @@ def _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain, mea
     go, done = _allocate_lock(), _allocate_lock()
     go.acquire()
     done.acquire()
-    inbox = [None, None]  # the job for the student's thread; what it must let go of
+    inbox: list = [None, None]  # the job for the student's thread; what it must let go of
     student_park = _without_globals(park)
     thread = _start_new_thread(student_park, (go.acquire, done.release, inbox, namespace, tools))
     park_frame = None
@@ -144,7 +150,7 @@ def _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain, mea
     handoff = (go, done, inbox, park_frame, _park_point(park.__code__), refused)
     sequence = 0
     reader = [b"", bytearray()]  # pending bytes
-    job = ("cells", cells)
+    job: tuple[str, object] = ("cells", cells)
     while True:
         threads_left = _hand_over(job, handoff)
         sent: dict | None = None
@@ -191,7 +197,7 @@ def _hand_over(job: tuple, handoff: tuple) -> bool:
     return threads_left
 
 
-def _report(outcome: dict, ready: dict, refused: list, threads_left: bool, plain) -> dict:
+def _report(outcome: dict, ready: dict, refused: list, threads_left: bool, plain: Callable[[object], object]) -> dict:
     """The message for what the student's thread left in its locals (plain copies of its metadata)."""
     refusals = plain(_list(refused))
     if _dict_get(outcome, "kind") == "cells":
@@ -204,7 +210,9 @@ def _report(outcome: dict, ready: dict, refused: list, threads_left: bool, plain
                                   "message": "the call's inputs could not be read in your process"}
         return {"op": "result", "error": error, "backward_error": None, "value": None, "args": None,
                 "kwargs": None, "output": "", "refused": refusals}
-    args, items = _dict_get(outcome, "args"), _dict_get(outcome, "kw_items")
+    # whatever the student's thread left there: their exact types are checked next, with the captured type()
+    args: Any = _dict_get(outcome, "args")
+    items: Any = _dict_get(outcome, "kw_items")
     if _type(args) is not _tuple or _type(items) is not _tuple or not all(
             _type(item) is _tuple and _len(item) == 2 and _type(item[0]) is _str for item in _tuple_iter(items)):
         args, items = (), ()  # only the student's thread could have made them so
@@ -214,7 +222,8 @@ def _report(outcome: dict, ready: dict, refused: list, threads_left: bool, plain
             "refused": refusals}
 
 
-def _describe(message: dict, frame, new_state, keep: list, sent: dict | None) -> bytes:
+def _describe(message: dict, frame: Callable[[dict, list, list], bytes], new_state: Callable[..., list],
+              keep: list, sent: dict | None) -> bytes:
     """The frame for `message`; an answer that cannot be described says so instead (its arguments too).
     `sent`: the memory the call's inputs used before it ran (`describe.measure`), None for the ready frame."""
     try:
@@ -260,7 +269,7 @@ def _receive(fd: int, reader: list) -> bytes | None:
         pending += chunk
 
 
-def _park_point(code) -> int:
+def _park_point(code: types.CodeType) -> int:
     """Where `park`'s frame stands while it waits: the call of its local `wait`."""
     import dis
 
@@ -271,19 +280,19 @@ def _park_point(code) -> int:
     raise RuntimeError("park has no call of wait")
 
 
-def _without_globals(function):
+def _without_globals(function: Callable[..., None]) -> Callable[..., None]:
     """The same function, reading no global name: its frame, seen from the student's thread, leads nowhere."""
     return _FunctionType(function.__code__, {"__builtins__": {}}, function.__name__, function.__defaults__,
                          function.__closure__)
 
 
-def _audit_hook(main: int, refused: list):
+def _audit_hook(main: int, refused: list) -> Callable[[str, tuple], None]:
     """The audit hook (run without globals: everything it reads is in its closure)."""
     get_ident, getframe, fspath, refuse = _get_ident, _getframe, _fspath, _PermissionError
     events, prefixes, memory_files = REFUSED_EVENTS, REFUSED_PREFIXES, MEMORY_FILES
     str_type, bytes_type, int_type, kind_of, length, limit = _str, _bytes, _int, _type, _len, MAX_REFUSED
 
-    def hook(event, args):
+    def hook(event: str, args: tuple) -> None:
         if get_ident() == main:
             return
         if event == "open":
@@ -300,7 +309,7 @@ def _audit_hook(main: int, refused: list):
         elif event not in events and not event.startswith(prefixes):
             return
         cell, line = -1, 0
-        frame = getframe(1)
+        frame: types.FrameType | None = getframe(1)
         while frame is not None:
             filename = frame.f_code.co_filename
             if filename.startswith("<cell ") and filename.endswith(">") and filename[6:-1].isdigit():
@@ -313,7 +322,8 @@ def _audit_hook(main: int, refused: list):
     return hook
 
 
-def park(wait, finish, inbox, namespace, tools):
+def park(wait: Callable[[], object], finish: Callable[[], object], inbox: list, namespace: dict,
+         tools: tuple) -> None:
     """The student's thread: a loop that waits for a job, runs it and hands back; it has no globals.
 
     A call is two jobs: "decode" rebuilds its inputs into `args` and `kw_items` and hands back, so that the
@@ -325,6 +335,18 @@ def park(wait, finish, inbox, namespace, tools):
     builtins."""
     (run_cells, read_call, begin_call, end_call, describe_error, run_backward, gc_enable, gc_disable,
      getframe, clear, tuple_type, dict_type, items_of, callable_of, base_exception) = tools
+    # what the student's code leaves in these locals, of any type, is read by the main thread through this frame
+    kind: str | None
+    cell_errors: Any
+    output: Any
+    value: Any
+    args: Any
+    kw_items: Any
+    error: Any
+    backward_error: Any
+    name: Any
+    backward: Any
+    function: Any
     kind = cell_errors = output = value = args = kw_items = error = backward_error = name = backward = None
     while True:
         wait()
