@@ -49,8 +49,8 @@ import pandas as pd
 import torch
 
 from autograder import describe
-from autograder.describe import (DTYPE_NAMES, ITEMSIZES, MAX_ANSWER, MAX_DEPTH, MAX_FRAME, MAX_HEADER,  # noqa: F401
-                                 MAX_ITEMS, MAX_TEXT)
+from autograder.describe import DTYPE_NAMES, ITEMSIZES, MAX_DEPTH, MAX_FRAME, MAX_HEADER, MAX_ITEMS
+from autograder.describe import MAX_ANSWER as MAX_ANSWER  # the boundary's limit, read as codec.MAX_ANSWER
 
 encode = describe.encode
 DTYPES = {name: dtype for dtype, name in DTYPE_NAMES.items()}

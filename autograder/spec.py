@@ -127,9 +127,8 @@ def check(*, points: float, enforces: tuple[str, ...] | str, ko: str, en: str,
     """
     def mark(function: _Test) -> _Test:
         name = function.__name__.removeprefix("test_")
-        # the spec rides on the test function, as pytest's own marks do
-        function.kit_check = CheckSpec(name, float(points), Msg(ko=ko, en=en),  # type: ignore[attr-defined]
-                                       _names(requires), _names(enforces))
+        spec = CheckSpec(name, float(points), Msg(ko=ko, en=en), _names(requires), _names(enforces))
+        function.kit_check = spec  # type: ignore[attr-defined]  # rides on the test function, as pytest's marks do
         return function
 
     return mark
