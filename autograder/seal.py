@@ -59,6 +59,7 @@ REFUSED_EVENTS = frozenset((
     "cpython.PyInterpreterState_New", "cpython.remote_debugger_script",
 ))
 REFUSED_PREFIXES = ("ctypes.",)
+SEALED_SIDE_FAILED = 70  # the exit status of a child whose sealed side raised (a MemoryError, say)
 THREADS_LEFT = "threads left running"  # recorded like a refusal: results could not be read while they ran
 MEMORY_FILES = frozenset(("mem", "pagemap", "kcore", "kmem", "maps", "smaps", "syscall", "environ"))
 
@@ -119,7 +120,13 @@ def _bind(describe: dict) -> Callable[..., None]:
         return describe_frame(message, state, keep, limit)
 
     def serve(fd: int, key: bytes, cells: list, ready: dict, namespace: dict, tools: tuple) -> None:
-        _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain, measure)
+        """Never returns, and never raises: an exception leaving here would be printed by library code the
+        student may have replaced (`traceback`), in this thread, with the session key on the stack."""
+        try:
+            _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain, measure)
+        finally:
+            _write(2, b"the sealed side of the student's process failed\n")
+            _exit(SEALED_SIDE_FAILED)
     return serve
 
 

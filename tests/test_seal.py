@@ -113,6 +113,30 @@ def test_the_park_point_is_the_call_of_wait():
     assert instructions[point].opname == "CALL"
 
 
+def test_a_failure_of_the_sealed_side_ends_the_process_at_once():
+    """An exception leaving the sealed side would be printed by library code the student may have replaced
+    (`traceback`, in the zygote's handler), in the sealed thread, with the session key on the stack."""
+    import builtins
+    import gc
+    import os
+    import sys
+
+    from autograder import child
+
+    tools = (child.run_cells, child.read_call, child.begin_call, child.end_call, child.describe_error,
+             child.run_backward, gc.enable, gc.disable, sys._getframe, dict.clear, tuple, dict, dict.items,
+             callable, BaseException)
+    pid = os.fork()
+    if pid == 0:  # the channel's descriptor is not open: sending the ready frame raises in the sealed side
+        try:
+            seal.sealed_server()(-1, bytes(32), [], {"devices": ["cpu"], "withheld": {}},
+                                 {"__name__": "__student__", "__builtins__": builtins}, tools)
+        finally:
+            os._exit(99)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == seal.SEALED_SIDE_FAILED
+
+
 # -- in a sandboxed child ------------------------------------------------------------------------------
 
 
