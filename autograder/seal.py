@@ -193,9 +193,9 @@ def _hand_over(job: tuple, handoff: tuple) -> bool:
     _gc_disable()  # the student's thread turns it on for its code and off before it hands back
     go.release()
     done.acquire()
-    while True:  # it is ours once parked again, and no other thread of the student's runs
-        _gc_disable()
-        if park_frame.f_lasti == parked_at:
+    while True:  # it is ours once it has taken the job and is parked again (a signal is not proof: the
+        _gc_disable()  # student's code can reach `done`), and no other thread of the student's runs
+        if inbox[0] is None and park_frame.f_lasti == parked_at:
             break
         _sleep(0.0005)
     threads_left = _thread_count() != 1
@@ -359,7 +359,7 @@ def park(wait: Callable[[], object], finish: Callable[[], object], inbox: list, 
         wait()
         try:
             clear(getframe().f_locals)  # what the main thread read last time goes, here
-            job, inbox[1] = inbox[0], None
+            job, inbox[0], inbox[1] = inbox[0], None, None
             gc_enable()
             if job[0] == "run":
                 if kind == "decoded":

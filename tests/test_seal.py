@@ -348,6 +348,28 @@ def test_no_finalizer_of_the_students_runs_in_the_sealed_thread(sandbox, where):
     assert call.value and not any(call.value), call.value
 
 
+def test_a_hand_over_signalled_early_is_not_taken_for_a_finished_job(sandbox):
+    """The student's thread can reach the lock it signals with (park's frame, flagged by the scan); an extra
+    signal must not let the sealed side read a job's outcome before the job has run, or run beside it."""
+    program = Program(sandbox, extract.from_source(textwrap.dedent("""
+        import sys, time
+        def first():
+            frame = sys._getframe(1)
+            frame.f_locals["finish"]()  # one signal more than the hand-overs
+            time.sleep(0.1)  # the sealed thread takes the signal now; the hand-over's own comes after
+            return "first"
+        def second():
+            time.sleep(0.2)
+            return "second"
+    """)).cells)
+    try:
+        assert program.call("first", (), {}).value == "first"
+        call = program.call("second", (), {})
+    finally:
+        program.close()
+    assert call.error is None and call.value == "second"
+
+
 def test_every_frame_after_set_up_carries_the_sessions_tag(sandbox):
     """A frame whose tag does not verify is refused as a protocol failure and noted as a forgery."""
     program = Program(sandbox, extract.from_source("def f(x):\n    return x\n").cells)
