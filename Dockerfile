@@ -18,9 +18,9 @@ COPY requirements.txt ./
 RUN python -m venv .venv && .venv/bin/python -m pip install -r requirements.txt
 COPY pyproject.toml ./
 COPY autograder/ autograder/
-RUN .venv/bin/python -m pip install --no-deps -e . && python -c "import autograder.cluster"
+RUN .venv/bin/python -m pip install --no-deps -e . && python -c "import autograder.engine.cluster"
 
-# The sandbox's zygote and children run as uids from 61000 (autograder.sandbox.Limits.uid_base); no user
+# The sandbox's zygote and children run as uids from 61000 (autograder.sandbox.session.Limits.uid_base); no user
 # needs to exist for them. One thread per worker process: one chunk is graded at a time anyway.
 ENTRYPOINT ["tini", "--"]
 CMD ["dask", "worker", "--nthreads", "1"]

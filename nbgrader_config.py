@@ -45,7 +45,7 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.Exchange.root = os.environ.get("KIT_EXCHANGE") or os.path.abspath("exchange")
 # `nbgrader collect` copies folders and regular files only and never follows a link a student left in the
 # exchange (nbgrader's own would copy what it points to, with the instructor's rights).
-c.ExchangeFactory.collect = "autograder.nbgrader_plugin.KitCollect"
+c.ExchangeFactory.collect = "autograder.classroom.plugin.KitCollect"
 
 # Check cells print with Korean text; nothing in them may write to stderr, which nbgrader scores 0.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -55,20 +55,20 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # SaveAutoGrades and AssignLatePenalties then record them in the gradebook. A manual grade given
 # in the formgrader always wins over the auto score and is never overwritten by a re-grade.
 c.Autograde.autograde_preprocessors = [
-    "autograder.nbgrader_plugin.KitGrade",
+    "autograder.classroom.plugin.KitGrade",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 # A notebook nbgrader cannot read (not JSON, not a notebook) is graded 0 with a message, not skipped.
-c.Autograde.exporter_class = "autograder.nbgrader_plugin.SubmissionExporter"
+c.Autograde.exporter_class = "autograder.classroom.plugin.SubmissionExporter"
 # generate_feedback writes the kit's page (scores per check, what to fix, the notes to reread);
 # release_feedback and the students' fetch_feedback deliver it unchanged.
-c.GenerateFeedback.exporter_class = "autograder.nbgrader_plugin.KitFeedbackExporter"
+c.GenerateFeedback.exporter_class = "autograder.classroom.plugin.KitFeedbackExporter"
 # The formgrader's submission page prints the student id and names without escaping them: the kit's
 # step escapes them first. (KitGrade has already made the notebook's student markup inert.)
-c.HTMLExporter.preprocessors = ["autograder.nbgrader_plugin.EscapeStudentNames"]
+c.HTMLExporter.preprocessors = ["autograder.classroom.plugin.EscapeStudentNames"]
 # A check cell the student deleted comes back, so every exercise gets its score.
 c.OverwriteCells.add_missing_cells = True
 
@@ -76,12 +76,12 @@ c.OverwriteCells.add_missing_cells = True
 # or the formgrader); each started day late costs 10 % of the notebook's score, at most all of it.
 # Use "nbgrader.plugins.LateSubmissionPlugin" with `c.LateSubmissionPlugin.penalty_method = "zero"`
 # (or "none") for nbgrader's built-in policies.
-c.AssignLatePenalties.plugin_class = "autograder.nbgrader_plugin.LatePenaltyPerDay"
+c.AssignLatePenalties.plugin_class = "autograder.classroom.plugin.LatePenaltyPerDay"
 c.LatePenaltyPerDay.percent_per_day = 10.0
 
 # `nbgrader export` writes every field quoted, and text a spreadsheet would evaluate as a formula (an id
 # or a name starting with = + - @) prefixed with a single quote (OWASP's advice against CSV injection).
-c.ExportApp.plugin_class = "autograder.nbgrader_plugin.KitCsvExport"
+c.ExportApp.plugin_class = "autograder.classroom.plugin.KitCsvExport"
 
 # `nbgrader zip_collect A`: notebooks downloaded from an LMS into downloaded/A/archive/ (zip files
 # or loose notebooks), named the Canvas way: <student>_[LATE_]<user id>_<submission id>_<A>.ipynb.

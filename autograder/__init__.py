@@ -3,10 +3,10 @@
 The public API is small: find exercises, read notebooks, grade them.
 """
 
-from autograder.catalog import exercises
-from autograder.extract import read_notebook
-from autograder.grade import grade as grade_submissions
+from autograder.engine.catalog import exercises
+from autograder.engine.extract import read_notebook
+from autograder.engine.grade import grade as grade_submissions
 from autograder.messages import Msg
-from autograder.results import SubmissionResult
+from autograder.engine.results import SubmissionResult
 
 __all__ = ["Msg", "SubmissionResult", "exercises", "grade_submissions", "read_notebook"]

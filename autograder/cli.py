@@ -17,11 +17,12 @@ import json
 import sys
 from pathlib import Path
 
-from autograder import batch, catalog, extract, gradescope, locate, publish, terminal
+from autograder.engine import batch, catalog, extract, locate
+from autograder.reports import gradescope, terminal
+from autograder.classroom import publish
 from autograder.errors import KitError
-from autograder.grade import grade
 from autograder.messages import LANGUAGES, language
-from autograder.terminal import emit
+from autograder.reports.terminal import emit
 
 
 SCHEDULER_HELP = ("grade on a Dask cluster: a running scheduler's address (tcp://host:8786), or local[:N] for a "
@@ -114,9 +115,9 @@ def run_command(args: argparse.Namespace, grading: argparse.ArgumentParser) -> i
             grading.error("--json: only with notebooks given by path")
         if args.workers is not None and args.scheduler is not None:
             grading.error("--workers: not with --scheduler (the cluster's workers grade; local:N for N of them)")
-        return grade_assignment(args.course, args.assignment, args.workers,
+        return grade_course(args.course, args.assignment, args.workers,
                                 args.force, not args.no_sandbox, language(args.lang), args.scheduler)
-    return grade_notebooks(args.notebooks, args.json, language(args.lang), args.assignment, not args.no_sandbox)
+    return grade_files(args.notebooks, args.json, language(args.lang), args.assignment, not args.no_sandbox)
 
 
 def list_exercises(as_json: bool) -> int:
@@ -143,7 +144,7 @@ def publish_notebooks(check_only: bool) -> int:
 
 def scheduler_problem(text: str) -> str | None:
     """Why --scheduler cannot be used as given (checked before Dask is imported), or None."""
-    from autograder.cluster import Scheduler  # Dask takes a second to import
+    from autograder.engine.cluster import Scheduler  # Dask takes a second to import
 
     try:
         Scheduler.parse(text)
@@ -152,13 +153,18 @@ def scheduler_problem(text: str) -> str | None:
     return None
 
 
-def grade_assignment(course: Path | None, assignment: str, workers: int | None, force: bool, sandboxed: bool,
+def grade_course(course: Path | None, assignment: str, workers: int | None, force: bool, sandboxed: bool,
                      lang: str, scheduler: str | None = None) -> int:
     if workers is not None and workers < 1:
         emit("error: --workers must be at least 1", stream=sys.stderr)
         return 2
     try:
-        run = batch.run(course, assignment, workers=workers, force=force, progress=True, scheduler=scheduler,
+        elsewhere = None
+        if scheduler is not None:
+            from autograder.engine import cluster
+
+            elsewhere = cluster.Scheduler.parse(scheduler)  # checked by scheduler_problem before
+        run = batch.run(course, assignment, workers=workers, force=force, progress=True, scheduler=elsewhere,
                         transport_factory=batch.default_transport if sandboxed else None)
     except KeyboardInterrupt:
         emit("interrupted: the results stored so far are kept; run the same command to go on", stream=sys.stderr)
@@ -167,7 +173,7 @@ def grade_assignment(course: Path | None, assignment: str, workers: int | None, 
     return 0
 
 
-def grade_notebooks(paths: list[Path], json_path: Path | None, lang: str, assignment: str | None,
+def grade_files(paths: list[Path], json_path: Path | None, lang: str, assignment: str | None,
                     sandboxed: bool = True) -> int:
     if not paths:
         emit("error: give notebooks to grade", stream=sys.stderr)
@@ -176,11 +182,7 @@ def grade_notebooks(paths: list[Path], json_path: Path | None, lang: str, assign
     for path in paths:  # each read against the kit's release of its assignment (`extract`)
         chosen = assignment or catalog.guess_assignment(extract.read_notebook(path))
         submissions.append(extract.read_notebook(path, path.stem, chosen))
-    if sandboxed:
-        with batch.default_transport() as transport:
-            results = grade(submissions, transport)
-    else:
-        results = grade(submissions)
+    results = batch.grade_now(submissions, sandboxed)
     for result in results:
         emit(terminal.submission_report(result, lang))
         emit()
@@ -192,10 +194,10 @@ def grade_notebooks(paths: list[Path], json_path: Path | None, lang: str, assign
 
 
 def record_gradebook(where: Path | None, assignment: str, lang: str, scheduler: str | None = None) -> int:
-    from autograder import course, gradebook  # nbgrader is slow to import; only these need it
+    from autograder.classroom import course, gradebook  # nbgrader is slow to import; only these need it
 
     located = locate.course(where)
-    results = course.grade_assignment(located, assignment, lang=lang, scheduler=scheduler)
+    results = course.grade_and_record(located, assignment, lang=lang, scheduler=scheduler)
     emit(terminal.table([("student", "score", "late penalty", "flags")] + [
         (r.student, f"{r.score:g}/{r.points:g}", f"{r.late_penalty:g}" if r.late_penalty else "", " ".join(r.flags))
         for r in results]))
@@ -209,7 +211,7 @@ def record_gradebook(where: Path | None, assignment: str, lang: str, scheduler: 
 
 
 def write_term_report(where: Path | None, lang: str) -> int:
-    from autograder import term  # matplotlib and the graders are slow to import; only this needs them
+    from autograder.reports import term  # matplotlib and the graders are slow to import; only this needs them
 
     written = term.write_term_report(where, lang)
     summary = written.term
@@ -224,7 +226,7 @@ def write_term_report(where: Path | None, lang: str) -> int:
 
 
 def run_sample_class(directory: Path | None, students: int, assignments: list[str] | None, lang: str) -> int:
-    from autograder import gradebook, sample
+    from autograder.classroom import gradebook, sample
 
     term = sample.run(directory or sample.KIT_ROOT / "course", students, assignments, lang=lang)
     entries = {a: gradebook.read(term.root, a) for a in term.assignments}

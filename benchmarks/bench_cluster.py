@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bench_grading import KIT_ROOT, build_course, children_cpu, environment, gaps, machine
 
-from autograder import catalog  # bench_grading puts the kit on sys.path
+from autograder.engine import catalog  # bench_grading puts the kit on sys.path
 
 
 def grade(root: Path, assignment: str, *how: str) -> tuple[float, float, float, str]:

@@ -50,7 +50,8 @@ import psutil
 KIT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(KIT_ROOT))
 
-from autograder import catalog, sample  # noqa: E402 - the kit is not installed; it runs from its folder
+from autograder.engine import catalog  # noqa: E402 - the kit is not installed; it runs from its folder
+from autograder.classroom import sample  # noqa: E402 - the kit is not installed; it runs from its folder
 
 NBGRADER_CONFIG = '''c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "bench"

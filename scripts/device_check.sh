@@ -3,13 +3,13 @@
 #
 #   bash scripts/device_check.sh        # from anywhere in the repository; carry the ignored folder .whl
 #
-# CI and the kit's own machines have no GPU: tests/test_cuda.py skips there, and this is how it runs. The script
+# CI and the kit's own machines have no GPU: tests/sandbox/test_cuda.py skips there, and this is how it runs. The script
 # installs the carried wheels the GPU image lacks (.whl/*.whl: pytest as pinned, pyseccomp where libseccomp
 # exists), prints the machine's facts, then runs pytest in phases, each under a timeout, all within
 # DEVICE_CHECK_SECONDS (default 380):
-#   cuda      tests/test_cuda.py: CUDA tensors across the boundary, the device exercises' graders, the sandbox
+#   cuda      tests/sandbox/test_cuda.py: CUDA tensors across the boundary, the device exercises' graders, the sandbox
 #   cpu       the CPU tests of the same code: test_codec, test_exercises (device exercises), test_grade_protocol
-#   sandbox   tests/test_sandbox.py: the sandbox's layers and limits with torch's CUDA build
+#   sandbox   tests/sandbox/test_sandbox.py: the sandbox's layers and limits with torch's CUDA build
 # The whole log goes to $OUT/device_log.txt and each phase's results to $OUT/junit-<phase>.xml. Without $OUT (a
 # dry run elsewhere) they go to a new temporary folder. PYTHON picks the interpreter (default python3).
 set -uo pipefail
@@ -103,7 +103,7 @@ if available:
     torch.ones(1, device="cuda")
     print(f"{torch.cuda.get_device_name()} {torch.cuda.get_device_capability()}; after a first CUDA tensor: {status()}")
 sys.path.insert(0, ".")
-from autograder import confine  # noqa: E402
+from autograder.sandbox import confine  # noqa: E402
 
 print(f"Landlock ABI {confine.landlock_abi()}; running as uid {os.geteuid()}")
 EOF
@@ -131,10 +131,10 @@ main() {
     echo "== device check: $(date -u +%FT%TZ), budget ${BUDGET} s, results in $OUT"
     install_wheels
     facts
-    phase cuda 200 . -rA tests/test_cuda.py
-    phase cpu 90 . -ra tests/test_codec.py tests/test_grade_protocol.py tests/test_exercises.py \
+    phase cuda 200 . -rA tests/sandbox/test_cuda.py
+    phase cpu 90 . -ra tests/boundary/test_codec.py tests/boundary/test_grade_protocol.py tests/authoring/test_exercises.py \
         -k "not test_exercises or to_device or add_on_device"
-    phase sandbox 100 . -ra tests/test_sandbox.py
+    phase sandbox 100 . -ra tests/sandbox/test_sandbox.py
     echo "== device check done in ${SECONDS} s: $( ((failed)) && echo "something failed" || echo "all passed")"
     return "$failed"
 }

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import catalog, extract, grade
-from autograder.results import SubmissionResult
+from autograder.engine import catalog, extract, grade
+from autograder.engine.results import SubmissionResult
 from tests import slow
 from tests.slow import pytest_collection_modifyitems  # noqa: F401 (the slow marker's rule, a hook)
 

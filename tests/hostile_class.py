@@ -23,7 +23,7 @@ from types import SimpleNamespace
 
 import nbformat
 
-from autograder import sample
+from autograder.classroom import sample
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a02_shapes"

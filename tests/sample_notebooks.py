@@ -7,8 +7,10 @@ import json
 import shutil
 from pathlib import Path
 
-from autograder import extract, grade, sample, similarity
-from autograder.results import SubmissionResult
+from autograder.engine import extract, grade
+from autograder.classroom import sample
+from autograder.reports import similarity
+from autograder.engine.results import SubmissionResult
 
 ROOT = Path(__file__).resolve().parents[1]
 

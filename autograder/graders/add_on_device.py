@@ -2,10 +2,8 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_tensor, expect_unchanged
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_tensor,
+                                 expect_unchanged, inputs)
 
 EXERCISE = Exercise(
     id="add_on_device",
@@ -13,7 +11,6 @@ EXERCISE = Exercise(
     warm_up=("meta",),
     heading="CUDA Tensors",
     title=Msg(ko="다른 장치에서 더하기", en="Add on another device"),
-    order=8,
     contract=(
         Promise("cpu", en="device='cpu': a + b on the cpu, with the dtype of a + b",
                 ko="device='cpu': cpu 에서의 a + b, dtype 은 a + b 의 것"),

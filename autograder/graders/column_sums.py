@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_tensor, expect_type, show
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, expect_tensor,
+                                 expect_type, inputs, show)
 
 EXERCISE = Exercise(
     id="column_sums",
     assignment="a03_operations",
     heading="torch.sum, torch.max, torch.min, torch.argmax, torch.argmin",
     title=Msg(ko="열마다 합 구하기", en="Column sums"),
-    order=12,
     contract=(
         Promise("sums", en="one sum per column, shape (cols,): a one-row matrix's are that row, zero rows give zeros",
                 ko="열마다 합 하나, shape (cols,): 한 행짜리 행렬은 그 행, 행이 0개면 0 들"),

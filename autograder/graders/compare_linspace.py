@@ -3,17 +3,14 @@
 import numpy as np
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_array, expect_tensor, expect_tuple
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_array,
+                                 expect_tensor, expect_tuple, inputs)
 
 EXERCISE = Exercise(
     id="compare_linspace",
     assignment="a03_operations",
     heading="torch.linspace 와 np.linspace 비교",
     title=Msg(ko="torch.linspace 와 np.linspace", en="torch.linspace and np.linspace"),
-    order=5,
     contract=(
         Promise("torch", en="torch_points: torch.linspace's float32 tensor of shape (steps,), from start to end, both "
                             "included (for steps >= 2)",

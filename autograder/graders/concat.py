@@ -2,17 +2,13 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_tensor
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_tensor, inputs
 
 EXERCISE = Exercise(
     id="concat",
     assignment="a03_operations",
     heading="Concatenation",
     title=Msg(ko="행 방향과 열 방향으로 이어 붙이기", en="Concatenate by rows or by columns"),
-    order=10,
     contract=(
         Promise("rows", en="dim=0, the default: joined row-wise, shape (m1 + m2, n)",
                 ko="dim=0 (기본값): 행 방향으로 이어 붙여 shape (m1 + m2, n)"),

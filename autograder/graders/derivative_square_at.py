@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import CheckFailed, expect_number, expect_scalar, fail
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, CheckFailed, Edge, Exercise, Msg, Mutant, Promise, check,
+                                 expect_number, expect_scalar, fail, inputs)
 
 EXERCISE = Exercise(
     id="derivative_square_at",
     assignment="a04_autograd",
     heading="TORCH.AUTOGRAD를 이용한 자동 미분",
     title=Msg(ko="y = x² 의 미분값", en="The derivative of y = x²"),
-    order=1,
     contract=(
         Promise("derivative", en="dy/dx = 2 * x0, read from autograd (x.grad after y.backward())",
                 ko="dy/dx = 2 * x0, autograd 로 구한 값 (y.backward() 후 x.grad)"),

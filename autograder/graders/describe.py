@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_scalar, expect_tuple, show
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, expect_scalar,
+                                 expect_tuple, inputs, show)
 
 EXERCISE = Exercise(
     id="describe",
     assignment="a02_shapes",
     heading="Tensor 의 shape & dimension (rank)",
     title=Msg(ko="텐서의 차원, shape, 원소 개수", en="Rank, shape and number of elements"),
-    order=1,
     contract=(
         Promise("ndim", en="ndim: an int, the number of dimensions (0 for a 0-d tensor)",
                 ko="ndim: 차원 수 (int), 0차원 텐서는 0"),

@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_grad, expect_tensor
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_grad,
+                                 expect_tensor, inputs)
 
 EXERCISE = Exercise(
     id="detach_trick",
     assignment="a04_autograd",
     heading="그라디언트 추적 비활성화",
     title=Msg(ko="detach 된 값은 상수", en="A detached value is a constant"),
-    order=7,
     contract=(
         Promise("gradient", en="x.grad after z.sum().backward() with z = x * (x**2).detach(): x**2, with x's dtype and "
                                "shape",

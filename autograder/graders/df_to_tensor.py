@@ -4,17 +4,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_tensor, expect_unchanged
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_tensor,
+                                 expect_unchanged, inputs)
 
 EXERCISE = Exercise(
     id="df_to_tensor",
     assignment="a02_shapes",
     heading="pandas 및 python list 와의 호환성",
     title=Msg(ko="DataFrame 을 float32 텐서로", en="A DataFrame as a float32 tensor"),
-    order=8,
     contract=(
         Promise("values", en="dtype float32, shape (len(df), len(df.columns)), the values column by column: ints and "
                              "floats as float32, bools as 0.0 / 1.0, also for frames with one row or none",

@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_tensor, expect_tuple, expect_unchanged, show
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_tensor,
+                                 expect_tuple, expect_unchanged, inputs, show)
 
 EXERCISE = Exercise(
     id="elementwise",
     assignment="a03_operations",
     heading="Basic Operations - numpy 와 동일",
     title=Msg(ko="원소별 사칙연산과 결과 dtype", en="Element-wise arithmetic and its dtypes"),
-    order=3,
     contract=(
         Promise("sum_product", en="a + b and a * b: element-wise, int64, the shape of a",
                 ko="a + b 와 a * b: 원소별, int64, shape 은 a 의 것"),

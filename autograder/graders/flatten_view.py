@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_shares, expect_tensor, expect_unchanged
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, expect_shares,
+                                 expect_tensor, expect_unchanged, inputs)
 
 EXERCISE = Exercise(
     id="flatten_view",
     assignment="a02_shapes",
     heading="reshape",
     title=Msg(ko="view 로 1차원 펼치기", en="Flatten with a view"),
-    order=2,
     contract=(
         Promise("values", en="dtype and values of `t` in row-major order, shape (t.numel(),) (0-d and empty `t` too)",
                 ko="dtype 과 값은 t 의 것을 행 우선 순서로, shape 은 (t.numel(),) (0차원, 빈 t 도)"),

@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_tensor, expect_tuple, show
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_tensor,
+                                 expect_tuple, inputs, show)
 
 EXERCISE = Exercise(
     id="float_and_int",
     assignment="a01_tensors",
     heading="Tensor Data Types",
     title=Msg(ko="float32 텐서와 int64 텐서", en="A float32 and an int64 tensor"),
-    order=1,
     contract=(
         Promise("float32", en="f: dtype torch.float32, the numbers rounded to float32 (also for a list of ints)",
                 ko="f: dtype torch.float32, 숫자들을 float32 로 반올림한 값 (int 만 있는 리스트도)"),

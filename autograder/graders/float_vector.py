@@ -3,17 +3,13 @@
 import numpy as np
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_tensor, show
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_tensor, inputs, show
 
 EXERCISE = Exercise(
     id="float_vector",
     assignment="a01_tensors",
     heading="tensor 생성",
     title=Msg(ko="리스트에서 float32 벡터 만들기", en="A float32 vector from a list"),
-    order=4,
     contract=(
         Promise("values", en="the numbers of `xs` in order, rounded to float32, in shape (len(xs),): 1-D also for "
                              "one number, (0,) for an empty list",

@@ -2,17 +2,13 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_tensor
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, expect_tensor, inputs
 
 EXERCISE = Exercise(
     id="gd_step",
     assignment="a04_autograd",
     heading="backpropagation",
     title=Msg(ko="경사 하강법 한 단계", en="One gradient-descent step"),
-    order=5,
     contract=(
         Promise("step", en="w after one step: w - lr * dloss/dw", ko="한 단계 갱신된 w: w - lr * dloss/dw"),
         Promise("in_place", en="updates the w given in place (under torch.no_grad()) and returns that same tensor "

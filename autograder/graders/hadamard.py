@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_tensor, expect_unchanged, show
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_tensor,
+                                 expect_unchanged, inputs, show)
 
 EXERCISE = Exercise(
     id="hadamard",
     assignment="a03_operations",
     heading="matrix 간의 연산",
     title=Msg(ko="원소별 곱 (Hadamard product)", en="Element-wise (Hadamard) product"),
-    order=8,
     contract=(
         Promise("product", en="A * B element by element (not the matrix product A @ B), with A's shape and dtype",
                 ko="같은 위치의 원소끼리 곱한 A * B (행렬 곱 A @ B 가 아님), shape 과 dtype 은 A 의 것"),

@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_tensor, expect_tuple
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_tensor,
+                                 expect_tuple, inputs)
 
 EXERCISE = Exercise(
     id="int_and_float_range",
     assignment="a01_tensors",
     heading="1D Tensor Operation",
     title=Msg(ko="0 부터 n-1 까지: int64 와 float32", en="0 to n-1 as int64 and float32"),
-    order=3,
     contract=(
         Promise("ints", en="ints: dtype torch.int64 holding 0, 1, ..., n-1 (n values: the end n is excluded)",
                 ko="ints: 0, 1, ..., n-1 을 담은 dtype torch.int64 텐서 (끝값 n 은 빠지므로 n 개)"),

@@ -2,10 +2,7 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_scalar
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_scalar, inputs
 
 EXERCISE = Exercise(
     id="is_long",
@@ -13,7 +10,6 @@ EXERCISE = Exercise(
     warm_up=("meta",),
     heading="Tensor 생성",
     title=Msg(ko="long (int64) 텐서인지 확인하기", en="Is it a long (int64) tensor?"),
-    order=9,
     contract=(
         Promise("true", en="True (a Python bool) for an int64 tensor of any shape, on any device (cpu, meta, cuda)",
                 ko="int64 텐서에는 True (Python bool): shape 과 device (cpu, meta, cuda) 에 상관없이"),

@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_scalar, expect_type
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, expect_scalar,
+                                 expect_type, inputs)
 
 EXERCISE = Exercise(
     id="list_roundtrip",
     assignment="a02_shapes",
     heading="pandas 및 python list 와의 호환성",
     title=Msg(ko="list → tensor → list", en="List to tensor and back"),
-    order=10,
     contract=(
         Promise("nesting", en="the same nesting as `xs`, made of plain lists, holding Python ints for an int64 tensor "
                               "(only ints in `xs`) and Python floats for a float32 one (any float in `xs`)",

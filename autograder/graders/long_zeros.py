@@ -2,17 +2,13 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_tensor
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_tensor, inputs
 
 EXERCISE = Exercise(
     id="long_zeros",
     assignment="a01_tensors",
     heading="Tensor 생성",
     title=Msg(ko="long 타입 0 텐서", en="Zeros of dtype long"),
-    order=8,
     contract=(
         Promise("int64", en="dtype torch.int64 (torch.long), every value 0",
                 ko="dtype torch.int64 (torch.long), 모든 값이 0"),

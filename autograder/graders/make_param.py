@@ -2,17 +2,13 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_tensor
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, expect_tensor, inputs
 
 EXERCISE = Exercise(
     id="make_param",
     assignment="a04_autograd",
     heading="backpropagation",
     title=Msg(ko="학습할 매개변수 만들기", en="Create a trainable parameter"),
-    order=3,
     contract=(
         Promise("float64", en="dtype torch.float64, shape (len(values),), holding `values` (an empty list gives "
                               "shape (0,))",

@@ -3,17 +3,14 @@
 import numpy as np
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_not_shares, expect_tensor, show
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect,
+                                 expect_not_shares, expect_tensor, inputs, show)
 
 EXERCISE = Exercise(
     id="make_tensor",
     assignment="a01_tensors",
     heading="torch.tensor 함수",
     title=Msg(ko="torch.tensor 처럼 텐서 만들기", en="Make a tensor like torch.tensor"),
-    order=2,
     contract=(
         Promise("infers", en="dtype=None: inferred as torch.tensor does (ints -> int64, with floats -> float32, "
                              "bools -> bool, an ndarray -> its own dtype)",

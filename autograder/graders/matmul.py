@@ -2,17 +2,13 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_tensor, show
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_tensor, inputs, show
 
 EXERCISE = Exercise(
     id="matmul",
     assignment="a03_operations",
     heading="matrix multiplication",
     title=Msg(ko="행렬 곱", en="Matrix multiplication"),
-    order=9,
     contract=(
         Promise("product", en="A @ B, shape (m, n), the inputs' dtype: (A @ B)[i, j] is the dot product of row i of A "
                               "with column j of B",

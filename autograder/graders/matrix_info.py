@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_scalar, expect_tuple
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, expect_scalar,
+                                 expect_tuple, inputs)
 
 EXERCISE = Exercise(
     id="matrix_info",
     assignment="a03_operations",
     heading="2D Tensor Operation",
     title=Msg(ko="2차원 텐서의 차원, shape, 원소 수", en="Rank, shape and size of a matrix"),
-    order=7,
     contract=(
         Promise("ndimension", en="ndimension: the int 2", ko="ndimension: 차원 수인 int 2"),
         Promise("shape", en="shape: (rows, cols) as a tuple of 2 ints (a torch.Size is fine)",

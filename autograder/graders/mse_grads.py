@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_grad, expect_scalar, expect_tensor, expect_unchanged, type_name
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, expect_grad,
+                                 expect_scalar, expect_tensor, expect_unchanged, inputs, type_name)
 
 EXERCISE = Exercise(
     id="mse_grads",
     assignment="a04_autograd",
     heading="Gradient 계산",
     title=Msg(ko="평균 제곱 오차의 gradient", en="Gradients of a mean squared error"),
-    order=4,
     contract=(
         Promise("loss", en="loss: a Python float, the mean (not the sum) of the squared errors",
                 ko="loss: 제곱 오차의 평균 (합이 아님), Python float"),

@@ -5,10 +5,7 @@ import math
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_tensor
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_tensor, inputs
 
 def _floats(*args) -> tuple[bool, ...]:
     return tuple(type(a) is float for a in args)
@@ -19,7 +16,6 @@ EXERCISE = Exercise(
     assignment="a03_operations",
     heading="torch.arange 와 np.arange 비교",
     title=Msg(ko="torch.arange 의 dtype 과 끝 값", en="torch.arange: dtype and the excluded end"),
-    order=6,
     contract=(
         Promise("ints", en="all-int arguments: int64 with the values of range(start, end, step): end excluded, step of "
                            "either sign, possibly empty",

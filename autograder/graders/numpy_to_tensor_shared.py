@@ -3,17 +3,14 @@
 import numpy as np
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_shares, expect_tensor
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_shares,
+                                 expect_tensor, inputs)
 
 EXERCISE = Exercise(
     id="numpy_to_tensor_shared",
     assignment="a02_shapes",
     heading="numpy 와 tensor 간의 호환성",
     title=Msg(ko="ndarray 와 메모리를 공유하는 텐서", en="A tensor that shares an ndarray's memory"),
-    order=5,
     contract=(
         Promise("values", en="the dtype, shape and values of `arr` (float64 stays float64, int32 stays int32), "
                              "0-d and empty arrays included",

@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_number, expect_scalar, type_name
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, expect_number,
+                                 expect_scalar, inputs, type_name)
 
 EXERCISE = Exercise(
     id="partials_uv",
     assignment="a04_autograd",
     heading="편미분",
     title=Msg(ko="f(u, v) = uv + u² 의 편미분", en="Partial derivatives of f(u, v) = uv + u²"),
-    order=2,
     contract=(
         Promise("du", en="first df/du = v + 2u at (u0, v0), from autograd",
                 ko="첫 번째는 (u0, v0) 에서의 df/du = v + 2u, autograd 로 구한 값"),

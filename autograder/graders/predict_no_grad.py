@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_tensor, expect_unchanged
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, expect_tensor,
+                                 expect_unchanged, inputs)
 
 EXERCISE = Exercise(
     id="predict_no_grad",
     assignment="a04_autograd",
     heading="그라디언트 추적 비활성화",
     title=Msg(ko="gradient 추적 없이 예측하기", en="Predict without tracking gradients"),
-    order=6,
     contract=(
         Promise("prediction", en="the prediction x @ w: float64 of shape (n,) (n may be 0)",
                 ko="예측값 x @ w: shape (n,) 의 float64 (n 은 0 일 수도)"),

@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_tensor, expect_tuple, expect_type, show
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, expect_tensor,
+                                 expect_tuple, expect_type, inputs, show)
 
 EXERCISE = Exercise(
     id="reduce_max",
     assignment="a03_operations",
     heading="torch.sum, torch.max, torch.min, torch.argmax, torch.argmin",
     title=Msg(ko="한 차원을 따라 최댓값과 그 위치", en="Maximum along a dimension, and where it is"),
-    order=11,
     contract=(
         Promise("values", en="values first: the maxima along dim, in t's dtype (dim may be negative)",
                 ko="첫 번째는 values: dim 을 따라 구한 최댓값, t 의 dtype (dim 은 음수일 수도)"),

@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_not_shares, expect_tensor, expect_unchanged
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_not_shares,
+                                 expect_tensor, expect_unchanged, inputs)
 
 EXERCISE = Exercise(
     id="reshape_copy",
     assignment="a02_shapes",
     heading="reshape",
     title=Msg(ko="reshape 한 독립 복사본", en="A reshaped, independent copy"),
-    order=3,
     contract=(
         Promise("values", en="the dtype, shape and values of t.reshape(shape), for contiguous and non-contiguous `t`",
                 ko="dtype, shape, 값은 t.reshape(shape) 와 같음 (연속인 t 와 연속이 아닌 t 모두)"),

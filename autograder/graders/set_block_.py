@@ -2,17 +2,13 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, show
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, inputs, show
 
 EXERCISE = Exercise(
     id="set_block_",
     assignment="a03_operations",
     heading="Tensor 의 indexing & slicing",
     title=Msg(ko="부분 행렬에 값 쓰기 (in place)", en="Write into a block in place"),
-    order=2,
     contract=(
         Promise("block", en="M[:2, 1:3] of the M given becomes `value`, in place",
                 ko="인자로 받은 M 의 M[:2, 1:3] 이 제자리에서 (in place) value 가 됨"),

@@ -6,10 +6,7 @@ student's process with the same storages, offsets and strides.
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_type
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, expect_type, inputs
 
 def _shared(a, b) -> bool:
     return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()
@@ -20,7 +17,6 @@ EXERCISE = Exercise(
     assignment="a02_shapes",
     heading="reshape",
     title=Msg(ko="두 텐서가 메모리를 공유하는지", en="Do two tensors share memory?"),
-    order=4,
     contract=(
         Promise("views", en="True for views, transposes and slices of one tensor, even when the elements they show do "
                             "not overlap (x[:2] and x[2:])",

@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_shares, expect_tensor, expect_tuple
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_shares,
+                                 expect_tensor, expect_tuple, inputs)
 
 EXERCISE = Exercise(
     id="slices",
     assignment="a03_operations",
     heading="Tensor 의 indexing & slicing",
     title=Msg(ko="행, 열, 부분 행렬 잘라내기", en="Rows, columns and sub-matrices by slicing"),
-    order=1,
     contract=(
         Promise("views", en="last_row is M[-1] (shape (cols,)), third_col_2d is M[:, 2:3] (shape (rows, 1)) and "
                             "even_rows_odd_cols is M[::2, 1::2], each with M's dtype",

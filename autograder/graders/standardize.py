@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import close, expect, expect_tensor, expect_type, expect_unchanged, show
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, close, expect,
+                                 expect_tensor, expect_type, expect_unchanged, inputs, show)
 
 EXERCISE = Exercise(
     id="standardize",
     assignment="a03_operations",
     heading="기타",
     title=Msg(ko="표준화 (평균 0, 표준편차 1)", en="Standardize (mean 0, standard deviation 1)"),
-    order=4,
     contract=(
         Promise("centered", en="centered: t.mean() is subtracted, so the result has mean 0",
                 ko="t.mean() 을 빼서 결과의 평균이 0"),

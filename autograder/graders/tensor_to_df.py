@@ -4,17 +4,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-from autograder import inputs
-from autograder.expect import close, expect, expect_not_shares, expect_type, show
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, close, expect,
+                                 expect_not_shares, expect_type, inputs, show)
 
 EXERCISE = Exercise(
     id="tensor_to_df",
     assignment="a02_shapes",
     heading="pandas 및 python list 와의 호환성",
     title=Msg(ko="텐서를 DataFrame 으로", en="A tensor as a DataFrame"),
-    order=9,
     contract=(
         Promise("columns", en="the rows and values of `t` under columns named `columns`, in that order; index 0, 1, "
                               "2, ...",

@@ -2,10 +2,8 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_array, expect_shares
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, expect_array,
+                                 expect_shares, inputs)
 
 
 EXERCISE = Exercise(
@@ -13,7 +11,6 @@ EXERCISE = Exercise(
     assignment="a02_shapes",
     heading="numpy 와 tensor 간의 호환성",
     title=Msg(ko="텐서와 메모리를 공유하는 ndarray", en="An ndarray that shares a tensor's memory"),
-    order=6,
     contract=(
         Promise("values", en="the dtype, shape and values of `t` (float32 stays float32)",
                 ko="dtype, shape, 값은 t 와 같음 (float32 는 float32 그대로)"),

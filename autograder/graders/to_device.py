@@ -5,10 +5,8 @@ Without a GPU the `meta` device stands in for one; with a GPU, "cuda" is tested 
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_tensor, expect_type
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, expect_tensor,
+                                 expect_type, inputs)
 
 EXERCISE = Exercise(
     id="to_device",
@@ -16,7 +14,6 @@ EXERCISE = Exercise(
     warm_up=("meta",),
     heading="Tensor Type 변환",
     title=Msg(ko="텐서를 다른 장치로 옮기기", en="Move a tensor to a device"),
-    order=6,
     contract=(
         Promise("device", en="the result is on `device`: t.to(device) returns a new tensor there",
                 ko="결과는 device 에 있음: t.to(device) 는 그곳에 새 텐서를 돌려줌"),

@@ -2,17 +2,13 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_scalar
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_scalar, inputs
 
 EXERCISE = Exercise(
     id="to_python_scalar",
     assignment="a02_shapes",
     heading="Scalar value",
     title=Msg(ko="원소 하나인 텐서를 Python 숫자로", en="A one-element tensor as a Python number"),
-    order=7,
     contract=(
         Promise("float", en="a float tensor gives a Python float of its exact value (float64 keeps all its digits)",
                 ko="float 텐서는 그 값 그대로의 Python float (float64 는 모든 자릿수 유지)"),

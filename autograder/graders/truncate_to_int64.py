@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect_tensor, expect_unchanged
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect_tensor,
+                                 expect_unchanged, inputs)
 
 EXERCISE = Exercise(
     id="truncate_to_int64",
     assignment="a01_tensors",
     heading="Tensor Type 변환",
     title=Msg(ko="실수 텐서를 int64 로", en="A float tensor to int64"),
-    order=5,
     contract=(
         Promise("int64", en="dtype torch.int64 and the shape of `t` (0-d, empty and non-contiguous `t` included)",
                 ko="dtype torch.int64, shape 은 t 와 같음 (0차원, 빈 텐서, 연속이 아닌 t 포함)"),

@@ -2,17 +2,14 @@
 
 import torch
 
-from autograder import inputs
-from autograder.expect import expect, expect_tensor, expect_type
-from autograder.messages import Msg
-from autograder.spec import Alternative, Edge, Exercise, Mutant, Promise, check
+from autograder.authoring import (Alternative, Edge, Exercise, Msg, Mutant, Promise, check, expect, expect_tensor,
+                                 expect_type, inputs)
 
 EXERCISE = Exercise(
     id="uniform",
     assignment="a01_tensors",
     heading="Tensor 생성",
     title=Msg(ko="seed 를 고정한 균등분포 난수", en="Seeded uniform random numbers"),
-    order=7,
     contract=(
         Promise("float32", en="dtype torch.float32, values in [0, 1)", ko="dtype torch.float32, 값은 [0, 1) 범위"),
         Promise("seeded", en="exactly the values torch.manual_seed(seed) then torch.rand(shape) give",

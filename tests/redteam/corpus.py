@@ -616,7 +616,8 @@ builtins.AssertionError = type("NeverRaised", (Exception,), {})
     Attack("monkeypatch_grader_modules", "import the kit's modules, or fake them in sys.modules, to disable checks",
            ("wrong values", "not credited"), (attack('''
 import sys, types
-for name in ("autograder", "autograder.expect", "autograder.grade", "autograder.boundary", "autograder.codec"):
+for name in ("autograder", "autograder.authoring.expect", "autograder.engine.grade", "autograder.boundary.parent",
+             "autograder.boundary.codec"):
     try:
         __import__(name)
     except ImportError:

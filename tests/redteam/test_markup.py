@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-from autograder import markup
+from autograder.classroom import markup
 from tests.hostile_class import ASSIGNMENT, MARKDOWN, RAW, ROOT
 
 RELEASED = ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"

@@ -19,9 +19,10 @@ import markupsafe
 import pytest
 
 import corpus
-from autograder import extract, grade, report, terminal
-from autograder.sandbox import Limits, Sandbox
-from autograder.store import ResultStore
+from autograder.engine import extract, grade
+from autograder.reports import report, terminal
+from autograder.sandbox.session import Limits, Sandbox
+from autograder.engine.store import ResultStore
 from tests import slow
 
 ROOT = corpus.ROOT

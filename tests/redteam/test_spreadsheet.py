@@ -65,7 +65,7 @@ def as_written(cell: Cell) -> str:
 @pytest.fixture(scope="module")
 @slow.fixture
 def formulas_sheet(tmp_path_factory) -> dict[str, list[Cell]]:
-    from autograder import spreadsheet
+    from autograder.reports import spreadsheet
 
     scratch = tmp_path_factory.mktemp("formulas")
     spreadsheet.write(scratch / "formulas.csv", ["text", "number"], [[text, -1.5] for text in FORMULAS])

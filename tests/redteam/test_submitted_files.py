@@ -24,8 +24,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from autograder import catalog, course, extract, gradebook, sample, store
-from autograder.results import SubmissionResult
+from autograder.engine import catalog, extract, store
+from autograder.classroom import course, gradebook, sample
+from autograder.engine.results import SubmissionResult
 from tests import slow
 
 pytestmark = pytest.mark.slow

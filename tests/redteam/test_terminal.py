@@ -17,7 +17,7 @@ import unicodedata
 import nbformat
 import pytest
 
-from autograder import terminal
+from autograder.reports import terminal
 from tests import hostile_class
 from tests.hostile_class import ASSIGNMENT, CONTROL_ID, FAKE_SCORE, KOREAN, ROOT, TERMINAL
 
@@ -102,11 +102,11 @@ def test_no_module_of_the_kit_prints_but_the_terminal_layer():
 
 
 @pytest.mark.parametrize("raised", [
-    pytest.param("logging.getLogger('autograder.sandbox').warning('child said %s', PAYLOAD)", id="log record"),
+    pytest.param("logging.getLogger('autograder.sandbox.session').warning('child said %s', PAYLOAD)", id="log record"),
     pytest.param("warnings.warn('Glyph ' + PAYLOAD + ' missing from font')", id="python warning"),
 ])
 def test_warnings_and_log_records_are_cleaned_like_printed_text(raised):
-    program = (f"import logging, warnings\nfrom autograder import terminal\nPAYLOAD = {TERMINAL!r}\n"
+    program = (f"import logging, warnings\nfrom autograder.reports import terminal\nPAYLOAD = {TERMINAL!r}\n"
                f"terminal.log_to_terminal()\n{raised}\n")
     done = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and SHOWN in done.stderr, done.stderr

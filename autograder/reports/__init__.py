@@ -1,0 +1,1 @@
+"""What people read: terminal lines, feedback, class and term reports, spreadsheets and plots."""

@@ -1,0 +1,1 @@
+"""Where students' code runs: a warm zygote forking confined children."""
