@@ -298,6 +298,8 @@ def _audit_hook(main: int, refused: list) -> Callable[[str, tuple], None]:
     get_ident, getframe, fspath, refuse = _get_ident, _getframe, _fspath, _PermissionError
     events, prefixes, memory_files = REFUSED_EVENTS, REFUSED_PREFIXES, MEMORY_FILES
     str_type, bytes_type, int_type, kind_of, length, limit = _str, _bytes, _int, _type, _len, MAX_REFUSED
+    # str's and bytes' own methods, unbound: a path may be a subclass whose split() says what the student likes
+    split, decode, subclass = _str.split, _bytes.decode, issubclass
 
     def hook(event: str, args: tuple) -> None:
         if get_ident() == main:
@@ -308,9 +310,9 @@ def _audit_hook(main: int, refused: list) -> Callable[[str, tuple], None]:
                 return
             if kind_of(path) is not str_type and kind_of(path) is not bytes_type:
                 path = fspath(path)
-            if kind_of(path) is bytes_type:
-                path = path.decode("utf-8", "replace")
-            names = [name for name in path.split("/") if name and name != "."]
+            if subclass(kind_of(path), bytes_type):
+                path = decode(path, "utf-8", "replace")
+            names = [name for name in split(path, "/") if name and name != "."]
             if not names or names[-1] not in memory_files:
                 return
         elif event not in events and not event.startswith(prefixes):
