@@ -44,7 +44,7 @@ REACHING = {
     "co_consts": "a code object", "CodeType": "a code object", "FunctionType": "a function built from code",
     # raw memory
     "__array_interface__": "raw memory", "__array_struct__": "raw memory", "__cuda_array_interface__": "raw memory",
-    "stride_tricks": "raw memory", "ctypeslib": "raw memory",
+    "stride_tricks": "raw memory", "_stride_tricks_impl": "raw memory", "ctypeslib": "raw memory",
     "_C": "torch's internals",
     "__torch_function__": "torch's calls into Python (a tensor subclass's dispatch)",
     "__torch_dispatch__": "torch's calls into Python (a tensor subclass's dispatch)",
