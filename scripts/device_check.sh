@@ -103,9 +103,9 @@ if available:
     torch.ones(1, device="cuda")
     print(f"{torch.cuda.get_device_name()} {torch.cuda.get_device_capability()}; after a first CUDA tensor: {status()}")
 sys.path.insert(0, ".")
-from autograder.sandbox import confine  # noqa: E402
+from autograder.sandbox import landlock  # noqa: E402
 
-print(f"Landlock ABI {confine.landlock_abi()}; running as uid {os.geteuid()}")
+print(f"Landlock ABI {landlock.abi()}; running as uid {os.geteuid()}")
 EOF
 }
 

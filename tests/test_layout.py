@@ -21,7 +21,9 @@ SUBPACKAGES = ("authoring", "boundary", "sandbox", "engine", "classroom", "repor
 GROUND = {"autograder.errors", "autograder.messages", "autograder.notes", "autograder.kit"}
 # What runs in the zygote and every student's child: the child's side of the boundary and the sandbox's.
 CHILD_SIDE = ("autograder.boundary.child", "autograder.boundary.codec", "autograder.boundary.describe",
-              "autograder.boundary.seal", "autograder.sandbox.zygote", "autograder.sandbox.confine")
+              "autograder.boundary.seal", "autograder.sandbox.zygote", "autograder.sandbox.confine",
+              "autograder.sandbox.plan", "autograder.sandbox.linux", "autograder.sandbox.cgroups",
+              "autograder.sandbox.landlock", "autograder.sandbox.seccomp")
 
 
 def module_name(path: Path) -> str:

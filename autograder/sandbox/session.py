@@ -4,7 +4,7 @@
 `python -I` process before it is ever asked for anything, so no grader, expected value or verdict
 is in the memory a child inherits. Each `open` forks a child that confines itself (namespaces,
 private root, rlimits, another uid, Landlock, seccomp, cgroups: whatever the machine offers, see
-`confine`), then runs the cells the grader sends it directly. The grader enforces wall-clock
+`plan` and `confine`), then runs the cells the grader sends it directly. The grader enforces wall-clock
 limits, drains the child's raw output, kills the child (and every process it started) with pidfds,
 and turns every way a child can end into a `TransportFailure` whose kind says why.
 
@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass
 
 from autograder import kit
 from autograder.boundary import codec, seal
-from autograder.sandbox.confine import LAYERS, remove_leftovers
+from autograder.sandbox.plan import LAYERS, remove_leftovers
 from autograder.errors import SandboxError
 from autograder.boundary.transport import TransportFailure
 from autograder.sandbox.zygote import FRAME_HEADER, PACKET_BYTES, RECEIVE_BYTES
@@ -112,7 +112,7 @@ class Sandbox:
 
     def __init__(self, limits: Limits | None = None, spares: int = 1, skip: tuple[str, ...] = ()) -> None:
         """`spares`: confined children kept waiting (one per session open at the same time is plenty);
-        `skip`: layers not to use (from `confine.LAYERS`), for a machine where one misbehaves."""
+        `skip`: layers not to use (from `plan.LAYERS`), for a machine where one misbehaves."""
         self.limits = limits or Limits()
         self.spares = spares
         self.skip = tuple(skip)

@@ -31,10 +31,12 @@ import types
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO, cast
+from typing import BinaryIO, cast
 
-if TYPE_CHECKING:
-    from autograder.sandbox.confine import Plan
+from autograder.sandbox import confine
+from autograder.sandbox.cgroups import Cgroups
+from autograder.sandbox.linux import CLONE_NEWPID, PR_SET_PDEATHSIG, prctl, setns, unshare
+from autograder.sandbox.plan import Plan, probe
 
 FRAME_HEADER = struct.Struct("<Q")  # a frame on the call channel: its length, then its bytes
 PACKET_BYTES = 1 << 16
@@ -77,7 +79,6 @@ def preload() -> None:
 
     torch.set_num_threads(1)
     from autograder.boundary import child, codec, seal  # noqa: F401 - the child's side of the boundary
-    from autograder.sandbox import confine  # noqa: F401 - the child's side of the boundary
 
     with warnings.catch_warnings():  # the child resets warning filters; keep the zygote's own
         warm_up(child, codec)
@@ -169,9 +170,6 @@ class Child:
 
 class Zygote:
     def __init__(self, control: socket.socket, config: dict) -> None:
-        from autograder.sandbox import confine
-
-        self.confine = confine
         self.control = control
         self.workdir = tempfile.mkdtemp(prefix="autograder-zygote-")
         os.chmod(self.workdir, 0o711)
@@ -180,8 +178,8 @@ class Zygote:
         if not os.access(lock_dir, os.W_OK):
             lock_dir = tempfile.gettempdir()
         python_paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path]
-        self.plan = confine.plan(config["limits"], config["kit_dir"], self.workdir, lock_dir, python_paths,
-                                 tuple(config.get("skip", ())))
+        self.plan = probe(config["limits"], config["kit_dir"], self.workdir, lock_dir, python_paths,
+                          tuple(config.get("skip", ())))
         self.spare_count = int(config.get("spares", 1))
         self.children: dict[int, Child] = {}
         self.spares: list[Child] = []
@@ -259,12 +257,12 @@ class Zygote:
     def fork_child(self) -> Child:
         session = next(self.names)
         uid, lock = claim_uid(self.plan)
-        group = self.confine.Cgroups.slot_group(uid)
+        group = Cgroups.slot_group(uid)
         oom_kills = self.plan.cgroups.oom_kills(group) if self.plan.cgroups is not None else 0
         chan_grader, chan_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         status_grader, status_zygote = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         out_read, out_write = os.pipe()
-        pid_namespace = self.plan.allows("pid-namespace") and _try(self.confine.unshare, self.confine.CLONE_NEWPID)
+        pid_namespace = self.plan.allows("pid-namespace") and _try(unshare, CLONE_NEWPID)
         zygote = os.getpid()
         try:
             pid = os.fork()
@@ -276,7 +274,7 @@ class Zygote:
             raise
         finally:
             if pid_namespace and os.getpid() == zygote:
-                self.confine.setns(self.own_pid_namespace, self.confine.CLONE_NEWPID)  # the next fork is not in it
+                setns(self.own_pid_namespace, CLONE_NEWPID)  # the next fork is not in it
         if pid == 0:
             code = 70
             try:
@@ -329,7 +327,7 @@ class Zygote:
         child.status.close()
         if self.plan.cgroups is not None:
             self.plan.cgroups.empty(child.group)
-        shutil.rmtree(self.confine.host_scratch(self.plan, child.session), ignore_errors=True)
+        shutil.rmtree(confine.host_scratch(self.plan, child.session), ignore_errors=True)
         os.close(child.uid_lock)  # only now may another child run as this uid
 
     @staticmethod
@@ -417,12 +415,11 @@ def run_child(plan: Plan, zygote: int, uid: int, session: str, group: str, pid_n
     import gc
 
     from autograder.boundary import child, codec
-    from autograder.sandbox import confine
 
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader decides when this process ends
-    confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() not in (zygote, 0):
         return 1  # the zygote died before PDEATHSIG was armed
     done = confine.Confinement()

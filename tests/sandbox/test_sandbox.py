@@ -22,7 +22,7 @@ import pytest
 
 from autograder.engine import catalog, extract, grade
 from autograder.boundary.parent import Program
-from autograder.sandbox.confine import LAYERS
+from autograder.sandbox.plan import LAYERS
 from autograder.sandbox.session import Limits, Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -350,7 +350,9 @@ def test_zygote_holds_no_grader_code(sandbox):
     # the child's side of the boundary and the sandbox, with their packages (whose __init__ is a docstring only)
     assert set(kit_modules) <= {"autograder", "autograder.boundary", "autograder.boundary.child",
                                 "autograder.boundary.codec", "autograder.boundary.describe", "autograder.boundary.seal",
-                                "autograder.sandbox", "autograder.sandbox.confine", "autograder.sandbox.zygote"}
+                                "autograder.sandbox", "autograder.sandbox.cgroups", "autograder.sandbox.confine",
+                                "autograder.sandbox.landlock", "autograder.sandbox.linux", "autograder.sandbox.plan",
+                                "autograder.sandbox.seccomp", "autograder.sandbox.zygote"}
 
 
 def test_answers_larger_than_one_read_arrive_whole_and_in_order(sandbox):
@@ -581,12 +583,12 @@ def test_limits_document_every_field():
 def test_python_reached_through_a_link_is_visible_at_both_paths_and_the_kit_at_neither(tmp_path):
     """A virtual environment linked into place (`/srv/venv -> /opt/venvs/3`) is where the child's Python
     looks for modules it has not imported yet: the real folder is bound at the link's path too."""
-    from autograder.sandbox import confine
+    from autograder.sandbox import plan
 
     real = tmp_path / "opt" / "venv" / "site-packages"
     real.mkdir(parents=True)
     (tmp_path / "kit" / "autograder").mkdir(parents=True)
     (tmp_path / "kit" / ".venv").symlink_to(tmp_path / "opt" / "venv")
     linked = tmp_path / "kit" / ".venv" / "site-packages"
-    binds = confine._python_dirs([str(linked), str(tmp_path / "kit")], str(tmp_path / "kit" / "autograder"))
+    binds = plan._python_dirs([str(linked), str(tmp_path / "kit")], str(tmp_path / "kit" / "autograder"))
     assert sorted(binds) == sorted([str(real), str(linked)])
