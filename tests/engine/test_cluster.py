@@ -406,7 +406,7 @@ def test_chunks_cover_every_submission_once_and_shrink_towards_the_end():
 def test_what_differs_between_two_kits_is_named():
     mine = batch.digest_parts(ASSIGNMENT, batch.default_transport)
     theirs = {**mine, "torch": "2.12.0", f"graders/{EXERCISE.id}.py": "0" * 64}
-    del theirs["grade.py"]
+    del theirs["engine/grade.py"]
     assert cluster.differences(mine, dict(mine)) is None
     said = cluster.differences(mine, theirs)
     assert "autograder/engine/grade.py missing there" in said and f"autograder/graders/{EXERCISE.id}.py differs" in said
