@@ -61,6 +61,9 @@ REACHING = {
     "__reduce_ex__": "an object rebuilt from data", "__setstate__": "an object rebuilt from data",
     "__getstate__": "an object rebuilt from data", "__prepare__": "a class built at run time",
     "get_field": "any attribute (a format field)",
+    # loaders that run code rebuilt from data (a pickle can call exec)
+    "weights_only": "code rebuilt from data (a pickle)", "allow_pickle": "code rebuilt from data (a pickle)",
+    "pickle_module": "code rebuilt from data (a pickle)", "read_pickle": "code rebuilt from data (a pickle)",
 }
 MODULES = {  # importing these is reaching in (or running code built at run time) already
     "ctypes": "raw memory", "_ctypes": "raw memory", "mmap": "raw memory", "gc": "the garbage collector",
@@ -195,6 +198,12 @@ class _Visitor(ast.NodeVisitor):
             self.add(node, f"{node.id} passed on", "any attribute, by a name given later")
         elif node.id in self.sys_names and isinstance(node.ctx, ast.Load) and id(node) not in self.bases:
             self.add(node, f"{node.id} passed on", "any module by a name built at run time (sys.modules)")
+        self.generic_visit(node)
+
+    def visit_keyword(self, node: ast.keyword) -> None:
+        """`torch.load(f, weights_only=False)` names what it reaches in a keyword."""
+        if node.arg in REACHING:
+            self.add(node.value, f"{node.arg}=...", REACHING[node.arg])
         self.generic_visit(node)
 
     def visit_MatchClass(self, node: ast.MatchClass) -> None:

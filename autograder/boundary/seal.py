@@ -62,6 +62,11 @@ REFUSED_PREFIXES = ("ctypes.",)
 SEALED_SIDE_FAILED = 70  # the exit status of a child whose sealed side raised (a MemoryError, say)
 THREADS_LEFT = "threads left running"  # recorded like a refusal: results could not be read while they ran
 MEMORY_FILES = frozenset(("mem", "pagemap", "kcore", "kmem", "maps", "smaps", "syscall", "environ"))
+# Code is compiled or loaded in the student's thread only from where the student cannot write: code the notebook
+# writes to a file and then imports (or runs with runpy) is code the scan never read.
+CODE_SUFFIXES = (".py", ".pyc", ".pyo", ".pyw", ".so", ".zip", ".egg", ".whl", ".pth")
+WRITABLE = ("/var/tmp/", "/dev/shm/")  # and the scratch directory, the child's working one (a Python installed
+# under it is bound there read-only and belongs to another uid: its files stay trusted)
 
 
 def load_private(name: str) -> dict:
@@ -95,7 +100,8 @@ _getframe = sys._getframe
 _addaudithook = sys.addaudithook
 _gc_disable, _gc_enable = gc.disable, gc.enable
 _read, _write, _exit = os.read, os.write, os._exit
-_fspath = os.fspath
+_fspath, _getcwd, _stat, _getuid = os.fspath, os.getcwd, os.stat, os.getuid
+_OSError = OSError
 _sleep = time.sleep
 _setrlimit, _RLIMIT_NPROC = resource.setrlimit, resource.RLIMIT_NPROC
 _blake2b = hashlib.blake2b
@@ -139,7 +145,8 @@ def _serve(fd: int, key: bytes, cells: list, ready: dict, namespace: dict, tools
     `namespace`: the student's globals; `tools`: the student-side helpers `park` uses (see `park`)."""
     main = _get_ident()
     refused: list = []
-    _addaudithook(_without_globals(_audit_hook(main, refused)))
+    writable = (_getcwd().rstrip("/") + "/", *WRITABLE)
+    _addaudithook(_without_globals(_audit_hook(main, refused, writable)))
     go, done = _allocate_lock(), _allocate_lock()
     go.acquire()
     done.acquire()
@@ -293,27 +300,50 @@ def _without_globals(function: Callable[..., None]) -> Callable[..., None]:
                          function.__closure__)
 
 
-def _audit_hook(main: int, refused: list) -> Callable[[str, tuple], None]:
-    """The audit hook (run without globals: everything it reads is in its closure)."""
+def _audit_hook(main: int, refused: list, writable: tuple) -> Callable[[str, tuple], None]:
+    """The audit hook (run without globals: everything it reads is in its closure). `writable`: where the
+    student's code can write, so where no code may be compiled or loaded from."""
     get_ident, getframe, fspath, refuse = _get_ident, _getframe, _fspath, _PermissionError
-    events, prefixes, memory_files = REFUSED_EVENTS, REFUSED_PREFIXES, MEMORY_FILES
+    events, prefixes, memory_files, code_suffixes = REFUSED_EVENTS, REFUSED_PREFIXES, MEMORY_FILES, CODE_SUFFIXES
     str_type, bytes_type, int_type, kind_of, length, limit = _str, _bytes, _int, _type, _len, MAX_REFUSED
     # str's and bytes' own methods, unbound: a path may be a subclass whose split() says what the student likes
-    split, decode, subclass = _str.split, _bytes.decode, issubclass
+    split, starts, ends, decode, subclass = _str.split, _str.startswith, _str.endswith, _bytes.decode, issubclass
+    stat, uid, missing = _stat, _getuid(), _OSError
+
+    def text(path: object) -> str | None:
+        if kind_of(path) is int_type or path is None:
+            return None
+        if kind_of(path) is not str_type and kind_of(path) is not bytes_type:
+            path = fspath(path)
+        if subclass(kind_of(path), bytes_type):
+            path = decode(path, "utf-8", "replace")
+        return path  # type: ignore[return-value]
+
+    def untrusted(path: str, names: list) -> bool:
+        if not starts(path, "/") or ".." in names:
+            return True
+        if not starts(path, writable):
+            return False
+        try:
+            return stat(path).st_uid == uid  # the student's own file (or one still to be written)
+        except missing:
+            return True
+
+    # reachable from a refused event's traceback (the hook's frame holds them): no globals either
+    text, untrusted = _without_globals(text), _without_globals(untrusted)
 
     def hook(event: str, args: tuple) -> None:
         if get_ident() == main:
             return
-        if event == "open":
-            path = args[0]
-            if kind_of(path) is int_type:
+        if event == "open" or event == "compile":
+            path = text(args[0] if event == "open" else args[1])
+            if path is None or event == "compile" and starts(path, "<"):
                 return
-            if kind_of(path) is not str_type and kind_of(path) is not bytes_type:
-                path = fspath(path)
-            if subclass(kind_of(path), bytes_type):
-                path = decode(path, "utf-8", "replace")
             names = [name for name in split(path, "/") if name and name != "."]
-            if not names or names[-1] not in memory_files:
+            if event == "open" and (not names or names[-1] not in memory_files) and not (
+                    ends(path, code_suffixes) and untrusted(path, names)):
+                return
+            if event == "compile" and not untrusted(path, names):
                 return
         elif event not in events and not event.startswith(prefixes):
             return

@@ -119,7 +119,9 @@ def _private_root(plan: Plan, uid: int) -> None:
             _bind(os.path.realpath(f"/etc/{entry}"), f"{root}/etc/{entry}")
     scratch = plan.limits["scratch_bytes"]
     os.mkdir(root + SCRATCH, 0o700)  # before the binds: a Python under /tmp stays visible inside it
-    mount("tmpfs", root + SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV, f"size={scratch},mode=0700,uid={uid},gid={uid}")
+    # noexec: no library the student's code writes there can be loaded (a native module would reach anything)
+    mount("tmpfs", root + SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+          f"size={scratch},mode=0700,uid={uid},gid={uid}")
     for path in plan.binds:
         _bind(os.path.realpath(path), root + path)
     for path in plan.hide:
@@ -134,7 +136,7 @@ def _private_root(plan: Plan, uid: int) -> None:
                          ("stderr", "/proc/self/fd/2")):
         os.symlink(target, f"{root}/dev/{name}")
     os.mkdir(root + "/dev/shm")
-    mount("tmpfs", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+    mount("tmpfs", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
            f"size={scratch},mode=0700,uid={uid},gid={uid}")
     os.mkdir(root + "/proc", 0o555)
     mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)

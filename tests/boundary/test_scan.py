@@ -38,6 +38,8 @@ def findings(source: str) -> list[scan.Finding]:
     ("import string\nvalue, _ = string.Formatter().get_field('0.f_back', [frame], {})\n", 2, ".get_field"),
     ("from numpy.lib._stride_tricks_impl import as_strided\n", 1,
      "import numpy.lib._stride_tricks_impl"),
+    ("import torch\nmodel = torch.load('model.pt', weights_only=False)\n", 2, "weights_only=..."),
+    ("import numpy as np\ndata = np.load('data.npy', allow_pickle=True)\n", 2, "allow_pickle=..."),
 ])
 def test_a_construct_that_reaches_into_the_process_is_found_with_its_line(source, line, what):
     found = findings(source)

@@ -420,6 +420,49 @@ def flatten_view(t):
             _one_region(obj.f_globals)
     return _copy(t)
 """)), forges=True),
+    Attack("forge_code_from_a_file", "write the forging code to a module in the scratch directory and import it: "
+           "the scan reads only the notebook", ("copy", "not credited"), (COPYING, attack('''
+HELPER = """
+import sys
+def reach():
+    frame = sys._getframe(0)
+    while frame is not None and frame.f_code.co_name != "park":
+        frame = frame.f_back
+    codec = frame.f_locals["tools"][1].__globals__["codec"]
+    decode = codec.decode
+    room = {}
+    def roomy(data, live=False, defer=()):
+        header, out = decode(data, live, defer)
+        args = out.value.get("args")
+        if args and type(args[0]).__name__ == "Tensor" and args[0].is_contiguous() and args[0].numel():
+            t = args[0]
+            storage = t.new_empty(2 * t.numel())
+            storage[:t.numel()] = t.reshape(-1)
+            args[0] = storage[:t.numel()].view(t.shape)
+            room["storage"] = storage
+        return header, out
+    codec.decode = roomy
+    return room
+"""
+import os, sys
+try:
+    with open("helper_module.py", "w") as file:
+        file.write(HELPER)
+    sys.path.insert(0, os.getcwd())
+    import helper_module
+    _room = helper_module.reach()
+except (OSError, ImportError) as error:
+    print("refused:", error)
+    _room = {}
+_copy = flatten_view
+def flatten_view(t):
+    storage = _room.get("storage")
+    if storage is None or not t.is_contiguous() or storage.untyped_storage().data_ptr() != t.untyped_storage().data_ptr():
+        return _copy(t)
+    copy = storage[t.numel():]
+    copy.copy_(t.reshape(-1))
+    return copy
+''')), forges=True),
     Attack("forge_decoding_by_names_built_later", "getattr passed on and names built at run time (no construct the "
            "scan knew) to reach the kit's decoding from the student's own thread, so that the input arrives inside a "
            "larger storage where the function then puts its copy", ("copy", "not credited"), (COPYING, attack("""
