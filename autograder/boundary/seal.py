@@ -64,7 +64,7 @@ THREADS_LEFT = "threads left running"  # recorded like a refusal: results could 
 MEMORY_FILES = frozenset(("mem", "pagemap", "kcore", "kmem", "maps", "smaps", "syscall", "environ"))
 # Code is compiled or loaded in the student's thread only from where the student cannot write: code the notebook
 # writes to a file and then imports (or runs with runpy) is code the scan never read.
-CODE_SUFFIXES = (".py", ".pyc", ".pyo", ".pyw", ".so", ".zip", ".egg", ".whl", ".pth")
+CODE_SUFFIXES = (".py", ".pyc", ".pyo", ".pyw", ".so", ".zip", ".egg", ".whl")  # not .pth: torch.save's habit
 WRITABLE = ("/var/tmp/", "/dev/shm/")  # and the scratch directory, the child's working one (a Python installed
 # under it is bound there read-only and belongs to another uid: its files stay trusted)
 
