@@ -38,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     grading = commands.add_parser("grade", help="grade notebooks")
-    grading.add_argument("notebooks", nargs="*", type=Path, help="submitted .ipynb files")
+    grading.add_argument("notebooks", nargs="*", type=Path,
+                         help="submitted .ipynb files, graded for practice: their inputs come from the kit's public "
+                              "practice salt, not a course's secret one (grade a class with --assignment)")
     grading.add_argument("--json", type=Path, metavar="FILE",
                          help="write Gradescope's results.json (a list when grading several notebooks)")
     grading.add_argument("--lang", choices=LANGUAGES, help="feedback language (default: $KIT_LANG or ko)")

@@ -13,7 +13,8 @@ stops a class.
     ├── CourseError            the course directory cannot be used as asked
     │   ├── NoSubmissions      nothing collected where nbgrader keeps submissions
     │   ├── NothingGraded      no graded assignment for the term report
-    │   └── InstructorError    the instructor's release/ or source/ notebook is missing or broken
+    │   ├── InstructorError    the instructor's release/ or source/ notebook is missing or broken
+    │   └── SaltError          the course's secret salt cannot be read, made or used
     ├── GradebookError         nbgrader could not record some submissions
     ├── KitGradeError          the course's notebooks and the kit's graders disagree
     ├── PublishError           nbgrader refused to build an assignment
@@ -61,6 +62,10 @@ class NothingGraded(CourseError):
 
 class InstructorError(CourseError):
     """The instructor's notebook that submissions are read against is missing or broken."""
+
+
+class SaltError(CourseError):
+    """The course's secret salt (`secret`) cannot be read, made or used where it is."""
 
 
 class GradebookError(KitError):

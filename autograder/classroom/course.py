@@ -80,15 +80,16 @@ def grade_and_record(course: str | Path | locate.Course, assignment: str, lang: 
                      workers: int | None = None, force: bool = False,
                      scheduler: str | None = None) -> list[SubmissionResult]:
     """Grade every collected submission (`batch`: in parallel, sandboxed, skipping what is unchanged
-    since the last run; on a Dask cluster with `scheduler`), record it in the gradebook, then run what
-    follows grading."""
+    since the last run; on a Dask cluster with `scheduler`; inputs from the course's salt), record it in the
+    gradebook, then run what follows grading."""
     course = locate.course(course)
     elsewhere = None
     if scheduler is not None:
         from autograder.engine import cluster
 
         elsewhere = cluster.Scheduler.parse(scheduler)  # a malformed address fails before anything is read
-    results = batch.grade_class(course, assignment, workers=workers, force=force, scheduler=elsewhere)
+    run = batch.run(course, assignment, workers=workers, force=force, scheduler=elsewhere)
+    results = run.results
     try:
         gradebook.record(course, assignment, results, lang=lang)
     finally:
@@ -97,21 +98,22 @@ def grade_and_record(course: str | Path | locate.Course, assignment: str, lang: 
             if result.student in recorded:
                 result.late_seconds = recorded[result.student].seconds_late
                 result.late_penalty = recorded[result.student].late_penalty
-        after_grading(course, assignment, results, lang)
+        after_grading(course, assignment, results, lang, run.resalted)
     return results
 
 
 def after_grading(course: str | Path | locate.Course, assignment: str, results: list[SubmissionResult],
-                  lang: str | None = None) -> list[Path]:
+                  lang: str | None = None, resalted: dict[str, str] | None = None) -> list[Path]:
     """What reads a graded assignment: the similarity of the submissions (`similarity.csv`), the class
-    report, then the kit's full verdicts, check by check, in `reports/<assignment>/results.json` (the
-    gradebook holds one score per exercise). Returns the files."""
+    report (which names the students just graded again because the salt changed, `resalted`), then the
+    kit's full verdicts, check by check, in `reports/<assignment>/results.json` (the gradebook holds one
+    score per exercise). Returns the files."""
     course = locate.course(course)
     folder = course.reports_folder(assignment)
     folder.mkdir(parents=True, exist_ok=True)
     similar = similarity.analyse_course(course, assignment)
     written = [similarity.write_csv(similar, folder / "similarity.csv"),
-               *report.write_reports(results, folder, assignment, lang, similar).values()]
+               *report.write_reports(results, folder, assignment, lang, similar, resalted).values()]
     path = folder / "results.json"
     path.write_text(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=1), encoding="utf-8")
     return [*written, path]

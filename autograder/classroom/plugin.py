@@ -103,8 +103,9 @@ def grade_submitted_notebook(coursedir: CourseDirectory, assignment: str, studen
     The first request grades, in one batch, every submission of the assignment that this run of
     nbgrader selects (its --student pattern), so the graders and the sandbox start once. Every file is
     read as the kit's batch reads it (`batch.read_submitted`): a link nbgrader followed is refused here.
+    Inputs come from the course's salt, as in the kit's batch (`secret.of_course`, with nbgrader's config).
     """
-    from autograder.engine import batch, locate  # imports the graders, so only when grading
+    from autograder.engine import batch, locate, secret  # imports the graders, so only when grading
 
     path = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment)) / f"{notebook}.ipynb"
     listed = {s.student: s for s in locate.submissions(coursedir, assignment)}
@@ -115,7 +116,8 @@ def grade_submitted_notebook(coursedir: CourseDirectory, assignment: str, studen
         others = [batch.read_submitted(s, assignment, reference) for s in listed.values()
                   if fnmatch.fnmatchcase(s.student, coursedir.student_id) and s.student != student]
         submissions = [*others, wanted]
-        for submission, result in zip(submissions, batch.grade_now(submissions), strict=True):
+        salt = secret.of_course(coursedir.root, coursedir.config)
+        for submission, result in zip(submissions, batch.grade_now(submissions, salt=salt), strict=True):
             _graded[(submission.path, submission.fingerprint)] = result
     return _graded[(str(path), wanted.fingerprint)]
 

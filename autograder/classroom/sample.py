@@ -5,7 +5,8 @@ kit's), then plays a term: the instructor generates and releases each assignment
 fetches it, answers each exercise the way their profile says, and submits at a time on a simulated
 clock; the instructor collects, the kit grades and records the gradebook, nbgrader writes and
 releases feedback, and the grades are exported. Everything is deterministic: the same class comes
-out of every run.
+out of every run in the same directory (its inputs come from the class's own secret salt, which a
+rebuild keeps).
 
 Answers are made from the course's own material: the solution in `source/`, the correct
 alternatives and the known mistakes ("mutants") of each grader, a typo in the solution, or the stub
@@ -37,7 +38,7 @@ from nbgrader.exchange.default import Exchange, ExchangeFetchAssignment, Exchang
 from traitlets.config import Config
 
 from autograder import kit
-from autograder.engine import catalog
+from autograder.engine import catalog, secret
 from autograder.classroom import course, gradebook
 from autograder.reports import term
 from autograder.errors import CourseError
@@ -256,11 +257,19 @@ def roster(count: int) -> list[Student]:
 
 
 def build_course(root: Path, assignments: list[str]) -> None:
-    """A fresh course directory: the kit's source notebooks and a config that loads the kit's."""
+    """A fresh course directory: the kit's source notebooks and a config that loads the kit's. A class
+    rebuilt where one was keeps its secret salt (made by the first grading, as in any course), so the same
+    class, inputs included, comes out of every run there."""
     if root.exists():
         if not (root / MARKER).exists() and any(root.iterdir()):
             raise CourseError(f"{root} exists and is not a sample class made by the kit: choose another --dir")
-        shutil.rmtree(root)
+        for entry in root.iterdir():
+            if entry.name == secret.SALT_FILE:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
     (root / "source").mkdir(parents=True)
     for assignment in assignments:
         shutil.copytree(KIT_ROOT / "source" / assignment, root / "source" / assignment, symlinks=False)

@@ -5,9 +5,9 @@ nbgrader collects notebooks into `<course>/submitted/<student>/<assignment>/<ass
 and forks worker processes from itself; each worker opens its own transport (a `Sandbox` by default),
 grades the chunks of submissions it is handed in one pytest session (`grade.grade_stream`) and stores
 every result as soon as it is decided (`store.ResultStore`). A submission whose stored result was graded
-under the same key (notebook fingerprint, grader code, kit and library versions, transport) is not graded
-again, so a run that was interrupted, even killed, resumes where it stopped, and a change to the graders
-re-grades.
+under the same key (notebook fingerprint, grader code, kit and library versions, transport, the course's
+salt) is not graded again, so a run that was interrupted, even killed, resumes where it stopped, and a
+change to the graders or the salt re-grades.
 
     results = grade_class("/srv/course", "a02_shapes", workers=2)
 
@@ -23,6 +23,7 @@ import functools
 import gc
 import hashlib
 import importlib.metadata
+import logging
 import math
 import multiprocessing
 import os
@@ -43,7 +44,7 @@ import pandas
 import torch
 
 from autograder import kit
-from autograder.engine import catalog, extract, instructor, intake, locate
+from autograder.engine import catalog, extract, instructor, intake, locate, secret
 from autograder.reports import terminal
 from autograder.engine.grade import DEFAULT_SALT, PROCESS_FAILURES, GraderError, grade, grade_stream
 from autograder.messages import Msg
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 
     from autograder.sandbox.session import Sandbox
 
+log = logging.getLogger(__name__)
 KIT_ROOT = kit.ROOT
 KIT_DIR = kit.PACKAGE
 MAX_CHUNK = 32  # most submissions handed to a worker at once (a worker that dies leaves them to retry one by one)
@@ -121,14 +123,16 @@ def graders_digest(assignment: str, transport_factory: Callable[[], Transport] |
 def digest_parts(assignment: str, transport_factory: Callable[[], Transport] | None = None,
                  salt: str = DEFAULT_SALT) -> dict[str, str]:
     """What a verdict depends on in the kit: its code (engine and this assignment's graders, file by
-    file), its version, the library versions, the transport and the seed salt. Kept apart so that two
-    machines whose kits differ can say where (`cluster`)."""
+    file), its version, the library versions, the transport and the seed salt (its fingerprint: the parts
+    are shown where two machines differ). Kept apart so that two machines whose kits differ can say where
+    (`cluster`)."""
     own_graders = {catalog.grader_file(e) for e in catalog.for_assignment(assignment)}
     files = sorted(p for p in KIT_DIR.rglob("*.py")
                    if p.parent != catalog.GRADERS_DIR or p in own_graders or p.name == "__init__.py")
     parts = {str(path.relative_to(KIT_DIR)): hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
     parts.update({_KIT_VERSION: _kit_version(), "torch": torch.__version__, "numpy": numpy.__version__,
-                  "pandas": pandas.__version__, "transport": transport_label(transport_factory), "salt": salt})
+                  "pandas": pandas.__version__, "transport": transport_label(transport_factory),
+                  "salt": secret.fingerprint(salt)})
     return parts
 
 
@@ -174,6 +178,9 @@ class BatchRun:
     cluster: str = ""  # the Dask cluster that graded, when one did (`cluster`)
     graded_by: dict[str, int] = field(default_factory=dict)  # its workers -> submissions each graded
     refused: dict[str, str] = field(default_factory=dict)  # its workers that were not let grade -> why
+    salt: str = ""  # the fingerprint of the salt this run drew inputs with
+    resalted: dict[str, str] = field(default_factory=dict)  # students graded again because their stored
+    # result's inputs came from another salt -> that salt's fingerprint
 
     def summary(self, lang: str | None = None) -> str:
         """The batch for the TA: how many, how they scored, who needs a look, how it was isolated."""
@@ -196,6 +203,9 @@ class BatchRun:
             flagged = [r.student for r in results if kind in r.flags]
             if flagged:
                 lines.append(f"  {kind:<8} {len(flagged)}: {', '.join(map(terminal.clean, flagged))}")
+        if self.resalted:
+            lines.append(f"  {'salt':<8} {len(self.resalted)}: {', '.join(map(terminal.clean, sorted(self.resalted)))} "
+                         f"(graded before with another salt: {resalt_note(self.resalted, self.salt)})")
         for result in results:
             for finding in result.findings:
                 first, *detail = terminal.finding_lines(finding, lang)
@@ -208,19 +218,22 @@ class BatchRun:
             lines.append(f"isolation ({', '.join(transports) or 'none'}): {isolation}")
             if any(s != layer_sets[0] for s in layer_sets):
                 lines.append("  (the results were graded with different isolation; --force grades them all again)")
+        if self.salt:
+            lines.append(f"inputs: the course's salt, sha256 {self.salt}")
         if self.store is not None:
             lines.append(f"results: {self.store}/<student>.json")
         return "\n".join(lines)
 
 
-def grade_now(submissions: list[extract.Submission], sandboxed: bool = True) -> list[SubmissionResult]:
+def grade_now(submissions: list[extract.Submission], sandboxed: bool = True,
+              salt: str = DEFAULT_SALT) -> list[SubmissionResult]:
     """Grade a few submissions in this process, each child in a sandbox (unconfined only for trusted notebooks):
-    `grade NOTEBOOK...` and nbgrader's autograde through `KitGrade`, where a pool of workers would cost more than
-    it saves."""
+    `grade NOTEBOOK...` (with the public practice salt) and nbgrader's autograde through `KitGrade` (with the
+    course's), where a pool of workers would cost more than it saves."""
     if not sandboxed:
-        return grade(submissions)
+        return grade(submissions, salt=salt)
     with default_transport() as transport:
-        return grade(submissions, transport)
+        return grade(submissions, transport, salt=salt)
 
 
 class Elsewhere(Protocol):
@@ -232,7 +245,7 @@ class Elsewhere(Protocol):
 
 def grade_class(course: str | Path | locate.Course, assignment: str, workers: int | None = None,
                 force: bool = False, transport_factory: Callable[[], Transport] | None = default_transport,
-                salt: str = DEFAULT_SALT, progress: bool = False,
+                salt: str | None = None, progress: bool = False,
                 scheduler: Elsewhere | None = None) -> list[SubmissionResult]:
     """Grade what changed since the last run and return every submission's result, by student id."""
     return run(course, assignment, workers=workers, force=force, transport_factory=transport_factory, salt=salt,
@@ -240,11 +253,12 @@ def grade_class(course: str | Path | locate.Course, assignment: str, workers: in
 
 
 def run(course: str | Path | locate.Course | None, assignment: str, *, workers: int | None = None, force: bool = False,
-        transport_factory: Callable[[], Transport] | None = default_transport, salt: str = DEFAULT_SALT,
+        transport_factory: Callable[[], Transport] | None = default_transport, salt: str | None = None,
         progress: bool = False, scheduler: Elsewhere | None = None) -> BatchRun:
     """Grade an assignment's submissions (see the module docstring) in the course `locate.course`
-    finds; `transport_factory=None` runs the notebooks unconfined in the workers, for trusted notebooks
-    only. `scheduler` grades elsewhere instead of in forked workers (`cluster.Scheduler`, a Dask cluster).
+    finds, with inputs drawn from the course's salt (`secret.of_course`, unless `salt` is given);
+    `transport_factory=None` runs the notebooks unconfined in the workers, for trusted notebooks only.
+    `scheduler` grades elsewhere instead of in forked workers (`cluster.Scheduler`, a Dask cluster).
     Raises `locate.NoSubmissions`, having written nothing, when there is nothing to grade."""
     started = time.perf_counter()
     course = locate.course(course)
@@ -253,10 +267,11 @@ def run(course: str | Path | locate.Course | None, assignment: str, *, workers: 
     submissions = collect(course, assignment, reference)
     if not submissions:
         raise locate.no_submissions(course, assignment)
+    salt = secret.Salt(salt) if salt is not None else secret.of_course(course.root, course.config)
     store = ResultStore(course.root, assignment)
     digest = graders_digest(assignment, transport_factory, salt, reference)
     keys = [grading_key(s, digest) for s in submissions]
-    batch = BatchRun(assignment, store=store.folder)
+    batch = BatchRun(assignment, store=store.folder, salt=secret.fingerprint(salt))
     with store.lock():
         stored: dict[str, SubmissionResult] = {}
         todo = []
@@ -266,6 +281,12 @@ def run(course: str | Path | locate.Course | None, assignment: str, *, workers: 
                 stored[submission.student] = found[1]
             else:
                 todo.append(index)
+                if found is not None and found[1].salt_sha256 != batch.salt:
+                    batch.resalted[submission.student] = found[1].salt_sha256
+        if batch.resalted:
+            log.warning("%s: %d stored result(s) were graded with another salt (%s); they are graded again "
+                        "with new inputs, so their scores may change", assignment, len(batch.resalted),
+                        resalt_note(batch.resalted, batch.salt))
         batch.reused = sorted(stored)
         if todo:
             job = _Job(assignment, submissions, {s.student: k for s, k in zip(submissions, keys, strict=True)}, store,
@@ -279,6 +300,12 @@ def run(course: str | Path | locate.Course | None, assignment: str, *, workers: 
     batch.results = [stored[s.student] for s in submissions]
     batch.seconds = time.perf_counter() - started
     return batch
+
+
+def resalt_note(resalted: dict[str, str], salt: str) -> str:
+    """Which salts the earlier results came from, and the one now in use, by fingerprint."""
+    before = ", ".join(sorted({f"sha256 {old}" if old else "a salt not recorded" for old in resalted.values()}))
+    return f"{before}; now sha256 {salt}"
 
 
 def _worker_count(requested: int | None, jobs: int) -> int:

@@ -5,8 +5,9 @@ dask-jobqueue on SLURM, by dask-kubernetes, or by `dask worker` by hand); `--sch
 `distributed.LocalCluster` of N worker processes on this machine. This process, the client, reads the
 notebooks, holds the store's lock and writes every result; a worker needs the kit and nothing else:
 
-- a task is a chunk of submissions sent as bytes (the code cells `batch.collect` read), and what comes
-  back is data: the chunk's verdicts (`SubmissionResult.to_dict`), which the client stores;
+- a task is a chunk of submissions sent as bytes (the code cells `batch.collect` read) with the course's
+  salt (a `secret.Salt`, whose repr in a worker's log is its fingerprint), and what comes back is data:
+  the chunk's verdicts (`SubmissionResult.to_dict`), which the client stores;
 - each worker keeps one warm transport (`WarmSandbox`, a worker plugin: the sandbox's zygote starts once
   per worker and stops when the worker closes), shared by every run and assignment it grades, one chunk
   at a time;
@@ -140,9 +141,9 @@ class SameGraders(WorkerPlugin):
 
     idempotent = True
 
-    def __init__(self, assignment: str, transport_factory: Callable[[], Transport] | None, salt: str,
+    def __init__(self, assignment: str, transport_factory: Callable[[], Transport] | None,
                  parts: dict[str, str]) -> None:
-        self.assignment, self.transport_factory, self.salt, self.parts = assignment, transport_factory, salt, parts
+        self.assignment, self.transport_factory, self.parts = assignment, transport_factory, parts
         self.name = RESOURCE_PREFIX + batch.digest_of(parts)
         self.refusal: str | None = None  # why this worker may not grade the run
         self.ready = False
@@ -150,7 +151,7 @@ class SameGraders(WorkerPlugin):
     async def setup(self, worker: Worker) -> None:
         try:
             mine = await worker.loop.run_in_executor(None, own_parts, self.assignment, self.transport_factory,
-                                                     self.salt)  # seconds on a cold worker: not in the event loop
+                                                     self.parts["salt"])  # seconds on a cold worker: not in the loop
             self.refusal = differences(self.parts, mine)
         except Exception as error:  # noqa: BLE001 - a worker that cannot load the graders is refused, with why
             self.refusal = f"it cannot load the graders ({type(error).__name__}: {error})"
@@ -172,17 +173,19 @@ class SameGraders(WorkerPlugin):
             await worker.set_resources(**{self.name: 0})
 
 
-_OWN_PARTS: dict[tuple[str, str, str], dict[str, str]] = {}
+_OWN_PARTS: dict[tuple[str, str], dict[str, str]] = {}
 
 
-def own_parts(assignment: str, transport_factory: Callable[[], Transport] | None, salt: str) -> dict[str, str]:
+def own_parts(assignment: str, transport_factory: Callable[[], Transport] | None,
+              salt_sha256: str) -> dict[str, str]:
     """This process's digest parts for an assignment, taken once, as its graders are imported: a file
-    changed on disk afterwards is not what this process grades with."""
-    key = (assignment, batch.transport_label(transport_factory), salt)
+    changed on disk afterwards is not what this process grades with. The salt's part is the client's
+    fingerprint: the salt itself comes with each task, never with the plugin."""
+    key = (assignment, batch.transport_label(transport_factory))
     if key not in _OWN_PARTS:
         catalog.for_assignment(assignment)
-        _OWN_PARTS[key] = batch.digest_parts(assignment, transport_factory, salt)
-    return _OWN_PARTS[key]
+        _OWN_PARTS[key] = batch.digest_parts(assignment, transport_factory)
+    return {**_OWN_PARTS[key], "salt": salt_sha256}
 
 
 def differences(client: dict[str, str], worker: dict[str, str]) -> str | None:
@@ -267,7 +270,7 @@ def grade(job: batch._Job, todo: list[int], scheduler: Scheduler, run: batch.Bat
     with connect(scheduler, len(todo)) as (client, described):
         run.cluster = described
         warm = WarmSandbox(job.transport_factory)
-        admit = SameGraders(job.assignment, job.transport_factory, job.salt, parts)
+        admit = SameGraders(job.assignment, job.transport_factory, parts)
         for plugin in (warm, admit):
             try:
                 client.register_plugin(plugin)

@@ -18,7 +18,7 @@ from typing import Literal, NamedTuple, NoReturn
 import pytest
 import torch
 
-from autograder.engine import catalog
+from autograder.engine import catalog, secret
 from autograder.boundary import scan
 from autograder.boundary.parent import Program, Student, StudentRaised
 from autograder.errors import GraderError, TransportUnavailable
@@ -29,7 +29,7 @@ from autograder.engine.results import CheckResult, ExerciseResult, SubmissionRes
 from autograder.authoring.spec import Exercise
 from autograder.boundary.transport import InProcess, Transport
 
-DEFAULT_SALT = "pytorch-basic"
+DEFAULT_SALT = secret.PRACTICE_SALT  # public: notebooks graded outside a course; a class grades with its own
 PROCESS_FAILURES = ("timeout", "crash", "exit", "memory", "protocol")
 NEEDS_CORRECT_RESULT = Msg(ko="이 검사는 결과가 맞아야 점수를 받습니다: 먼저 위의 검사를 통과하세요.",
                            en="This check earns points only beside a correct result: pass the checks above first.")
@@ -47,8 +47,9 @@ _PYTEST_ARGS = ["-c", os.devnull, "-o", "python_functions=test_*", "--disable-pl
 
 
 def seed(salt: str, student: str, exercise_id: str, check: str) -> int:
-    """Per student, exercise and check: a re-grade draws the same inputs, classmates do not."""
-    digest = hashlib.sha256(f"{salt}\0{student}\0{exercise_id}\0{check}".encode()).digest()
+    """Per student, exercise and check: a re-grade draws the same inputs, classmates do not, and nobody
+    without the course's salt (`secret`) can compute them."""
+    digest = hashlib.sha256(f"{str(salt)}\0{student}\0{exercise_id}\0{check}".encode()).digest()
     return int.from_bytes(digest[:8], "little") & ((1 << 63) - 1)
 
 
@@ -364,6 +365,7 @@ class _Grading:
             fingerprint=submission.fingerprint, timestamp=submission.timestamp,
             transport=self.transport.name, layers=list(self.transport.layers()),
             flags=sorted({*self.flags.pop(key, ()), *(f["flag"] for f in findings)}), findings=findings,
+            salt_sha256=secret.fingerprint(self.salt),
         )
         for exercise in self.exercises:
             checks: dict[str, CheckResult] = {}

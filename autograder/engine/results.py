@@ -52,6 +52,7 @@ class SubmissionResult:
     findings: list[dict] = field(default_factory=list)  # {"flag", "cell", "detail"}: where and what, per flag
     late_seconds: float = 0.0  # how late against the assignment's due date (0: on time or no due date)
     late_penalty: float = 0.0  # points taken off by the course's late policy
+    salt_sha256: str = ""  # the fingerprint of the salt its inputs were drawn with (`secret`), never the salt
 
     @property
     def points(self) -> float:
@@ -84,4 +85,5 @@ class SubmissionResult:
                                        "timestamp", "transport", "layers", "flags")}
         fields.update({k: data.get(k, 0.0) for k in ("late_seconds", "late_penalty")})
         fields["findings"] = data.get("findings", [])
+        fields["salt_sha256"] = data.get("salt_sha256", "")
         return cls(exercises=exercises, problem=msg(data["problem"]), **fields)

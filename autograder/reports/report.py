@@ -69,8 +69,9 @@ def _plots(results: list[SubmissionResult], lang: str) -> dict[str, str]:
 
 
 def class_report(results: list[SubmissionResult], assignment: str, lang: str | None = None,
-                 similar: similarity.Analysis | None = None) -> str:
-    """The page; `similar` adds the similarity section (it needs the notebooks, which results do not hold)."""
+                 similar: similarity.Analysis | None = None, resalted: dict[str, str] | None = None) -> str:
+    """The page; `similar` adds the similarity section (it needs the notebooks, which results do not hold);
+    `resalted` names the students just graded again because their inputs came from another salt."""
     lang = language(lang)
     scores = [final_score(r) for r in results]
     summary = {
@@ -89,7 +90,8 @@ def class_report(results: list[SubmissionResult], assignment: str, lang: str | N
                   failures=frequent_failures(results, lang), flagged=flagged, late=late,
                   findings={r.student: [terminal.finding_lines(f, lang) for f in r.findings] for r in flagged},
                   layers=sorted({layer for r in results for layer in r.layers}),
-                  transports=sorted({r.transport for r in results}))
+                  transports=sorted({r.transport for r in results}),
+                  salts=sorted({r.salt_sha256 for r in results if r.salt_sha256}), resalted=sorted(resalted or ()))
 
 
 def write_csv(results: list[SubmissionResult], path: Path, assignment: str) -> None:
@@ -105,11 +107,12 @@ def write_csv(results: list[SubmissionResult], path: Path, assignment: str) -> N
 
 
 def write_reports(results: list[SubmissionResult], out_dir: Path, assignment: str,
-                  lang: str | None = None, similar: similarity.Analysis | None = None) -> dict[str, Path]:
+                  lang: str | None = None, similar: similarity.Analysis | None = None,
+                  resalted: dict[str, str] | None = None) -> dict[str, Path]:
     out_dir = Path(out_dir)
     (out_dir / "results").mkdir(parents=True, exist_ok=True)
     html = out_dir / "report.html"
-    html.write_text(class_report(results, assignment, lang, similar), encoding="utf-8")
+    html.write_text(class_report(results, assignment, lang, similar, resalted), encoding="utf-8")
     scores = out_dir / "scores.csv"
     write_csv(results, scores, assignment)
     for result in results:

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.engine import catalog, extract, grade
+from autograder.engine import catalog, extract, grade, secret
 from autograder.classroom import gradebook, sample
 from tests import slow
 
@@ -174,3 +174,32 @@ def test_the_term_report_is_written_with_every_student(term):
     blank = next(r for r in rows if r["name"] == next(s.id for s in ROSTER if s.role == "blank"))
     assert blank["Tensor Data Types"] == "0.0000" and "Tensor Data Types" in blank["at_risk"]
     assert str(root / "reports" / "term" / "report.html") in output and "Mastery" in page
+
+
+@pytest.mark.slow
+def test_the_class_salt_is_in_no_file_that_students_or_tas_are_given(term):
+    """After generate_assignment, release_assignment, the students' fetch and submit, collect, grading,
+    feedback and export: the salt is in its own private file, and in no other file of the class (release/,
+    the exchange, the students' homes, autograded/, feedback/, graded/, reports/, the gradebook), nor in
+    what the command printed."""
+    root, output, results, _ = term
+    path = root / secret.SALT_FILE
+    salt = path.read_text(encoding="ascii").strip()
+    assert path.stat().st_mode & 0o777 == 0o600 and len(salt) == 64
+    files = [p for p in root.rglob("*") if p.is_file() and p != path]
+    for folder in ("release", "exchange", "students", "autograded", "feedback", "graded", "reports"):
+        assert any(p.is_relative_to(root / folder) for p in files), folder
+    assert not [p for p in files if salt.encode() in p.read_bytes() or p.name == secret.SALT_FILE]
+    assert salt not in output
+    assert {r["salt_sha256"] for r in results.values()} == {secret.fingerprint(salt)}
+
+
+def test_a_rebuilt_class_keeps_its_salt(tmp_path):
+    root = tmp_path / "class"
+    sample.build_course(root, [ASSIGNMENT])
+    made = secret.of_course(root, gradebook.nbgrader_config(root))
+    (root / "submitted").mkdir()
+    sample.build_course(root, [ASSIGNMENT])
+    assert sorted(p.name for p in root.iterdir()) == sorted([secret.SALT_FILE, sample.MARKER, "nbgrader_config.py",
+                                                             "source"])
+    assert secret.of_course(root, gradebook.nbgrader_config(root)) == made

@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from autograder.engine import batch, catalog
+from autograder.engine import batch, catalog, secret
 from autograder.classroom import sample
 from autograder.engine.results import SubmissionResult
 from autograder.engine.store import ResultStore
@@ -157,10 +157,85 @@ def test_results_are_written_atomically_and_leave_no_temporary_files(graded_clas
 @pytest.mark.slow
 def test_a_second_run_grades_nothing_and_keeps_every_result(class_copy):
     kit, course = class_copy
-    before = snapshot(course)
+    before, salt = snapshot(course), salt_file(course).read_bytes()
     done = grade_course(kit, course)
     assert f"{ASSIGNMENT}: 4 submissions, 0 graded and 4 unchanged" in done.stdout
     assert snapshot(course) == before
+    assert salt_file(course).read_bytes() == salt and "salt" not in done.stderr  # the course's salt, reused
+
+
+# -- the course's secret salt (autograder/engine/secret.py) ---------------------------------------------------
+
+
+def salt_file(course: Path) -> Path:
+    return course / secret.SALT_FILE
+
+
+@pytest.mark.slow
+def test_the_first_run_makes_the_courses_salt_private_and_records_only_its_hash(graded_class):
+    _, course, done = graded_class
+    path = salt_file(course)
+    salt = path.read_text(encoding="ascii").strip()
+    assert path.stat().st_mode & 0o777 == 0o600 and len(salt) == 64 and int(salt, 16) >= 0
+    assert f"made the course's secret salt {path} (mode 0600)" in done.stderr
+    for student in CLASS:
+        assert result(course, student).salt_sha256 == secret.fingerprint(salt)
+    assert f"inputs: the course's salt, sha256 {secret.fingerprint(salt)}" in done.stdout
+    written = [p for p in course.rglob("*") if p.is_file() and p != path]
+    assert written and not [p for p in written if salt.encode() in p.read_bytes()]
+    assert salt not in done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_a_new_salt_grades_everything_again_and_says_so(class_copy):
+    kit, course = class_copy
+    old = secret.fingerprint(salt_file(course).read_text(encoding="ascii").strip())
+    salt_file(course).write_text("an instructor's new salt, 32 characters\n", encoding="ascii")
+    done = grade_course(kit, course)
+    new = secret.fingerprint("an instructor's new salt, 32 characters")
+    assert f"{ASSIGNMENT}: 4 submissions, 4 graded and 0 unchanged" in done.stdout
+    assert f"  salt     4: alice, bob, carol, dave (graded before with another salt: sha256 {old}; now sha256 {new})" \
+        in done.stdout
+    assert f"4 stored result(s) were graded with another salt (sha256 {old}; now sha256 {new})" in done.stderr
+    assert all(result(course, s).salt_sha256 == new for s in CLASS)
+    again = grade_course(kit, course)
+    assert f"{ASSIGNMENT}: 4 submissions, 0 graded and 4 unchanged" in again.stdout and "  salt " not in again.stdout
+
+
+@pytest.mark.slow
+def test_a_salt_set_in_nbgrader_config_wins_over_the_salt_file(class_copy):
+    kit, course = class_copy
+    file_salt = salt_file(course).read_bytes()
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.Kit.salt = 'set by the instructor in the config'\n", encoding="utf-8")
+    done = grade_course(kit, course)
+    assert f"{ASSIGNMENT}: 4 submissions, 4 graded and 0 unchanged" in done.stdout
+    assert {result(course, s).salt_sha256 for s in CLASS} == {secret.fingerprint("set by the instructor in the config")}
+    assert salt_file(course).read_bytes() == file_salt
+
+
+@pytest.mark.slow
+def test_two_courses_draw_different_inputs_for_the_same_student_and_a_regrade_the_same(tmp_path):
+    """A student whose answer writes down every input it is called with (unsandboxed, so that it can),
+    graded in two courses, then again in the first."""
+    kit = copy_kit(tmp_path / "kit")
+    seen = tmp_path / "seen.txt"
+    recorder = (f"def {EXERCISE.id}(*args, **kwargs):\n"
+                f"    with open({str(seen)!r}, 'a') as record:\n"
+                f"        record.write(repr((args, kwargs)) + '\\n')\n")
+
+    def inputs(course: Path, *extra: str) -> list[str]:
+        seen.write_text("")
+        grade_course(kit, course, "--no-sandbox", "--workers", "1", *extra)
+        return seen.read_text().splitlines()
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for course in (first, second):
+        submit(course, "alice", with_answer(SOLVED, EXERCISE.id, recorder))
+    drawn = inputs(first)
+    assert drawn and inputs(second) != drawn
+    assert inputs(first, "--force") == drawn
+    assert salt_file(first).read_bytes() != salt_file(second).read_bytes()
 
 
 @pytest.mark.slow

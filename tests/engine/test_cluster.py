@@ -24,7 +24,7 @@ from types import SimpleNamespace
 import psutil
 import pytest
 
-from autograder.engine import batch, cluster, extract
+from autograder.engine import batch, cluster, extract, secret
 from autograder.engine.cluster import Scheduler
 from autograder.messages import Msg
 from tests.engine.test_batch import (ASSIGNMENT, EXERCISE, MUTANT, SOLVED, build_class, copy_kit, grade_course,
@@ -34,11 +34,14 @@ from tests import slow
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ("kill_the_grader", "os_exit", "ctypes_segfault", "eq_always_true")  # each kills or fools its own child
 MIXED_CLASS = ("alice", "bob", "carol", "dave", *HOSTILE)
+SHARED_SALT = "one salt for every course of the mixed class"  # the same inputs, so the same verdicts
 
 
 def build_mixed_class(course: Path) -> None:
-    """test_batch's class (solution, stub, a mistake, a damaged file) and hostile notebooks of the red team."""
+    """test_batch's class (solution, stub, a mistake, a damaged file) and hostile notebooks of the red team,
+    in a course whose salt is SHARED_SALT."""
     build_class(course)
+    (course / secret.SALT_FILE).write_text(SHARED_SALT + "\n", encoding="utf-8")
     for name in HOSTILE:
         notebook = (ROOT / "tests" / "redteam" / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8")
         submit(course, name, notebook)
@@ -60,7 +63,8 @@ def without_path(path: Path) -> dict:
 @pytest.fixture(scope="module")
 @slow.fixture
 def pool_and_local_cluster(tmp_path_factory):
-    """The mixed class graded twice from one copy of the kit: by the local pool, and on `local:2`."""
+    """The mixed class graded twice from one copy of the kit: by the local pool, and on `local:2`, in two
+    courses that share a salt (the same inputs, so the same verdicts)."""
     kit = copy_kit(tmp_path_factory.mktemp("kit"))
     pool, local = tmp_path_factory.mktemp("pool"), tmp_path_factory.mktemp("local")
     build_mixed_class(pool)
@@ -77,6 +81,8 @@ def test_a_local_cluster_stores_what_the_local_pool_stores_for_every_submission(
         assert without_path(stored(graded.local)[student]) == without_path(stored(graded.pool)[student]), student
     alice, bob = result(graded.local, "alice"), result(graded.local, "bob")
     assert alice.score == alice.points > 0 and bob.score == 0
+    assert {result(graded.local, s).salt_sha256 for s in MIXED_CLASS} == {secret.fingerprint(SHARED_SALT)}
+    assert SHARED_SALT not in graded.local_done.stdout + graded.local_done.stderr
     assert "not valid JSON" in result(graded.local, "dave").problem.en
     assert all(result(graded.local, name).score < alice.score for name in HOSTILE)
 
@@ -265,6 +271,8 @@ def test_a_worker_with_other_graders_is_refused_and_hostile_notebooks_do_not_kil
     assert other_graders not in graded_by and without_kit not in graded_by
     for student in MIXED_CLASS:
         assert without_path(stored(course)[student]) == without_path(stored(pool_and_local_cluster.pool)[student])
+    logs = [log.read_text(encoding="utf-8", errors="replace") for log in tmp_path.glob("*.log")]
+    assert len(logs) == 5 and not [log for log in logs if SHARED_SALT in log]  # it travelled with the tasks
 
 
 @pytest.mark.slow

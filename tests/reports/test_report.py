@@ -128,3 +128,15 @@ def test_scores_csv_matches_golden(written, update_goldens):
     if update_goldens:
         golden.write_text(actual, encoding="utf-8")
     assert actual == golden.read_text(encoding="utf-8"), "refresh with: pytest --update-goldens"
+
+
+def test_class_report_names_the_salt_and_who_was_graded_again_with_a_new_one(sample_class):
+    soup = BeautifulSoup(report.class_report(sample_class, ASSIGNMENT, "en", resalted={"solution": "0123abcd"}),
+                         "html.parser")
+    text = " ".join(soup.get_text().split())
+    assert f"Inputs drawn with the course's salt: sha256 {sample_class[0].salt_sha256}" in text
+    assert "Graded again with new inputs because the salt changed (1): solution." in text
+    mixed = [copy.deepcopy(r) for r in sample_class[:2]]
+    mixed[1].salt_sha256 = "0123abcd"
+    assert "the results were graded with different salts" in BeautifulSoup(
+        report.class_report(mixed, ASSIGNMENT, "en"), "html.parser").get_text()
