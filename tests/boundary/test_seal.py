@@ -240,6 +240,28 @@ def test_code_from_the_python_installation_and_from_cells_still_compiles(sandbox
     assert call.value == 4 and not program.findings
 
 
+def test_a_native_module_written_to_the_scratch_cannot_be_loaded(sandbox):
+    """Written under another name and renamed (the audit hook refuses opening a code file there), it still
+    cannot be mapped: the scratch is mounted noexec. Native code would reach the whole process."""
+    if "private-root" not in sandbox.layers():
+        pytest.skip("no private root on this machine: the scratch is a directory of the host")
+    program, call = run(sandbox, """
+        import glob, importlib.machinery, importlib.util, os, shutil
+        def probe():
+            library = glob.glob(os.path.dirname(os.__file__) + "/lib-dynload/_json*.so")[0]
+            shutil.copy(library, "module.bin")
+            name = os.path.abspath("_json" + importlib.machinery.EXTENSION_SUFFIXES[0])
+            os.rename("module.bin", name)
+            spec = importlib.util.spec_from_file_location("_json", name)
+            try:
+                importlib.util.module_from_spec(spec)
+            except ImportError as error:
+                return str(error)
+            return "loaded"
+    """)
+    assert "failed to map segment" in call.value
+
+
 def test_the_students_code_cannot_start_a_thread(sandbox):
     """A thread beside the student's would run while the sealed side describes an answer: a collection of the
     garbage collector started there would run the student's finalizers and gc.callbacks in the sealed thread."""
