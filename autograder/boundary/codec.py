@@ -81,6 +81,14 @@ class Opaque:
         return f"<{self.type_name}>"
 
 
+class Span(NamedTuple):
+    """Bytes a value uses: `first` to `stop` counted from the start of memory region `region` (`describe`)."""
+
+    region: int
+    first: int
+    stop: int
+
+
 class TensorFacts(NamedTuple):
     """What the child measured about a tensor that a rebuilt copy cannot carry."""
 
@@ -100,12 +108,24 @@ class Decoded:
 
     value: dict[str, Any]  # "value", "args", "kwargs": whatever the sender's objects were
     facts: dict[int, TensorFacts] = field(default_factory=dict)
-    memory: dict[int, frozenset[int]] = field(default_factory=dict)  # id(object) -> the memory regions it uses
+    memory: dict[int, tuple[Span, ...]] = field(default_factory=dict)  # id(object) -> the memory it uses
     identity: dict[int, int] = field(default_factory=dict)  # id(object) -> child object id
     keep: list = field(default_factory=list)  # keeps rebuilt objects alive so ids stay valid
     deferred: dict = field(default_factory=dict)  # key -> its description: values rebuilt when first read
     blobs: list = field(default_factory=list)  # copies of the blobs deferred values use, while some is deferred
     live: bool = False
+
+    def shares(self, a: object, b: object) -> bool:
+        """Whether two rebuilt values used overlapping memory in the sender's process: some span of each
+        overlaps in one region (a sweep over both values' spans in order)."""
+        spans = sorted([(*span, 0) for span in self.memory.get(id(a), ())]
+                       + [(*span, 1) for span in self.memory.get(id(b), ())])
+        reach: dict[tuple[int, int], int] = {}  # (region, whose) -> the furthest byte its spans so far reach
+        for region, first, stop, whose in spans:
+            if reach.get((region, 1 - whose), -1) > first:
+                return True
+            reach[region, whose] = max(reach.get((region, whose), -1), stop)
+        return False
 
     def get(self, key: str) -> Any:
         """`value[key]`, rebuilt now if it was deferred (its BoundaryError surfaces here then). The rebuilder
@@ -205,7 +225,7 @@ class _Rebuilder:
     def remember(self, obj: _T, desc: dict) -> _T:
         self.out.keep.append(obj)
         if "mem" in desc:
-            self.out.memory[id(obj)] = frozenset(_ints(desc["mem"]))
+            self.out.memory[id(obj)] = _spans(desc["mem"])
         if "id" in desc:
             self.out.identity[id(obj)] = _expect(desc["id"], int)
         return obj
@@ -418,6 +438,14 @@ def _structseq(name: str, fields: tuple[str, ...]) -> type:
             raise BoundaryError("bad field names")
         _STRUCTSEQS[key] = collections.namedtuple(name.rsplit(".", 1)[-1].replace("-", "_") or "result", fields)
     return _STRUCTSEQS[key]
+
+
+def _spans(values: object) -> tuple[Span, ...]:
+    """A value's "mem": [region, first, stop, ...]."""
+    numbers = _ints(values)
+    if len(numbers) % 3:
+        raise BoundaryError("memory spans come in threes")
+    return tuple(Span(*numbers[i:i + 3]) for i in range(0, len(numbers), 3))
 
 
 def _ints(values: object) -> list[int]:

@@ -577,18 +577,21 @@ def blob(state: list, data: bytes) -> int:
 
 
 def assign_memory(state: list) -> None:
-    """Number the regions of overlapping memory; each value lists the regions it uses ("mem")."""
+    """Number the regions (stretches of overlapping memory); each value lists the bytes it uses ("mem"):
+    [region, first, past-last, ...], counted from its region's start. Sharing is an overlap of two values'
+    own spans, never merely a common region: a third value can join two that share nothing into one region
+    (an array over the bytes of two disjoint slices)."""
     region = -1
-    end = -1
+    end = base = -1
     for start, stop, desc in _sorted(state[REGIONS], key=_region_start):
         if start >= end:
             region += 1
+            base = start
         end = max(end, stop)
         used = desc.get("mem")
         if used is None:
-            desc["mem"] = [region]
-        elif used[-1] != region:
-            used.append(region)
+            used = desc["mem"] = []
+        used += (region, start - base, stop - base)
 
 
 def _region_start(region: tuple) -> int:

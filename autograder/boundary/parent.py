@@ -165,8 +165,7 @@ class Call:
         self._credited()
         if self.moved:
             raise StudentRaised(StudentError("moved"))
-        memory = self._measured().memory
-        return id(a) in memory and id(b) in memory and bool(memory[id(a)] & memory[id(b)])
+        return self._measured().shares(a, b)
 
     def same_object(self, a: object, b: object) -> bool:
         """Whether two values of this call were one object in the student's process."""

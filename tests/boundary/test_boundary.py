@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from autograder.boundary import codec
@@ -217,8 +217,15 @@ def test_a_frame_input_that_shares_memory_with_another_input_is_refused():
 
 # -- a student's answer, as the grader reads it --------------------------------------------------------------
 
+def _slices_bridged_by_their_base() -> list:
+    """Two arrays over disjoint slices of one tensor, which spans both: one stretch of memory, no byte shared."""
+    base = torch.arange(6.0)
+    return [base, base[:2].numpy(), base[4:].numpy()]
+
+
 @SETTINGS
 @given(families(non_leaves=True))
+@example(_slices_bridged_by_their_base())
 def test_answers_arrive_with_every_fact_a_grader_can_read(values):
     _, decoded = codec.decode(codec.encode({"op": "result", "value": values}))
     call = Call(error=None, _value=decoded.value["value"], decoded=decoded)

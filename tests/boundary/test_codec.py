@@ -111,10 +111,9 @@ def test_storage_sharing_counts_offset_slices_but_not_copies_or_empty_tensors():
     base = torch.arange(10.0)
     values = (base, base[4:], base.clone(), base[:0], base.numpy())
     (whole, offset, copy, empty, array), decoded = roundtrip(values)
-    memory = decoded.memory
-    assert memory[id(whole)] == memory[id(offset)] == memory[id(array)]
-    assert memory[id(copy)] != memory[id(whole)]
-    assert id(empty) not in memory
+    assert decoded.shares(whole, offset) and decoded.shares(offset, array) and decoded.shares(whole, array)
+    assert not decoded.shares(copy, whole) and not decoded.shares(copy, offset)
+    assert id(empty) not in decoded.memory and not decoded.shares(empty, whole)
 
 
 def test_dataframe_and_series_round_trip():
@@ -130,9 +129,17 @@ def test_a_frame_or_series_shares_the_memory_its_columns_share():
     t = torch.arange(6.0).reshape(3, 2)
     on_t, own = pd.DataFrame(t.numpy(), copy=False), pd.DataFrame(t.numpy(), copy=True)
     (on_t, own, column, t), decoded = roundtrip((on_t, own, on_t[1], t))
-    memory = decoded.memory
-    assert memory[id(on_t)] & memory[id(t)] and memory[id(column)] & memory[id(t)]
-    assert not memory[id(own)] & memory[id(t)]
+    assert decoded.shares(on_t, t) and decoded.shares(column, t) and decoded.shares(column, on_t)
+    assert not decoded.shares(own, t) and not decoded.shares(own, on_t)
+
+
+def test_arrays_over_disjoint_bytes_share_nothing_though_a_third_value_spans_both():
+    """One region holds all three (its memory overlaps each), yet the two slices use no byte in common."""
+    base = torch.arange(6.0)
+    (whole, head, tail, middle), decoded = roundtrip((base, base[:2].numpy(), base[4:].numpy(), base[1:5].numpy()))
+    assert decoded.shares(whole, head) and decoded.shares(whole, tail)
+    assert decoded.shares(middle, head) and decoded.shares(middle, tail)
+    assert not decoded.shares(head, tail) and not decoded.shares(tail, head)
 
 
 @pytest.mark.parametrize("frame", [
