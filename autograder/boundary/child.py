@@ -14,6 +14,7 @@ import linecache
 import random
 import sys
 import traceback
+import types
 import warnings
 from collections.abc import Iterator
 from typing import TypeAlias
@@ -25,6 +26,7 @@ from autograder.boundary import codec
 
 OUTPUT_LIMIT = 4_000
 CELL_PREFIX = "<cell "
+STUDENT_MODULE = "__student__"  # the name the notebook's cells run under
 
 _set_default_dtype = torch.set_default_dtype
 _set_grad_enabled = torch.set_grad_enabled
@@ -121,6 +123,17 @@ def usable_devices() -> tuple[list[str], dict[str, str]]:
     return ["cpu", "meta", "cuda"], {}
 
 
+def student_namespace() -> dict:
+    """The globals the notebook's cells run in: a module's, registered in `sys.modules` as a notebook's
+    `__main__` is. Library code finds a class's module by its name there (dataclasses reading string
+    annotations, typing.get_type_hints, pickle), so a student's classes work as they do in a notebook."""
+    module = types.ModuleType(STUDENT_MODULE)
+    namespace = vars(module)
+    namespace["__builtins__"] = builtins
+    sys.modules[STUDENT_MODULE] = module
+    return namespace
+
+
 def run_cells(cells: list[dict], namespace: dict) -> tuple[list[dict], str]:
     """Execute the notebook's cells in `namespace`, each broken cell costing only itself: the errors, and
     what the cells printed."""
@@ -192,7 +205,7 @@ class StudentProgram:
 
     def __init__(self, cells: list[dict], no_gpu: str | None = None) -> None:
         """`no_gpu`: why this process must not offer a GPU (it is never asked then, so CUDA stays unstarted)."""
-        self.namespace: dict = {"__name__": "__student__", "__builtins__": builtins}
+        self.namespace = student_namespace()
         if no_gpu:
             self.devices, self.withheld = ["cpu", "meta"], {"cuda": no_gpu}
         else:

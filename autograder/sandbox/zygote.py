@@ -411,7 +411,6 @@ def student_view(kit_dir: str) -> tuple[list[str], list[str]]:
 
 def run_child(plan: Plan, zygote: int, uid: int, session: str, group: str, pid_namespace: bool, chan: socket.socket,
               out_write: int, student_path: list[str], kit_modules: list[str], serve: Callable[..., None]) -> int:
-    import builtins
     import gc
 
     from autograder.boundary import child, codec
@@ -453,7 +452,7 @@ def run_child(plan: Plan, zygote: int, uid: int, session: str, group: str, pid_n
              child.run_backward, gc.enable, gc.disable, sys._getframe, dict.clear, tuple, dict, dict.items,
              callable, BaseException)
     ready = {"devices": ["cpu", "meta"], "withheld": {"cuda": NO_GPU}}
-    namespace = {"__name__": "__student__", "__builtins__": builtins}
+    namespace = child.student_namespace()
     del header, start, reader
     serve(chan.fileno(), key, cells, ready, namespace, tools)  # never returns
     return 0

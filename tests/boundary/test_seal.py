@@ -18,6 +18,7 @@ import torch
 from autograder.engine import extract
 from autograder.boundary import seal
 from autograder.boundary.parent import Program, StudentRaised
+from autograder.boundary.transport import InProcess
 from autograder.sandbox.session import Limits, Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -167,8 +168,9 @@ def test_frames_in_the_students_thread_lead_to_nothing_of_the_kit(sandbox):
                 frame = frame.f_back
             return frames
     """)
-    assert call.value == [["probe", ["__builtins__", "__name__", "probe", "sys"]], ["park", ["__builtins__"]]] or \
-        call.value == [("probe", ["__builtins__", "__name__", "probe", "sys"]), ("park", ["__builtins__"])]
+    module = ["__builtins__", "__doc__", "__loader__", "__name__", "__package__", "__spec__"]  # the student's own
+    assert call.value == [["probe", [*module, "probe", "sys"]], ["park", ["__builtins__"]]] or \
+        call.value == [("probe", [*module, "probe", "sys"]), ("park", ["__builtins__"])]
 
 
 @pytest.mark.parametrize(("code", "event"), [
@@ -238,6 +240,40 @@ def test_code_from_the_python_installation_and_from_cells_still_compiles(sandbox
             return Pair(2, 3).b + int(fractions.Fraction(1, 1))
     """)
     assert call.value == 4 and not program.findings
+
+
+@pytest.mark.parametrize("where", ["sandbox", "in-process"])
+def test_classes_a_cell_defines_work_as_in_a_notebook(request, where):
+    """dataclasses and typing find a class's module by its name in sys.modules: the cells' own is there."""
+    transport = request.getfixturevalue("sandbox") if where == "sandbox" else InProcess()
+    program, call = run(transport, STUDENT_CLASSES, "probe", 3)
+    assert not program.cell_errors and not program.findings
+    assert call.value == (4.5, ["x", "y"], True, "GREEN", "b", 3)
+
+
+STUDENT_CLASSES = """
+from __future__ import annotations
+import dataclasses, enum, typing
+
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: float = 0.5
+    tags: typing.ClassVar[list] = []
+
+class Color(enum.Enum):
+    RED = 1
+    GREEN = 2
+
+class Pair(typing.NamedTuple):
+    first: int
+    second: str = "b"
+
+def probe(n):
+    point = dataclasses.replace(Point(n), y=1.5)
+    return (point.x + point.y, [f.name for f in dataclasses.fields(Point)], typing.get_type_hints(Point)["x"] is int,
+            Color(2).name, Pair(n).second, Pair(n)._asdict()["first"])
+"""
 
 
 def test_a_native_module_written_to_the_scratch_cannot_be_loaded(sandbox):
