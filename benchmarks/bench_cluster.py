@@ -33,11 +33,22 @@ from autograder.engine import catalog  # bench_grading puts the kit on sys.path
 def grade(root: Path, assignment: str, *how: str) -> tuple[float, float, float, str]:
     """One cold run of `grade --assignment --force`: wall seconds, CPU seconds, steady seconds per
     submission, and the summary's first lines."""
-    command = [sys.executable, "-m", "autograder", "grade", "--assignment", assignment, "--course", str(root),
-               "--force", *how]
+    command = [
+        sys.executable,
+        "-m",
+        "autograder",
+        "grade",
+        "--assignment",
+        assignment,
+        "--course",
+        str(root),
+        "--force",
+        *how,
+    ]
     started, cpu = time.perf_counter(), children_cpu()
-    done = subprocess.run(command, cwd=KIT_ROOT, env=environment(), stdout=subprocess.PIPE,
-                          stderr=subprocess.DEVNULL, text=True)
+    done = subprocess.run(
+        command, cwd=KIT_ROOT, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     wall, cpu = time.perf_counter() - started, children_cpu() - cpu
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(how)} exited with {done.returncode}:\n{done.stdout}")
@@ -56,8 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
     print(f"# bench_cluster {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
     print(f"# machine: {machine()}")
-    print(f"# {args.submissions} submissions of {args.assignment}, {args.workers} workers, sandboxed, "
-          f"{args.repeat} cold runs of each, alternating")
+    print(
+        f"# {args.submissions} submissions of {args.assignment}, {args.workers} workers, sandboxed, "
+        f"{args.repeat} cold runs of each, alternating"
+    )
     measured: dict[str, list[tuple[float, float, float]]] = {way: [] for way in ways}
     try:
         course = workdir / "class"
@@ -66,19 +79,23 @@ def main(argv: list[str] | None = None) -> int:
             for way, how in ways.items():
                 wall, cpu, steady, summary = grade(course, args.assignment, *how)
                 measured[way].append((wall, cpu, steady))
-                print(f"{way}, run {attempt + 1}: {wall:.1f} s wall, {cpu:.1f} s CPU, {steady:.4f} s per submission "
-                      f"once started\n  {summary}")
+                print(
+                    f"{way}, run {attempt + 1}: {wall:.1f} s wall, {cpu:.1f} s CPU, {steady:.4f} s per submission "
+                    f"once started\n  {summary}"
+                )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     medians = {way: [statistics.median(run[i] for run in runs) for i in range(3)] for way, runs in measured.items()}
     (pool_wall, pool_cpu, pool_steady), (dask_wall, dask_cpu, dask_steady) = medians.values()
     count = args.submissions
-    print(f"medians: local pool {pool_wall:.1f} s wall, {pool_steady:.4f} s/submission steady; LocalCluster "
-          f"{dask_wall:.1f} s wall, {dask_steady:.4f} s/submission steady. Ratio (Dask / pool): "
-          f"{dask_wall / pool_wall:.2f}x wall, {dask_steady / pool_steady:.2f}x steady, "
-          f"{dask_cpu / pool_cpu:.2f}x CPU; "
-          f"Dask's overhead per submission: {1000 * (dask_steady - pool_steady):.1f} ms steady, "
-          f"{1000 * (dask_wall - pool_wall) / count:.1f} ms with start-up")
+    print(
+        f"medians: local pool {pool_wall:.1f} s wall, {pool_steady:.4f} s/submission steady; LocalCluster "
+        f"{dask_wall:.1f} s wall, {dask_steady:.4f} s/submission steady. Ratio (Dask / pool): "
+        f"{dask_wall / pool_wall:.2f}x wall, {dask_steady / pool_steady:.2f}x steady, "
+        f"{dask_cpu / pool_cpu:.2f}x CPU; "
+        f"Dask's overhead per submission: {1000 * (dask_steady - pool_steady):.1f} ms steady, "
+        f"{1000 * (dask_wall - pool_wall) / count:.1f} ms with start-up"
+    )
     return 0
 
 

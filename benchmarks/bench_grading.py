@@ -50,13 +50,13 @@ import psutil
 KIT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(KIT_ROOT))
 
-from autograder.engine import catalog  # noqa: E402 - the kit is not installed; it runs from its folder
 from autograder.classroom import sample  # noqa: E402 - the kit is not installed; it runs from its folder
+from autograder.engine import catalog  # noqa: E402 - the kit is not installed; it runs from its folder
 
-NBGRADER_CONFIG = '''c = get_config()  # noqa: F821
+NBGRADER_CONFIG = """c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "bench"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}
-'''
+"""
 STUDENT_LINE = re.compile(r"Creating/updating student with ID")
 TIMESTAMP = "2026-03-10 09:00:00.000000 UTC"
 
@@ -77,7 +77,7 @@ def answers(assignment: str, index: int) -> dict[str, str] | str:
             exercise = wrong[(index * 7 + offset * 3) % len(wrong)]
             kinds[exercise.id] = f"mutant:{exercise.mutants[index % len(exercise.mutants)].name}"
     elif profile == 6:
-        kinds.update({e.id: "stub" for e in exercises[len(exercises) // 2:]})
+        kinds.update({e.id: "stub" for e in exercises[len(exercises) // 2 :]})
     elif profile == 7:
         if index % 16 == 15:
             return "damaged"
@@ -155,8 +155,10 @@ class TreeMemory(threading.Thread):
     def stop(self) -> str:
         self.stopped.set()
         self.join()
-        return (f"peak RSS {self.peak_rss / 2**20:.0f} MiB, PSS {self.peak_pss / 2**20:.0f} MiB "
-                f"over up to {self.peak_processes} processes")
+        return (
+            f"peak RSS {self.peak_rss / 2**20:.0f} MiB, PSS {self.peak_pss / 2**20:.0f} MiB "
+            f"over up to {self.peak_processes} processes"
+        )
 
 
 def environment() -> dict[str, str]:
@@ -164,8 +166,9 @@ def environment() -> dict[str, str]:
 
 
 def nbgrader(root: Path, *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=environment(), check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args], cwd=root, env=environment(), check=True, capture_output=True
+    )
 
 
 def children_cpu() -> float:
@@ -177,8 +180,14 @@ def children_cpu() -> float:
 def time_nbgrader(root: Path, assignment: str) -> tuple[list[float], float, float]:
     """Run `nbgrader autograde`; per-submission seconds, wall seconds, CPU seconds."""
     started, cpu = time.perf_counter(), children_cpu()
-    process = subprocess.Popen(nbgrader_autograde(assignment), cwd=root, env=environment(),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        nbgrader_autograde(assignment),
+        cwd=root,
+        env=environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     starts = []
     for line in process.stderr:
         if STUDENT_LINE.search(line):
@@ -195,15 +204,32 @@ def nbgrader_autograde(assignment: str, *options: str) -> list[str]:
 
 
 def kit_grade(root: Path, assignment: str, workers: int) -> list[str]:
-    return [sys.executable, "-m", "autograder", "grade", "--assignment", assignment, "--course", str(root),
-            "--workers", str(workers), "--force"]
+    return [
+        sys.executable,
+        "-m",
+        "autograder",
+        "grade",
+        "--assignment",
+        assignment,
+        "--course",
+        str(root),
+        "--workers",
+        str(workers),
+        "--force",
+    ]
 
 
 def time_kit(root: Path, assignment: str, workers: int) -> tuple[list[float], float, float, str]:
     """Run `python -m autograder grade --assignment`; per-submission seconds, wall, CPU, summary."""
     started, cpu = time.perf_counter(), children_cpu()
-    process = subprocess.run(kit_grade(root, assignment, workers), cwd=KIT_ROOT, env=environment(),
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.run(
+        kit_grade(root, assignment, workers),
+        cwd=KIT_ROOT,
+        env=environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     wall = time.perf_counter() - started
     cpu = children_cpu() - cpu
     if process.returncode != 0:
@@ -215,8 +241,9 @@ def time_kit(root: Path, assignment: str, workers: int) -> tuple[list[float], fl
 def peak_memory(command: list[str], cwd: Path) -> str:
     """A second, untimed run of the same command with its process tree sampled: sampling PSS walks every
     process's page tables, which on 2 cores slows grading by a tenth, so it never shares a timed run."""
-    process = subprocess.Popen(command, cwd=cwd, env=environment(), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=cwd, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     memory = TreeMemory(process.pid)
     process.wait()
     return memory.stop()
@@ -229,16 +256,26 @@ def gaps(times: list[float]) -> list[float]:
 def describe(seconds: list[float]) -> str:
     ordered = sorted(seconds)
     p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
-    return (f"median {statistics.median(ordered):.3f} s (min {ordered[0]:.3f}, p90 {p90:.3f}, "
-            f"max {ordered[-1]:.3f}; {len(ordered)} gaps)")
+    return (
+        f"median {statistics.median(ordered):.3f} s (min {ordered[0]:.3f}, p90 {p90:.3f}, "
+        f"max {ordered[-1]:.3f}; {len(ordered)} gaps)"
+    )
 
 
 def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"{model}, {len(os.sched_getaffinity(0))} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
-            f"{platform.system()} {platform.release()}, Python {platform.python_version()}; load average {load}")
+    return (
+        f"{model}, {len(os.sched_getaffinity(0))} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}; load average {load}"
+    )
 
 
 # -- the run -------------------------------------------------------------------------------------------
@@ -248,8 +285,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--assignment", default="a02_shapes", choices=catalog.ASSIGNMENTS)
     parser.add_argument("--submissions", type=int, default=24, help="size of the kit's batch (default: 24)")
-    parser.add_argument("--nbgrader-sample", type=int, default=None,
-                        help="how many of them nbgrader and the serial kit grade (default: all)")
+    parser.add_argument(
+        "--nbgrader-sample",
+        type=int,
+        default=None,
+        help="how many of them nbgrader and the serial kit grade (default: all)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="workers of the kit's batch run (default: 2)")
     parser.add_argument("--keep", type=Path, help="build the courses here and keep them (default: a temp dir)")
     args = parser.parse_args(argv)
@@ -261,9 +302,11 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="bench-grading-"))
     print(f"# bench_grading {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
     print(f"# machine: {machine()}")
-    print(f"# torch {torch.__version__}, nbgrader {_version('nbgrader')}, assignment {args.assignment} "
-          f"({len(catalog.for_assignment(args.assignment))} exercises, "
-          f"{sum(len(e.checks) for e in catalog.for_assignment(args.assignment))} checks)")
+    print(
+        f"# torch {torch.__version__}, nbgrader {_version('nbgrader')}, assignment {args.assignment} "
+        f"({len(catalog.for_assignment(args.assignment))} exercises, "
+        f"{sum(len(e.checks) for e in catalog.for_assignment(args.assignment))} checks)"
+    )
     try:
         sample_course = workdir / "sample"
         students = build_course(sample_course, args.assignment, sampled, generate=True)
@@ -272,14 +315,18 @@ def main(argv: list[str] | None = None) -> int:
         nbgrader_times, nbgrader_wall, nbgrader_cpu = time_nbgrader(sample_course, args.assignment)
         autograded = len(list((sample_course / "autograded").glob(f"*/{args.assignment}/*.ipynb")))
         nbgrader_memory = peak_memory(nbgrader_autograde(args.assignment, f"--student={students[0]}"), sample_course)
-        print(f"nbgrader autograde, serial: {describe(nbgrader_times)}; batch {nbgrader_wall:.1f} s wall, "
-              f"{nbgrader_cpu:.1f} s CPU ({autograded} of {sampled} autograded); {nbgrader_memory} "
-              f"(one notebook: a fresh kernel each)")
+        print(
+            f"nbgrader autograde, serial: {describe(nbgrader_times)}; batch {nbgrader_wall:.1f} s wall, "
+            f"{nbgrader_cpu:.1f} s CPU ({autograded} of {sampled} autograded); {nbgrader_memory} "
+            f"(one notebook: a fresh kernel each)"
+        )
 
         kit_times, kit_wall, kit_cpu, _ = time_kit(sample_course, args.assignment, workers=1)
         kit_memory = peak_memory(kit_grade(sample_course, args.assignment, 1), KIT_ROOT)
-        print(f"kit, 1 worker, sandboxed: {describe(kit_times)}; batch {kit_wall:.1f} s wall, {kit_cpu:.1f} s CPU "
-              f"(start-up included); {kit_memory}")
+        print(
+            f"kit, 1 worker, sandboxed: {describe(kit_times)}; batch {kit_wall:.1f} s wall, {kit_cpu:.1f} s CPU "
+            f"(start-up included); {kit_memory}"
+        )
 
         if args.submissions > sampled:
             batch_course = workdir / "batch"
@@ -289,17 +336,21 @@ def main(argv: list[str] | None = None) -> int:
         batch_times, batch_wall, batch_cpu, summary = time_kit(batch_course, args.assignment, args.workers)
         batch_memory = peak_memory(kit_grade(batch_course, args.assignment, args.workers), KIT_ROOT)
         batch_steady = statistics.fmean(batch_times)
-        print(f"kit, {args.workers} workers, sandboxed, cold start: {args.submissions} submissions in "
-              f"{batch_wall:.1f} s wall ({batch_steady:.3f} s per submission once started), "
-              f"{batch_cpu:.1f} s CPU ({batch_cpu / args.submissions:.3f} s per submission); {batch_memory}")
+        print(
+            f"kit, {args.workers} workers, sandboxed, cold start: {args.submissions} submissions in "
+            f"{batch_wall:.1f} s wall ({batch_steady:.3f} s per submission once started), "
+            f"{batch_cpu:.1f} s CPU ({batch_cpu / args.submissions:.3f} s per submission); {batch_memory}"
+        )
         print("  " + "\n  ".join(summary.strip().splitlines()[:2]))
     finally:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
     nbgrader_median, kit_median = statistics.median(nbgrader_times), statistics.median(kit_times)
-    print(f"median seconds per submission: nbgrader autograde {nbgrader_median:.3f} (serial), "
-          f"kit sandboxed {kit_median:.3f} (1 worker) and {batch_steady:.3f} ({args.workers}-worker batch); "
-          f"ratio {nbgrader_median / kit_median:.0f}x serial, {nbgrader_median / batch_steady:.0f}x batch")
+    print(
+        f"median seconds per submission: nbgrader autograde {nbgrader_median:.3f} (serial), "
+        f"kit sandboxed {kit_median:.3f} (1 worker) and {batch_steady:.3f} ({args.workers}-worker batch); "
+        f"ratio {nbgrader_median / kit_median:.0f}x serial, {nbgrader_median / batch_steady:.0f}x batch"
+    )
     return 0
 
 

@@ -31,8 +31,7 @@ def notebook(kind: str, assignment: str) -> Path:
 def variants(assignment: str) -> dict[str, extract.Submission]:
     """The solution notebook, the released stub, and per exercise its wrong answers and alternatives."""
     solution = extract.read_notebook(notebook("source", assignment), "solution", assignment)
-    found = {"solution": solution,
-             "stub": extract.read_notebook(notebook("release", assignment), "stub", assignment)}
+    found = {"solution": solution, "stub": extract.read_notebook(notebook("release", assignment), "stub", assignment)}
 
     def replacing(name: str, source: str) -> extract.Submission:
         cells = solution.cells + [{"index": 999, "source": source}]
@@ -40,18 +39,22 @@ def variants(assignment: str) -> dict[str, extract.Submission]:
 
     for exercise in catalog.for_assignment(assignment):
         found[f"{exercise.id}:none"] = replacing(
-            f"{exercise.id}:none", f"def {exercise.id}(*args, **kwargs):\n    return None\n")
+            f"{exercise.id}:none", f"def {exercise.id}(*args, **kwargs):\n    return None\n"
+        )
         found[f"{exercise.id}:wrong_type"] = replacing(
-            f"{exercise.id}:wrong_type", f"def {exercise.id}(*args, **kwargs):\n    return object()\n")
+            f"{exercise.id}:wrong_type", f"def {exercise.id}(*args, **kwargs):\n    return object()\n"
+        )
         found[f"{exercise.id}:empty_tuple"] = replacing(
-            f"{exercise.id}:empty_tuple", f"def {exercise.id}(*args, **kwargs):\n    return ()\n")
+            f"{exercise.id}:empty_tuple", f"def {exercise.id}(*args, **kwargs):\n    return ()\n"
+        )
         for mutant in exercise.mutants:
             name = f"{exercise.id}:mutant:{mutant.name}"
             found[name] = replacing(name, "import numpy as np\nimport pandas as pd\nimport torch\n" + mutant.source)
         for alternative in exercise.alternatives:
             name = f"{exercise.id}:alt:{alternative.name}"
-            found[name] = replacing(name,
-                                    "import numpy as np\nimport pandas as pd\nimport torch\n" + alternative.source)
+            found[name] = replacing(
+                name, "import numpy as np\nimport pandas as pd\nimport torch\n" + alternative.source
+            )
     return found
 
 

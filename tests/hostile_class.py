@@ -36,12 +36,17 @@ KOREAN = "한국어 메시지"
 FAKE_SCORE = "mallory · a02_shapes · 54/54"
 
 FORMULA_ID = "=1+2"
-FORMULA_NAMES = {"first_name": "@SUM(1+1)", "last_name": '=HYPERLINK("http://evil.example","click")',
-                 "email": "+1-555-0100"}
+FORMULA_NAMES = {
+    "first_name": "@SUM(1+1)",
+    "last_name": '=HYPERLINK("http://evil.example","click")',
+    "email": "+1-555-0100",
+}
 MARKUP_ID = "<img src=x onerror=window.pwned_id=1>"
 CONTROL_ID = f"{TERMINAL}mallory"
-CONTROL_NAMES = {"first_name": "<img src=x onerror=window.pwned_first=1>",
-                 "last_name": "<script>window.pwned_last=1</script>"}
+CONTROL_NAMES = {
+    "first_name": "<img src=x onerror=window.pwned_first=1>",
+    "last_name": "<script>window.pwned_last=1</script>",
+}
 STUDENTS = (FORMULA_ID, MARKUP_ID, CONTROL_ID)
 
 # What the markup student writes in markdown and raw cells; every element carries an id starting
@@ -58,11 +63,13 @@ MARKDOWN = (
 )
 # One answer both the formula and the markup student hand in, unlike any other: the pair heads similarity.csv
 # and the class report shows it side by side, markup and all.
-SHARED_ANSWER = ('def reshape_copy(t, shape):\n'
-                 '    note = "<script>window.pwned_code=1</script>"\n'
-                 '    staged = [t.detach().clone() for _ in range(1)][0]\n'
-                 '    staged = staged.reshape(*shape).clone().contiguous()\n'
-                 '    return staged if note else None\n')
+SHARED_ANSWER = (
+    "def reshape_copy(t, shape):\n"
+    '    note = "<script>window.pwned_code=1</script>"\n'
+    "    staged = [t.detach().clone() for _ in range(1)][0]\n"
+    "    staged = staged.reshape(*shape).clone().contiguous()\n"
+    "    return staged if note else None\n"
+)
 RAW = '<script>window.pwned_raw = 1</script><b id="pwned-raw">raw</b>'
 OUTPUT_HTML = '<img id="pwned-output" src="x" onerror="window.pwned_output=1">'
 MESSAGE_MARKUP = "<img src=x onerror=window.pwned_message=1>"
@@ -70,21 +77,32 @@ CELL_ERROR_MARKUP = "<img src=x onerror=window.pwned_cell=1>"
 
 
 def nbgrader(course: Path, *args: str) -> str:
-    done = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, env=_env(course), capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(
+        [str(BIN / "nbgrader"), *args], cwd=course, env=_env(course), capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, f"nbgrader {' '.join(args)}:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
     return done.stdout + done.stderr
 
 
 def kit(course: Path, *args: str) -> subprocess.CompletedProcess:
     """`python -m autograder ...` as a TA runs it, its output as a terminal would receive it."""
-    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=ROOT, env=_env(course),
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *args],
+        cwd=ROOT,
+        env=_env(course),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def _env(course: Path) -> dict[str, str]:
-    return {"HOME": str(course.parent / "home"), "PATH": f"{BIN}{os.pathsep}/usr/bin:/bin", "LANG": "C.UTF-8",
-            "KIT_LANG": "en"}
+    return {
+        "HOME": str(course.parent / "home"),
+        "PATH": f"{BIN}{os.pathsep}/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "KIT_LANG": "en",
+    }
 
 
 def _answer(name: str, source: str, nb) -> None:
@@ -111,14 +129,20 @@ def markup_notebook():
     _answer("reshape_copy", SHARED_ANSWER, nb)
     nb.cells += [nbformat.v4.new_markdown_cell(text) for text in MARKDOWN]
     nb.cells.append(nbformat.v4.new_raw_cell(RAW))
-    shown = nbformat.v4.new_code_cell("1 + 1", outputs=[nbformat.v4.new_output(
-        "display_data", data={"text/html": OUTPUT_HTML, "text/plain": "2"})])
+    shown = nbformat.v4.new_code_cell(
+        "1 + 1", outputs=[nbformat.v4.new_output("display_data", data={"text/html": OUTPUT_HTML, "text/plain": "2"})]
+    )
     shown.metadata["tags"] = ['x" onmouseover="window.pwned_tag=1']
     nb.cells.append(shown)
     nb.cells.append(nbformat.v4.new_code_cell(f'raise RuntimeError("{CELL_ERROR_MARKUP}")'))
-    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
-        "state": {}, "version_major": 2, "version_minor": 0,
-        "pwned": "</script><script>window.pwned_widget=1</script>"}}
+    nb.metadata["widgets"] = {
+        "application/vnd.jupyter.widget-state+json": {
+            "state": {},
+            "version_major": 2,
+            "version_minor": 0,
+            "pwned": "</script><script>window.pwned_widget=1</script>",
+        }
+    }
     return nb
 
 
@@ -150,10 +174,17 @@ def build(base: Path) -> SimpleNamespace:
     nbgrader(course, "export", "--to=grades.csv")
     reports = course / "reports" / ASSIGNMENT
     return SimpleNamespace(
-        root=course, batch=batch, gradebook=recorded, term_report=termly, grades_csv=course / "grades.csv",
-        scores_csv=reports / "scores.csv", similarity_csv=reports / "similarity.csv",
-        mastery_csv=course / "reports" / "term" / "mastery.csv", report=reports / "report.html",
+        root=course,
+        batch=batch,
+        gradebook=recorded,
+        term_report=termly,
+        grades_csv=course / "grades.csv",
+        scores_csv=reports / "scores.csv",
+        similarity_csv=reports / "similarity.csv",
+        mastery_csv=course / "reports" / "term" / "mastery.csv",
+        report=reports / "report.html",
         term_page=course / "reports" / "term" / "report.html",
         feedback={s: course / "feedback" / s / ASSIGNMENT / f"{ASSIGNMENT}.html" for s in STUDENTS},
         autograded={s: course / "autograded" / s / ASSIGNMENT / f"{ASSIGNMENT}.ipynb" for s in STUDENTS},
-        results=json.loads((reports / "results.json").read_text(encoding="utf-8")))
+        results=json.loads((reports / "results.json").read_text(encoding="utf-8")),
+    )

@@ -7,10 +7,10 @@ import json
 import shutil
 from pathlib import Path
 
-from autograder.engine import extract, grade
 from autograder.classroom import sample
-from autograder.reports import similarity
+from autograder.engine import extract, grade
 from autograder.engine.results import SubmissionResult
+from autograder.reports import similarity
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,5 +54,10 @@ def graded(notebooks: dict[str, Path], roster: list[sample.Student], assignment:
     """Graded in this process, as the kit's tests grade trusted code: the hostile student, whose answers end
     the process they run in, is left out (the sandbox tests grade it)."""
     hostile = {s.id for s in roster if s.role == "hostile"}
-    return grade.grade([extract.read_notebook(path, student, assignment)
-                        for student, path in notebooks.items() if student not in hostile])
+    return grade.grade(
+        [
+            extract.read_notebook(path, student, assignment)
+            for student, path in notebooks.items()
+            if student not in hostile
+        ]
+    )

@@ -29,8 +29,11 @@ def unmarked(items: Iterable[pytest.Item]) -> list[str]:
         info = getattr(item, "_fixtureinfo", None)  # pytest's resolved fixture closure of a test function
         if info is None or item.get_closest_marker("slow") is not None:
             continue
-        slow = sorted(name for name, definitions in info.name2fixturedefs.items()
-                      if any(getattr(d.func, "slow", False) for d in definitions))
+        slow = sorted(
+            name
+            for name, definitions in info.name2fixturedefs.items()
+            if any(getattr(d.func, "slow", False) for d in definitions)
+        )
         if slow:
             found.append(f"{item.nodeid} (uses {', '.join(slow)})")
     return found
@@ -40,5 +43,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """The rule as a pytest hook (tests/conftest.py imports it): a test that breaks it stops the collection."""
     found = unmarked(items)
     if found:
-        raise pytest.UsageError("a test that uses a slow fixture must be marked @pytest.mark.slow:\n  "
-                                + "\n  ".join(found))
+        raise pytest.UsageError(
+            "a test that uses a slow fixture must be marked @pytest.mark.slow:\n  " + "\n  ".join(found)
+        )

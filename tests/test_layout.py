@@ -20,10 +20,19 @@ PACKAGE = Path(autograder.__file__).parent
 SUBPACKAGES = ("authoring", "boundary", "sandbox", "engine", "classroom", "reports")
 GROUND = {"autograder.errors", "autograder.messages", "autograder.notes", "autograder.kit"}
 # What runs in the zygote and every student's child: the child's side of the boundary and the sandbox's.
-CHILD_SIDE = ("autograder.boundary.child", "autograder.boundary.codec", "autograder.boundary.describe",
-              "autograder.boundary.seal", "autograder.sandbox.zygote", "autograder.sandbox.confine",
-              "autograder.sandbox.plan", "autograder.sandbox.linux", "autograder.sandbox.cgroups",
-              "autograder.sandbox.landlock", "autograder.sandbox.seccomp")
+CHILD_SIDE = (
+    "autograder.boundary.child",
+    "autograder.boundary.codec",
+    "autograder.boundary.describe",
+    "autograder.boundary.seal",
+    "autograder.sandbox.zygote",
+    "autograder.sandbox.confine",
+    "autograder.sandbox.plan",
+    "autograder.sandbox.linux",
+    "autograder.sandbox.cgroups",
+    "autograder.sandbox.landlock",
+    "autograder.sandbox.seccomp",
+)
 
 
 def module_name(path: Path) -> str:
@@ -63,8 +72,10 @@ def loaded_with(module: str) -> set[str]:
 
 def test_every_module_lives_on_the_ground_floor_or_in_a_subpackage_of_the_data_flow():
     top = {name for name in MODULES if name.count(".") == 1} - {f"autograder.{p}" for p in SUBPACKAGES}
-    assert top - GROUND - {"autograder.__main__", "autograder.cli", "autograder.nbgrader_plugin",
-                           "autograder.graders"} == set()
+    assert (
+        top - GROUND - {"autograder.__main__", "autograder.cli", "autograder.nbgrader_plugin", "autograder.graders"}
+        == set()
+    )
 
 
 def test_no_module_imports_itself_back_through_others():
@@ -97,12 +108,14 @@ def test_a_grader_imports_the_kit_through_the_authoring_side_alone(grader):
     """One import line (`from autograder.authoring import ...`): never the sandbox, the transports or the child."""
     tree = ast.parse(MODULES[grader].read_text(encoding="utf-8"))
     sources = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
-        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
     assert {source for source in sources if source and source.startswith("autograder")} == {"autograder.authoring"}
 
 
-@pytest.mark.parametrize("module", sorted(name for name in MODULES if name.startswith(("autograder.graders.",
-                                                                                       "autograder.authoring"))))
+@pytest.mark.parametrize(
+    "module", sorted(name for name in MODULES if name.startswith(("autograder.graders.", "autograder.authoring")))
+)
 def test_the_graders_side_never_imports_the_sandbox_the_transports_or_the_child(module):
     forbidden = {"autograder.boundary.transport", "autograder.boundary.child", "autograder.boundary.protocol"}
     assert not {name for name in imports(module) if name in forbidden or name.startswith("autograder.sandbox")}
@@ -112,8 +125,13 @@ def test_the_graders_side_never_imports_the_sandbox_the_transports_or_the_child(
 def test_the_child_side_never_loads_graders_expected_values_the_gradebook_or_reports(module):
     """What a student's process holds: a grader or an expected value there could be read by the student's code."""
     loaded = loaded_with(module)
-    forbidden = ("autograder.graders", "autograder.authoring", "autograder.engine", "autograder.classroom",
-                 "autograder.reports")
+    forbidden = (
+        "autograder.graders",
+        "autograder.authoring",
+        "autograder.engine",
+        "autograder.classroom",
+        "autograder.reports",
+    )
     assert not {name for name in loaded if name.startswith(forbidden)}
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-MODULE = textwrap.dedent('''
+MODULE = textwrap.dedent("""
     import pytest
 
     from tests import slow
@@ -33,23 +33,30 @@ MODULE = textwrap.dedent('''
 
     def test_fast():
         pass
-''')
-UNMARKED = textwrap.dedent('''
+""")
+UNMARKED = textwrap.dedent("""
 
     def test_unmarked(report_of_it):
         pass
-''')
+""")
 
 
 def collect(folder: Path, module: str) -> subprocess.CompletedProcess:
     """Collect `module` under the hook tests/conftest.py uses, in a folder of its own."""
     (folder / "pytest.ini").write_text("[pytest]\nmarkers =\n    slow: slow\n", encoding="utf-8")
-    (folder / "conftest.py").write_text("from tests.slow import pytest_collection_modifyitems  # noqa: F401\n",
-                                        encoding="utf-8")
+    (folder / "conftest.py").write_text(
+        "from tests.slow import pytest_collection_modifyitems  # noqa: F401\n", encoding="utf-8"
+    )
     (folder / "test_module.py").write_text(module, encoding="utf-8")
-    return subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
-                          check=False, cwd=folder, capture_output=True, text=True, timeout=300,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+        check=False,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
 
 
 def test_a_test_reaching_a_slow_fixture_without_the_marker_stops_the_collection_and_is_named(tmp_path):

@@ -50,8 +50,15 @@ def test_the_tests_collect_in_a_copy_with_nothing_beside_it(tmp_path):
         shutil.copy2(ROOT / name, target)
     assert [p.name for p in tmp_path.iterdir()] == ["kit"]
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "PYTEST"))}
-    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q"], cwd=copy, env=env,
-                          capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q"],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     collected = re.search(r"(\d+) tests? collected", done.stdout)
     assert collected and int(collected.group(1)) > 500, done.stdout[-2000:]

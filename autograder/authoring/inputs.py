@@ -29,8 +29,9 @@ def shape(rng: torch.Generator, ndim: int, low: int = 1, high: int = 5) -> tuple
     return tuple(integer(rng, low, high) for _ in range(ndim))
 
 
-def tensor(rng: torch.Generator, size: Iterable[int], dtype: torch.dtype = torch.float32,
-           low: float = -10, high: float = 10) -> torch.Tensor:
+def tensor(
+    rng: torch.Generator, size: Iterable[int], dtype: torch.dtype = torch.float32, low: float = -10, high: float = 10
+) -> torch.Tensor:
     """Values in [low, high): integers for integer dtypes, with negatives by default."""
     size = tuple(size)
     if dtype == torch.bool:
@@ -58,10 +59,14 @@ def transposed(rng: torch.Generator, rows: int, cols: int, dtype: torch.dtype = 
     return tensor(rng, (cols, rows), dtype).t()
 
 
-def array(rng: torch.Generator, size: Iterable[int], dtype: str = "float64", low: float = -10,
-          high: float = 10) -> np.ndarray:
-    return tensor(rng, size, getattr(torch, dtype) if dtype != "float64" else torch.float64,
-                  low, high).numpy().astype(dtype)
+def array(
+    rng: torch.Generator, size: Iterable[int], dtype: str = "float64", low: float = -10, high: float = 10
+) -> np.ndarray:
+    return (
+        tensor(rng, size, getattr(torch, dtype) if dtype != "float64" else torch.float64, low, high)
+        .numpy()
+        .astype(dtype)
+    )
 
 
 def floats(rng: torch.Generator, count: int, low: float = -10, high: float = 10) -> list[float]:

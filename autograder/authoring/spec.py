@@ -28,8 +28,8 @@ the student reads when it fails.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from autograder.messages import Msg
 
@@ -117,14 +117,16 @@ class Exercise:
         return tuple(c.name for c in self.checks if set(c.enforces) & set(_names(promises)))
 
 
-def check(*, points: float, enforces: tuple[str, ...] | str, ko: str, en: str,
-          requires: tuple[str, ...] | str = ()) -> Callable[[_Test], _Test]:
+def check(
+    *, points: float, enforces: tuple[str, ...] | str, ko: str, en: str, requires: tuple[str, ...] | str = ()
+) -> Callable[[_Test], _Test]:
     """Mark a pytest test function as a named, partial-credit check of its file's exercise.
 
     `enforces` names the promises of the contract that the check observes. `requires` names checks
     that must pass for this one to earn its points, so that a property such as "does not modify its
     input" is not rewarded beside a wrong or missing result.
     """
+
     def mark(function: _Test) -> _Test:
         name = function.__name__.removeprefix("test_")
         spec = CheckSpec(name, float(points), Msg(ko=ko, en=en), _names(requires), _names(enforces))

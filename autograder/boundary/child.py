@@ -68,9 +68,11 @@ CallToken: TypeAlias = "tuple[_BoundedText, contextlib.AbstractContextManager[No
 
 def describe_error(error: BaseException) -> dict:
     """The student's exception, with only the frames of their own cells."""
-    frames = [{"cell": cell, "line": f.lineno or 0, "text": (f.line or "")[:200]}
-              for f in traceback.extract_tb(error.__traceback__)
-              if (cell := _cell_number(f.filename)) is not None]
+    frames = [
+        {"cell": cell, "line": f.lineno or 0, "text": (f.line or "")[:200]}
+        for f in traceback.extract_tb(error.__traceback__)
+        if (cell := _cell_number(f.filename)) is not None
+    ]
     if isinstance(error, SyntaxError) and (cell := _cell_number(error.filename)) is not None:
         frames.append({"cell": cell, "line": error.lineno or 0, "text": (error.text or "").strip()[:200]})
     try:
@@ -83,7 +85,7 @@ def describe_error(error: BaseException) -> dict:
 def _cell_number(filename: object) -> int | None:
     """N for code compiled as the notebook's cell N (a student may compile code under any name)."""
     if isinstance(filename, str) and filename.startswith(CELL_PREFIX) and filename.endswith(">"):
-        number = filename[len(CELL_PREFIX):-1]
+        number = filename[len(CELL_PREFIX) : -1]
         if number.isdigit() and len(number) < 9:
             return int(number)
     return None
@@ -118,8 +120,9 @@ def usable_devices() -> tuple[list[str], dict[str, str]]:
     if not _cuda_available():
         return ["cpu", "meta"], {}
     if _cuda_in_bad_fork():
-        return ["cpu", "meta"], {"cuda": "CUDA had started in the process this one was forked from, so it "
-                                         "cannot start here; meta stands in"}
+        return ["cpu", "meta"], {
+            "cuda": "CUDA had started in the process this one was forked from, so it cannot start here; meta stands in"
+        }
     return ["cpu", "meta", "cuda"], {}
 
 
@@ -213,8 +216,16 @@ class StudentProgram:
         self.cell_errors, self.output = run_cells(cells, self.namespace)
 
     def ready(self) -> bytes:
-        return codec.encode({"op": "ready", "cell_errors": self.cell_errors, "output": self.output,
-                             "devices": self.devices, "withheld": self.withheld, "refused": []})
+        return codec.encode(
+            {
+                "op": "ready",
+                "cell_errors": self.cell_errors,
+                "output": self.output,
+                "devices": self.devices,
+                "withheld": self.withheld,
+                "refused": [],
+            }
+        )
 
     def handle(self, frame: bytes) -> bytes:
         try:
@@ -238,11 +249,21 @@ class StudentProgram:
             if backward and error is None:
                 backward_error = run_backward(value)
             output = end_call(token)
-        message = {"op": "result", "error": error, "backward_error": backward_error,
-                   "value": value, "args": args, "kwargs": kwargs, "output": output, "refused": []}
+        message = {
+            "op": "result",
+            "error": error,
+            "backward_error": backward_error,
+            "value": value,
+            "args": args,
+            "kwargs": kwargs,
+            "output": output,
+            "refused": [],
+        }
         try:
             return codec.encode(message, limit=codec.MAX_ANSWER)
         except BaseException as raised:  # noqa: BLE001 - an answer that cannot be described
-            message.update(value=None, error={"type": "UndescribableResult",
-                                              "message": describe_error(raised)["message"], "frames": []})
+            message.update(
+                value=None,
+                error={"type": "UndescribableResult", "message": describe_error(raised)["message"], "frames": []},
+            )
             return codec.encode(message, limit=codec.MAX_ANSWER)

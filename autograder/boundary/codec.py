@@ -39,8 +39,8 @@ from __future__ import annotations
 import collections
 import math
 import struct
-from dataclasses import dataclass, field
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
 import msgpack
@@ -118,8 +118,9 @@ class Decoded:
     def shares(self, a: object, b: object) -> bool:
         """Whether two rebuilt values used overlapping memory in the sender's process: some span of each
         overlaps in one region (a sweep over both values' spans in order)."""
-        spans = sorted([(*span, 0) for span in self.memory.get(id(a), ())]
-                       + [(*span, 1) for span in self.memory.get(id(b), ())])
+        spans = sorted(
+            [(*span, 0) for span in self.memory.get(id(a), ())] + [(*span, 1) for span in self.memory.get(id(b), ())]
+        )
         reach: dict[tuple[int, int], int] = {}  # (region, whose) -> the furthest byte its spans so far reach
         for region, first, stop, whose in spans:
             if reach.get((region, 1 - whose), -1) > first:
@@ -158,12 +159,12 @@ def decode(frame: bytes | memoryview, live: bool = False, defer: tuple[str, ...]
         raise BoundaryError("too many blobs or too large a header")
     sizes = struct.unpack_from(f"<{count}Q", frame, 8)
     offset = 8 + 8 * count
-    header = _unpack(frame[offset:offset + head_len])
+    header = _unpack(frame[offset : offset + head_len])
     offset += head_len
     blobs = []
     view = memoryview(frame)  # blobs are views: each is copied once, into the value it rebuilds
     for size in sizes:
-        blobs.append(view[offset:offset + size])
+        blobs.append(view[offset : offset + size])
         offset += size
     if offset != len(frame) or not isinstance(header, dict):
         raise BoundaryError("frame sizes do not add up")
@@ -201,8 +202,7 @@ _EMPTY = memoryview(b"")
 def _unpack(head: bytes | memoryview) -> object:
     """The header: only maps with text keys, lists, text, numbers, booleans and nil (no bytes, no extensions)."""
     try:
-        return _unpackb(head, raw=False, strict_map_key=True, max_bin_len=0, max_ext_len=0,
-                        ext_hook=_refuse_extension)
+        return _unpackb(head, raw=False, strict_map_key=True, max_bin_len=0, max_ext_len=0, ext_hook=_refuse_extension)
     except (msgpack.UnpackException, ValueError, TypeError) as error:
         raise BoundaryError(f"unreadable header: {error}") from None
 
@@ -212,8 +212,9 @@ def _refuse_extension(code: int, data: bytes) -> NoReturn:
 
 
 class _Rebuilder:
-    def __init__(self, blobs: Sequence[bytes | memoryview], out: Decoded, live: bool = False,
-                 memory: dict | None = None) -> None:
+    def __init__(
+        self, blobs: Sequence[bytes | memoryview], out: Decoded, live: bool = False, memory: dict | None = None
+    ) -> None:
         self.blobs = blobs
         self.out = out
         self.live = live
@@ -265,7 +266,7 @@ class _Rebuilder:
         if kind == "structseq":
             fields = [_expect(f, str) for f in desc["fields"]]
             items = [self.rebuild(x, depth + 1) for x in _expect(desc["items"], list)]
-            return _structseq(_expect(desc["type"], str), tuple(fields))(*items[:len(fields)])
+            return _structseq(_expect(desc["type"], str), tuple(fields))(*items[: len(fields)])
         if kind == "dict":
             return {_expect(k, str): self.rebuild(v, depth + 1) for k, v in _expect(desc["items"], dict).items()}
         if kind == "dataframe":
@@ -276,13 +277,30 @@ class _Rebuilder:
                 raise BoundaryError("frame columns and index differ in length")
             # From the column arrays as they are (names may repeat or be of any plain type): the public
             # constructor's checks and copies cost twice as much.
-            return self._once(desc, self.remember(pd.DataFrame._from_arrays(
-                data, columns=pd.Index(columns), verify_integrity=False,
-                index=pd.RangeIndex(len(index)) if index == list(range(len(index))) else pd.Index(index)), desc))
+            return self._once(
+                desc,
+                self.remember(
+                    pd.DataFrame._from_arrays(
+                        data,
+                        columns=pd.Index(columns),
+                        verify_integrity=False,
+                        index=pd.RangeIndex(len(index)) if index == list(range(len(index))) else pd.Index(index),
+                    ),
+                    desc,
+                ),
+            )
         if kind == "series":
-            return self._once(desc, self.remember(pd.Series(
-                self.ndarray(desc["data"]), index=self.rebuild(desc["index"], depth + 1),
-                name=self.rebuild(desc["name"], depth + 1)), desc))
+            return self._once(
+                desc,
+                self.remember(
+                    pd.Series(
+                        self.ndarray(desc["data"]),
+                        index=self.rebuild(desc["index"], depth + 1),
+                        name=self.rebuild(desc["name"], depth + 1),
+                    ),
+                    desc,
+                ),
+            )
         if kind == "object":
             return Opaque(str(desc.get("type", "?"))[:200], str(desc.get("text", ""))[:200])
         raise BoundaryError(f"unknown value kind {kind!r}")
@@ -360,7 +378,7 @@ class _Rebuilder:
             region_bytes = self.region_memory(region)
             if not 0 <= at <= at + nbytes <= len(region_bytes):
                 raise BoundaryError("storage lies outside its region")
-            storage = _untyped(_from_numpy(region_bytes[at:at + nbytes]))
+            storage = _untyped(_from_numpy(region_bytes[at : at + nbytes]))
         self.storages[key] = storage
         return storage
 
@@ -388,8 +406,12 @@ class _Rebuilder:
         itemsize = ITEMSIZES[dtype]
         last = offset + sum((size - 1) * step for size, step in zip(shape, stride, strict=False))
         empty = math.prod(shape) == 0  # uses no byte of its storage, wherever its offset points
-        if offset < 0 or offset > 1 << 48 or any(s < 0 for s in stride) or (
-                not empty and (last + 1) * itemsize > _storage_nbytes(storage)):
+        if (
+            offset < 0
+            or offset > 1 << 48
+            or any(s < 0 for s in stride)
+            or (not empty and (last + 1) * itemsize > _storage_nbytes(storage))
+        ):
             raise BoundaryError("tensor view lies outside its storage")
         return _set(_empty(0, dtype=dtype), storage, offset, shape, stride)
 
@@ -399,8 +421,13 @@ class _Rebuilder:
             raise BoundaryError("numpy dtype not allowed")
         shape = tuple(_expect(s, int) for s in desc["shape"])
         if "region" in desc and self.live:  # placed in the sender's memory layout: a view, as it was
-            array = np.ndarray(shape, dtype, buffer=self.region_memory(desc["region"]), offset=_expect(desc["at"], int),
-                               strides=tuple(_ints(desc["strides"])))
+            array = np.ndarray(
+                shape,
+                dtype,
+                buffer=self.region_memory(desc["region"]),
+                offset=_expect(desc["at"], int),
+                strides=tuple(_ints(desc["strides"])),
+            )
             if not desc.get("writeable", True):
                 array.flags.writeable = False
             return array
@@ -445,7 +472,7 @@ def _spans(values: object) -> tuple[Span, ...]:
     numbers = _ints(values)
     if len(numbers) % 3:
         raise BoundaryError("memory spans come in threes")
-    return tuple(Span(*numbers[i:i + 3]) for i in range(0, len(numbers), 3))
+    return tuple(Span(*numbers[i : i + 3]) for i in range(0, len(numbers), 3))
 
 
 def _ints(values: object) -> list[int]:

@@ -39,19 +39,44 @@ TEXT_LIMIT = MAX_TEXT * 25  # the longest string described (longer ones are cut)
 DTYPE_NAMES = {
     dtype: str(dtype).removeprefix("torch.")
     for dtype in (
-        torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
-        torch.float16, torch.bfloat16, torch.float32, torch.float64,
-        torch.complex64, torch.complex128,
+        torch.bool,
+        torch.uint8,
+        torch.int8,
+        torch.int16,
+        torch.int32,
+        torch.int64,
+        torch.float16,
+        torch.bfloat16,
+        torch.float32,
+        torch.float64,
+        torch.complex64,
+        torch.complex128,
     )
 }
 ITEMSIZES = {dtype: torch.empty((), dtype=dtype).element_size() for dtype in DTYPE_NAMES}
 # numpy's name for the memory of each dtype (bfloat16 has none: its 16-bit words are copied as they are)
-_TYPESTRS = {dtype: np.dtype(str(dtype).removeprefix("torch.")).str if dtype is not torch.bfloat16 else "<u2"
-             for dtype in DTYPE_NAMES}
+_TYPESTRS = {
+    dtype: np.dtype(str(dtype).removeprefix("torch.")).str if dtype is not torch.bfloat16 else "<u2"
+    for dtype in DTYPE_NAMES
+}
 NUMPY_NAMES = {
     np.dtype(n): np.dtype(n).name
-    for n in ("bool", "uint8", "int8", "int16", "int32", "int64", "uint16", "uint32", "uint64",
-              "float16", "float32", "float64", "complex64", "complex128")
+    for n in (
+        "bool",
+        "uint8",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float16",
+        "float32",
+        "float64",
+        "complex64",
+        "complex128",
+    )
 }
 _NUMPY_SCALARS = {dtype.type: name for dtype, name in NUMPY_NAMES.items()}
 
@@ -66,9 +91,21 @@ _isinstance = isinstance
 _str_join = "".join
 _type_name = type.__dict__["__name__"].__get__
 _type_module = type.__dict__["__module__"].__get__
-_tensor_get = {name: torch._C.TensorBase.__dict__[name].__get__ for name in (
-    "dtype", "shape", "device", "requires_grad", "is_leaf", "grad_fn", "grad", "layout", "is_quantized",
-    "is_nested")}
+_tensor_get = {
+    name: torch._C.TensorBase.__dict__[name].__get__
+    for name in (
+        "dtype",
+        "shape",
+        "device",
+        "requires_grad",
+        "is_leaf",
+        "grad_fn",
+        "grad",
+        "layout",
+        "is_quantized",
+        "is_nested",
+    )
+}
 _untyped_storage = torch._C.TensorBase.untyped_storage
 _stride = torch._C.TensorBase.stride
 _storage_offset = torch._C.TensorBase.storage_offset
@@ -85,9 +122,11 @@ _dispatch_keys = torch._C._dispatch_keys
 _has_key = torch._C.DispatchKeySet.has
 # Tensors whose memory is not what their values are (lazy conjugation or negation) or whose every
 # operation calls Python (a __torch_dispatch__ subclass) are not described: they cross as opaque.
-_REFUSED_KEYS = tuple(getattr(torch._C.DispatchKey, name) for name in (
-    "Python", "PythonTLSSnapshot", "Conjugate", "Negative", "Functionalize")
-    if hasattr(torch._C.DispatchKey, name))
+_REFUSED_KEYS = tuple(
+    getattr(torch._C.DispatchKey, name)
+    for name in ("Python", "PythonTLSSnapshot", "Conjugate", "Negative", "Functionalize")
+    if hasattr(torch._C.DispatchKey, name)
+)
 _strided = torch.strided
 # While describing, a tensor subclass's __torch_function__ is not called: TensorBase's own getters and methods
 # call it for a subclass otherwise, which would run the student's code here, in the sandbox's sealed thread.
@@ -144,8 +183,9 @@ _backed_ndarray = pandas._libs.arrays.NDArrayBacked.__dict__["_ndarray"].__get__
 _frame_dict = next(c.__dict__["__dict__"] for c in pd.DataFrame.__mro__ if "__dict__" in c.__dict__).__get__
 _series_dict = next(c.__dict__["__dict__"] for c in pd.Series.__mro__ if "__dict__" in c.__dict__).__get__
 _index_dict = next(c.__dict__["__dict__"] for c in pd.Index.__mro__ if "__dict__" in c.__dict__).__get__
-_single_manager_dict = next(c.__dict__["__dict__"] for c in _SingleBlockManager.__mro__
-                            if "__dict__" in c.__dict__).__get__
+_single_manager_dict = next(
+    c.__dict__["__dict__"] for c in _SingleBlockManager.__mro__ if "__dict__" in c.__dict__
+).__get__
 
 # torch.return_types.* (the values/indices pairs of max, min, sort...): C struct sequences, by their fields
 _STRUCTSEQS = {
@@ -245,8 +285,12 @@ def value(state: list, obj: Foreign, depth: int = 0) -> object:
         return {"t": "npscalar", "dtype": _NUMPY_SCALARS[t], "v": value(state, _item(obj), depth + 1)}
     if t in _STRUCTSEQS:
         name, fields = _STRUCTSEQS[t]
-        return {"t": "structseq", "type": name, "fields": fields,
-                "items": [value(state, x, depth + 1) for x in _tuple_iter(obj)]}
+        return {
+            "t": "structseq",
+            "type": name,
+            "fields": fields,
+            "items": [value(state, x, depth + 1) for x in _tuple_iter(obj)],
+        }
     return opaque(t)
 
 
@@ -293,8 +337,12 @@ def _dict(state: list, obj: dict, depth: int) -> dict:
 
 def tensor(state: list, obj: Foreign, depth: int) -> dict:
     keys = _dispatch_keys(obj)
-    if any(_has_key(keys, key) for key in _REFUSED_KEYS) or _tensor_get["layout"](obj) is not _strided \
-            or _tensor_get["is_quantized"](obj) or _tensor_get["is_nested"](obj):
+    if (
+        any(_has_key(keys, key) for key in _REFUSED_KEYS)
+        or _tensor_get["layout"](obj) is not _strided
+        or _tensor_get["is_quantized"](obj)
+        or _tensor_get["is_nested"](obj)
+    ):
         return opaque(_type(obj), " (a tensor whose memory is not its values)")
     keep = state[KEEP]
     device_object = _tensor_get["device"](obj)
@@ -322,8 +370,9 @@ def tensor(state: list, obj: Foreign, depth: int) -> dict:
     }
     grad = _tensor_get["grad"](obj) if is_leaf else None  # a non-leaf's .grad warns, and is always None
     keep.append(grad)
-    desc["grad"] = tensor(state, grad, depth + 1) if grad is not None and depth < MAX_DEPTH and not state[
-        MEASURING] else None
+    desc["grad"] = (
+        tensor(state, grad, depth + 1) if grad is not None and depth < MAX_DEPTH and not state[MEASURING] else None
+    )
     if state[STORAGES] is not None and desc["requires_grad"] and not is_leaf:
         raise ValueError("an input tensor must be a leaf: its graph stays in the grader, so it would arrive as one")
     if device == "meta":
@@ -349,16 +398,26 @@ def tensor(state: list, obj: Foreign, depth: int) -> dict:
         _share_storage(state, desc, storage, start, nbytes)
     elif not state[MEASURING]:
         strides = [step * itemsize for step in stride]
-        desc["data"] = blob(state, _tobytes(_ascontiguousarray(
-            _memory(start + offset * itemsize, shape, strides, _TYPESTRS[dtype], keep))))
+        desc["data"] = blob(
+            state,
+            _tobytes(_ascontiguousarray(_memory(start + offset * itemsize, shape, strides, _TYPESTRS[dtype], keep))),
+        )
     return desc
 
 
 def _memory(address: int, shape: list, strides: list | None, typestr: str, keep: list) -> np.ndarray:
     """A read-only numpy view of memory the description already proved is the value's own."""
-    view = _asarray(_Namespace(__array_interface__={
-        "shape": _tuple(shape), "typestr": typestr, "data": (address, True), "strides": _tuple(strides)
-        if strides is not None else None, "version": 3}))
+    view = _asarray(
+        _Namespace(
+            __array_interface__={
+                "shape": _tuple(shape),
+                "typestr": typestr,
+                "data": (address, True),
+                "strides": _tuple(strides) if strides is not None else None,
+                "version": 3,
+            }
+        )
+    )
     keep.append(view)
     return view
 
@@ -380,8 +439,14 @@ def ndarray(state: list, obj: np.ndarray, own: int | None = None) -> dict:
     if name is None:
         return {"t": "object", "type": "numpy.ndarray[unsupported dtype]", "text": ""}
     shape = _list(_array_shape(obj))
-    desc = {"t": "ndarray", "dtype": name, "shape": shape, "strides": _list(_array_strides(obj)),
-            "writeable": bool(_array_writeable(obj).writeable), "id": _id(obj)}
+    desc = {
+        "t": "ndarray",
+        "dtype": name,
+        "shape": shape,
+        "strides": _list(_array_strides(obj)),
+        "writeable": bool(_array_writeable(obj).writeable),
+        "id": _id(obj),
+    }
     if state[MEASURING]:
         if own is None and _prod(shape) > 0:  # a frame's column is measured as the frame's
             state[REGIONS].append((*_byte_bounds(obj), desc))
@@ -390,8 +455,9 @@ def ndarray(state: list, obj: np.ndarray, own: int | None = None) -> dict:
         low, high = _byte_bounds(obj)
         state[REGIONS].append((low, high, desc))
         if state[STORAGES] is not None:
-            state[PLACED].append((low, high, desc,
-                                  ("frame", own) if own is not None else _array_interface(obj)["data"][0]))
+            state[PLACED].append(
+                (low, high, desc, ("frame", own) if own is not None else _array_interface(obj)["data"][0])
+            )
             if own is None:
                 return desc  # placed in the layout, at its own address and strides
     desc["data"] = blob(state, _tobytes(_ascontiguousarray(obj)))
@@ -403,8 +469,12 @@ def lay_out(state: list) -> dict:
     region sent once; storages and arrays are placed in it at their own offsets. A region that is exactly
     one storage is that storage (rebuilt resizable if it was); otherwise storages and arrays are views of it."""
     storages = _sorted(state[STORAGES].values(), key=_region_start_of_storage)
-    spans = [(start, start + nbytes, "storage", entry) for entry in storages
-             for start, nbytes in ((entry[1], entry[2]),) if nbytes]
+    spans = [
+        (start, start + nbytes, "storage", entry)
+        for entry in storages
+        for start, nbytes in ((entry[1], entry[2]),)
+        if nbytes
+    ]
     spans += [(low, high, "array", (desc, address)) for low, high, desc, address in state[PLACED]]
     table: list[dict | None] = [None] * _len(storages)
     for entry in storages:
@@ -428,8 +498,11 @@ def _region(state: list, members: list, table: list, number: int) -> dict:
     stop = max(m[1] for m in members)
     owners = [what for low, high, kind, what in members if kind == "storage" and low == start and high == stop]
     frames = {what[1][1] for low, high, kind, what in members if kind == "array" and _type(what[1]) is tuple}
-    if _len(frames) > 1 or frames and any(kind == "storage" or _type(what[1]) is not tuple
-                                          for low, high, kind, what in members):
+    if (
+        _len(frames) > 1
+        or frames
+        and any(kind == "storage" or _type(what[1]) is not tuple for low, high, kind, what in members)
+    ):
         raise ValueError("a DataFrame input shares memory with another input: it would arrive with memory of its own")
     for low, high, kind, what in members:
         if kind == "storage":
@@ -505,10 +578,13 @@ def dataframe(state: list, obj: Foreign, depth: int) -> dict:
     arrays = [c for c in columns if c is not None]
     if _len(arrays) != _len(columns):
         return opaque(_DataFrame, " (not one the kit can read)")
-    desc = {"t": "dataframe", "id": _id(obj),
-            "columns": [value(state, name, depth + 1) for name in names],
-            "data": [ndarray(state, column, own=_id(obj)) for column in arrays],
-            "index": value(state, index, depth + 1)}
+    desc = {
+        "t": "dataframe",
+        "id": _id(obj),
+        "columns": [value(state, name, depth + 1) for name in names],
+        "data": [ndarray(state, column, own=_id(obj)) for column in arrays],
+        "index": value(state, index, depth + 1),
+    }
     for column in arrays:  # the frame's memory is its columns': it shares what any of them shares
         if _prod(_array_shape(column)) > 0:
             low, high = _byte_bounds(column)
@@ -534,12 +610,20 @@ def series(state: list, obj: Foreign, depth: int) -> dict:
     index = _labels(axes[0], keep)
     values = _block_values(blocks[0]) if _type(blocks[0]) is _NumpyBlock else None
     keep.append(values)
-    if index is None or _type(values) is not _ndarray or _array_dtype(values) not in NUMPY_NAMES \
-            or _array_shape(values) != (_len(index),):
+    if (
+        index is None
+        or _type(values) is not _ndarray
+        or _array_dtype(values) not in NUMPY_NAMES
+        or _array_shape(values) != (_len(index),)
+    ):
         return opaque(_Series, " (not one the kit can read)")
-    desc = {"t": "series", "id": _id(obj), "name": value(state, name, depth + 1),
-            "data": ndarray(state, values, own=_id(obj)),
-            "index": value(state, index, depth + 1)}
+    desc = {
+        "t": "series",
+        "id": _id(obj),
+        "name": value(state, name, depth + 1),
+        "data": ndarray(state, values, own=_id(obj)),
+        "index": value(state, index, depth + 1),
+    }
     if _prod(_array_shape(values)) > 0:
         low, high = _byte_bounds(values)
         state[REGIONS].append((low, high, desc))
@@ -636,8 +720,10 @@ def encode(message: dict, storages: bool = False, keep: list | None = None, limi
 def frame(message: dict, state: list, keep: list | None = None, limit: int = MAX_FRAME) -> bytes:
     try:
         with _no_torch_function():
-            header = {key: (value(state, item) if key in VALUE_KEYS else plain(item))
-                      for key, item in _list(_dict_items(message))}
+            header = {
+                key: (value(state, item) if key in VALUE_KEYS else plain(item))
+                for key, item in _list(_dict_items(message))
+            }
         assign_memory(state)
         if state[STORAGES] is not None:
             header["memory"] = lay_out(state)

@@ -15,8 +15,8 @@ from typing import Any
 import torch
 
 from autograder.boundary import codec, protocol, scan, seal
-from autograder.messages import Msg
 from autograder.boundary.transport import Session, Transport, TransportFailure
+from autograder.messages import Msg
 
 MAX_RESTARTS = 3  # per function: after more failures its calls fail at once, with the same reason
 MAX_PROGRAM_RESTARTS = 30  # per submission, whatever failed
@@ -37,8 +37,11 @@ class StudentError:
 
     @classmethod
     def from_child(cls, desc: dict) -> StudentError:
-        return cls(str(desc.get("type", "Error"))[:100], str(desc.get("message", ""))[:1000],
-                   tuple(f for f in desc.get("frames", ()) if isinstance(f, dict)))
+        return cls(
+            str(desc.get("type", "Error"))[:100],
+            str(desc.get("message", ""))[:1000],
+            tuple(f for f in desc.get("frames", ()) if isinstance(f, dict)),
+        )
 
     def explain(self) -> Msg:
         where = ""
@@ -46,28 +49,35 @@ class StudentError:
             frame = self.frames[-1]
             where = f" [cell {frame.get('cell')}, line {frame.get('line')}: {str(frame.get('text', ''))[:120]}]"
         if self.type == "NotImplementedError":
-            return Msg(ko="아직 구현하지 않았습니다 (NotImplementedError).",
-                       en="Not done yet: the function still raises NotImplementedError.")
+            return Msg(
+                ko="아직 구현하지 않았습니다 (NotImplementedError).",
+                en="Not done yet: the function still raises NotImplementedError.",
+            )
         if self.type == "MissingFunction":
-            return Msg(ko=f"함수 `{self.message}` 를 찾을 수 없습니다. 셀을 지우거나 이름을 바꾸었거나, "
-                          "그 셀에 오류가 있습니다.",
-                       en=f"Function `{self.message}` was not found: its cell was deleted or renamed, "
-                          "or it failed to run.")
+            return Msg(
+                ko=f"함수 `{self.message}` 를 찾을 수 없습니다. 셀을 지우거나 이름을 바꾸었거나, "
+                "그 셀에 오류가 있습니다.",
+                en=f"Function `{self.message}` was not found: its cell was deleted or renamed, or it failed to run.",
+            )
         if self.type == "introspection":
-            return Msg(ko="이 검사는 여러분의 프로세스에서 측정한 사실(메모리 공유, autograd 상태, "
-                          "호출 뒤의 인자)에 의존하는데, 코드가 채점하는 프로세스를 들여다보거나 바꾸므로 "
-                          f"인정하지 않습니다 ({self.message}). 조교가 확인합니다.",
-                       en="This check relies on facts measured in your process (memory sharing, autograd state, the "
-                          "arguments after the call), and your code inspects or alters the process that grades it, so "
-                          f"they are not credited ({self.message}). A TA will look at it.")
+            return Msg(
+                ko="이 검사는 여러분의 프로세스에서 측정한 사실(메모리 공유, autograd 상태, "
+                "호출 뒤의 인자)에 의존하는데, 코드가 채점하는 프로세스를 들여다보거나 바꾸므로 "
+                f"인정하지 않습니다 ({self.message}). 조교가 확인합니다.",
+                en="This check relies on facts measured in your process (memory sharing, autograd state, the "
+                "arguments after the call), and your code inspects or alters the process that grades it, so "
+                f"they are not credited ({self.message}). A TA will look at it.",
+            )
         if self.type == "moved":
-            return Msg(ko="함수가 입력이 쓰던 메모리를 바꾸었습니다 "
-                          "(set_, .data =, resize_, 리스트 안의 입력 교체). "
-                          "그래서 결과가 입력과 메모리를 공유하는지 판단할 수 없어 "
-                          "인정하지 않습니다. 입력은 그대로 두세요.",
-                       en="Your function changed the memory its input uses (set_, .data =, resize_, or an input "
-                          "swapped out of a list), so whether the result shares the input's memory cannot be told and "
-                          "is not credited. Leave the input as it is.")
+            return Msg(
+                ko="함수가 입력이 쓰던 메모리를 바꾸었습니다 "
+                "(set_, .data =, resize_, 리스트 안의 입력 교체). "
+                "그래서 결과가 입력과 메모리를 공유하는지 판단할 수 없어 "
+                "인정하지 않습니다. 입력은 그대로 두세요.",
+                en="Your function changed the memory its input uses (set_, .data =, resize_, or an input "
+                "swapped out of a list), so whether the result shares the input's memory cannot be told and "
+                "is not credited. Leave the input as it is.",
+            )
         if self.type in FAILURE_TEXT:
             ko, en = FAILURE_TEXT[self.type]
             return Msg(ko=f"{ko} {self.message}".strip(), en=f"{en} {self.message}".strip())
@@ -200,8 +210,16 @@ class Program:
     def _note_refusals(self, header: dict) -> None:
         """Attempts the child's audit hook refused: [event, cell, line] each."""
         refused = header.get("refused") or []
-        self._note(scan.Finding(cell, line, event, "results read while they ran" if event == seal.THREADS_LEFT
-                                else "what the audit hook guards", "runtime") for event, cell, line in refused)
+        self._note(
+            scan.Finding(
+                cell,
+                line,
+                event,
+                "results read while they ran" if event == seal.THREADS_LEFT else "what the audit hook guards",
+                "runtime",
+            )
+            for event, cell, line in refused
+        )
 
     def _failed(self, failure: BaseException) -> None:
         if getattr(failure, "forged", False):
@@ -226,8 +244,11 @@ class Program:
                 header = protocol.ready(codec.decode(self.session.ready())[0])
             except (TransportFailure, *UNREADABLE) as failure:
                 self._failed(failure)
-                self.startup_failure = failure if isinstance(failure, TransportFailure) else TransportFailure(
-                    "protocol", f"({str(failure)[:200]})")
+                self.startup_failure = (
+                    failure
+                    if isinstance(failure, TransportFailure)
+                    else TransportFailure("protocol", f"({str(failure)[:200]})")
+                )
                 if self.session is not None:
                     self.session.close()
                     self.session = None
@@ -243,10 +264,14 @@ class Program:
         if self.failures_of[name] > MAX_RESTARTS:  # this function keeps killing its process: stop paying for it
             return Call(error=self.last_failure[name])
         if self.received > MAX_SUBMISSION_BYTES:
-            return Call(error=StudentError("protocol", f"(the answers passed {MAX_SUBMISSION_BYTES >> 20} MiB in all; "
-                                                       "no more are read)"))
-        request = codec.encode({"op": "call", "name": name, "args": list(args), "kwargs": kwargs,
-                                "backward": backward}, storages=True)
+            return Call(
+                error=StudentError(
+                    "protocol", f"(the answers passed {MAX_SUBMISSION_BYTES >> 20} MiB in all; no more are read)"
+                )
+            )
+        request = codec.encode(
+            {"op": "call", "name": name, "args": list(args), "kwargs": kwargs, "backward": backward}, storages=True
+        )
         try:
             answer = self._session().request(request)
             self.received += len(answer)
@@ -298,8 +323,11 @@ def _as_sent(args: tuple, echoed: object) -> bool:
         return False
     for sent, desc in zip(args, items, strict=True):
         if isinstance(sent, torch.Tensor) and sent.device.type == "cpu" and sent.numel():
-            if not isinstance(desc, dict) or desc.get("t") != "tensor" or (
-                    "nbytes" in desc and desc["nbytes"] != sent.untyped_storage().nbytes()):
+            if (
+                not isinstance(desc, dict)
+                or desc.get("t") != "tensor"
+                or ("nbytes" in desc and desc["nbytes"] != sent.untyped_storage().nbytes())
+            ):
                 return False
     return True
 

@@ -18,36 +18,87 @@ from autograder.boundary.codec import BoundaryError
 
 MAX_CELLS = 2_000
 TEXT = {"type": "string", "maxLength": 1_000}
-FRAME = {"type": "object", "required": ["cell", "line", "text"], "additionalProperties": False,
-         "properties": {"cell": {"type": "integer", "minimum": 0}, "line": {"type": "integer", "minimum": 0},
-                        "text": {"type": "string", "maxLength": 200}}}
-ERROR_FIELDS = {"type": {"type": "string", "maxLength": 100}, "message": TEXT,
-                "frames": {"type": "array", "maxItems": 6, "items": FRAME}}
-ERROR = {"oneOf": [{"type": "null"}, {"type": "object", "required": ["type", "message", "frames"],
-                                      "additionalProperties": False, "properties": ERROR_FIELDS}]}
-CELL_ERROR = {"type": "object", "required": ["cell", "type", "message", "frames"], "additionalProperties": False,
-              "properties": {"cell": {"type": "integer", "minimum": 0}, **ERROR_FIELDS}}
-OUTPUT = {"type": "string", "maxLength": 4_100}
-REFUSED = {"type": "array", "maxItems": 20, "items": {  # [audit event, cell (-1: none), line]
-    "type": "array", "minItems": 3, "additionalItems": False,
-    "items": [{"type": "string", "maxLength": 100}, {"type": "integer", "minimum": -1},
-              {"type": "integer", "minimum": 0}]}}
-
-READY = fastjsonschema.compile({
-    "type": "object", "required": ["op", "cell_errors", "output", "devices", "withheld", "refused"],
+FRAME = {
+    "type": "object",
+    "required": ["cell", "line", "text"],
+    "additionalProperties": False,
     "properties": {
-        "op": {"const": "ready"},
-        "cell_errors": {"type": "array", "maxItems": MAX_CELLS, "items": CELL_ERROR},
-        "output": OUTPUT,
-        "devices": {"type": "array", "maxItems": 3, "items": {"enum": ["cpu", "meta", "cuda"]}},
-        "withheld": {"type": "object", "maxProperties": 3, "propertyNames": {"maxLength": 20},
-                     "additionalProperties": {"type": "string", "maxLength": 300}},
-        "refused": REFUSED,
-    }})
-RESULT = fastjsonschema.compile({
-    "type": "object", "required": ["op", "error", "output", "refused"],
-    "properties": {"op": {"const": "result"}, "error": ERROR, "backward_error": ERROR, "output": OUTPUT,
-                   "refused": REFUSED, "moved": {"type": "boolean"}}})
+        "cell": {"type": "integer", "minimum": 0},
+        "line": {"type": "integer", "minimum": 0},
+        "text": {"type": "string", "maxLength": 200},
+    },
+}
+ERROR_FIELDS = {
+    "type": {"type": "string", "maxLength": 100},
+    "message": TEXT,
+    "frames": {"type": "array", "maxItems": 6, "items": FRAME},
+}
+ERROR = {
+    "oneOf": [
+        {"type": "null"},
+        {
+            "type": "object",
+            "required": ["type", "message", "frames"],
+            "additionalProperties": False,
+            "properties": ERROR_FIELDS,
+        },
+    ]
+}
+CELL_ERROR = {
+    "type": "object",
+    "required": ["cell", "type", "message", "frames"],
+    "additionalProperties": False,
+    "properties": {"cell": {"type": "integer", "minimum": 0}, **ERROR_FIELDS},
+}
+OUTPUT = {"type": "string", "maxLength": 4_100}
+REFUSED = {
+    "type": "array",
+    "maxItems": 20,
+    "items": {  # [audit event, cell (-1: none), line]
+        "type": "array",
+        "minItems": 3,
+        "additionalItems": False,
+        "items": [
+            {"type": "string", "maxLength": 100},
+            {"type": "integer", "minimum": -1},
+            {"type": "integer", "minimum": 0},
+        ],
+    },
+}
+
+READY = fastjsonschema.compile(
+    {
+        "type": "object",
+        "required": ["op", "cell_errors", "output", "devices", "withheld", "refused"],
+        "properties": {
+            "op": {"const": "ready"},
+            "cell_errors": {"type": "array", "maxItems": MAX_CELLS, "items": CELL_ERROR},
+            "output": OUTPUT,
+            "devices": {"type": "array", "maxItems": 3, "items": {"enum": ["cpu", "meta", "cuda"]}},
+            "withheld": {
+                "type": "object",
+                "maxProperties": 3,
+                "propertyNames": {"maxLength": 20},
+                "additionalProperties": {"type": "string", "maxLength": 300},
+            },
+            "refused": REFUSED,
+        },
+    }
+)
+RESULT = fastjsonschema.compile(
+    {
+        "type": "object",
+        "required": ["op", "error", "output", "refused"],
+        "properties": {
+            "op": {"const": "result"},
+            "error": ERROR,
+            "backward_error": ERROR,
+            "output": OUTPUT,
+            "refused": REFUSED,
+            "moved": {"type": "boolean"},
+        },
+    }
+)
 
 
 def ready(header: dict) -> dict:

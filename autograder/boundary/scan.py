@@ -22,62 +22,130 @@ from dataclasses import asdict, dataclass
 # memory or the call channel.
 REACHING = {
     # frames and tracebacks
-    "_getframe": "a frame", "_getframemodulename": "a frame", "_current_frames": "other threads' frames",
-    "_current_exceptions": "other threads' exceptions", "currentframe": "a frame", "getouterframes": "frames",
-    "getinnerframes": "frames", "getframeinfo": "frames", "f_back": "a frame", "f_globals": "a frame",
-    "f_locals": "a frame", "f_code": "a frame", "f_builtins": "a frame", "f_trace": "a frame",
-    "f_lasti": "a frame", "tb_frame": "a traceback's frame", "gi_frame": "a generator's frame",
-    "cr_frame": "a coroutine's frame", "ag_frame": "a generator's frame", "walk_stack": "frames",
-    "extract_stack": "frames", "walk_tb": "a traceback's frames",
+    "_getframe": "a frame",
+    "_getframemodulename": "a frame",
+    "_current_frames": "other threads' frames",
+    "_current_exceptions": "other threads' exceptions",
+    "currentframe": "a frame",
+    "getouterframes": "frames",
+    "getinnerframes": "frames",
+    "getframeinfo": "frames",
+    "f_back": "a frame",
+    "f_globals": "a frame",
+    "f_locals": "a frame",
+    "f_code": "a frame",
+    "f_builtins": "a frame",
+    "f_trace": "a frame",
+    "f_lasti": "a frame",
+    "tb_frame": "a traceback's frame",
+    "gi_frame": "a generator's frame",
+    "cr_frame": "a coroutine's frame",
+    "ag_frame": "a generator's frame",
+    "walk_stack": "frames",
+    "extract_stack": "frames",
+    "walk_tb": "a traceback's frames",
     "__traceback__": "a traceback's frames",
-    "settrace": "a trace function", "setprofile": "a profile function",
-    "addaudithook": "an audit hook", "monitoring": "a trace function",
+    "settrace": "a trace function",
+    "setprofile": "a profile function",
+    "addaudithook": "an audit hook",
+    "monitoring": "a trace function",
     # the heap
-    "get_objects": "the garbage collector's objects", "get_referrers": "the garbage collector's objects",
-    "get_referents": "the garbage collector's objects", "unfreeze": "the garbage collector's objects",
+    "get_objects": "the garbage collector's objects",
+    "get_referrers": "the garbage collector's objects",
+    "get_referents": "the garbage collector's objects",
+    "unfreeze": "the garbage collector's objects",
     # objects' insides
-    "__subclasses__": "every class", "__globals__": "a function's globals", "__closure__": "a closure",
-    "__code__": "a code object", "__builtins__": "the builtins", "__dict__": "an object's namespace",
-    "__getattribute__": "attribute lookup", "__setattr__": "attribute assignment",
-    "__delattr__": "attribute deletion", "__bases__": "a class's bases", "__base__": "a class's bases",
-    "__mro__": "a class's bases", "__self__": "a bound method's object", "__wrapped__": "a wrapped function",
-    "co_consts": "a code object", "CodeType": "a code object", "FunctionType": "a function built from code",
+    "__subclasses__": "every class",
+    "__globals__": "a function's globals",
+    "__closure__": "a closure",
+    "__code__": "a code object",
+    "__builtins__": "the builtins",
+    "__dict__": "an object's namespace",
+    "__getattribute__": "attribute lookup",
+    "__setattr__": "attribute assignment",
+    "__delattr__": "attribute deletion",
+    "__bases__": "a class's bases",
+    "__base__": "a class's bases",
+    "__mro__": "a class's bases",
+    "__self__": "a bound method's object",
+    "__wrapped__": "a wrapped function",
+    "co_consts": "a code object",
+    "CodeType": "a code object",
+    "FunctionType": "a function built from code",
     # raw memory
-    "__array_interface__": "raw memory", "__array_struct__": "raw memory", "__cuda_array_interface__": "raw memory",
-    "stride_tricks": "raw memory", "_stride_tricks_impl": "raw memory", "ctypeslib": "raw memory",
+    "__array_interface__": "raw memory",
+    "__array_struct__": "raw memory",
+    "__cuda_array_interface__": "raw memory",
+    "stride_tricks": "raw memory",
+    "_stride_tricks_impl": "raw memory",
+    "ctypeslib": "raw memory",
     "_C": "torch's internals",
     "__torch_function__": "torch's calls into Python (a tensor subclass's dispatch)",
     "__torch_dispatch__": "torch's calls into Python (a tensor subclass's dispatch)",
-    "from_dlpack": "raw memory", "__dlpack__": "raw memory",
+    "from_dlpack": "raw memory",
+    "__dlpack__": "raw memory",
     # the call channel and other processes
-    "fileno": "a file descriptor", "fromfd": "a file descriptor", "fdopen": "a file descriptor",
-    "dup": "a file descriptor", "dup2": "a file descriptor", "sendfile": "a file descriptor",
-    "fork": "a new process or task", "forkpty": "a new process", "posix_spawn": "a new process",
+    "fileno": "a file descriptor",
+    "fromfd": "a file descriptor",
+    "fdopen": "a file descriptor",
+    "dup": "a file descriptor",
+    "dup2": "a file descriptor",
+    "sendfile": "a file descriptor",
+    "fork": "a new process or task",
+    "forkpty": "a new process",
+    "posix_spawn": "a new process",
     # names built at run time
-    "attrgetter": "a name built at run time", "methodcaller": "a name built at run time",
-    "import_module": "a module by a name built at run time", "SimpleNamespace": "attributes named at run time",
-    "Namespace": "attributes named at run time", "new_class": "a class built at run time",
-    "make_dataclass": "a class built at run time", "__reduce__": "an object rebuilt from data",
-    "__reduce_ex__": "an object rebuilt from data", "__setstate__": "an object rebuilt from data",
-    "__getstate__": "an object rebuilt from data", "__prepare__": "a class built at run time",
+    "attrgetter": "a name built at run time",
+    "methodcaller": "a name built at run time",
+    "import_module": "a module by a name built at run time",
+    "SimpleNamespace": "attributes named at run time",
+    "Namespace": "attributes named at run time",
+    "new_class": "a class built at run time",
+    "make_dataclass": "a class built at run time",
+    "__reduce__": "an object rebuilt from data",
+    "__reduce_ex__": "an object rebuilt from data",
+    "__setstate__": "an object rebuilt from data",
+    "__getstate__": "an object rebuilt from data",
+    "__prepare__": "a class built at run time",
     "get_field": "any attribute (a format field)",
     # loaders that run code rebuilt from data (a pickle can call exec)
-    "weights_only": "code rebuilt from data (a pickle)", "allow_pickle": "code rebuilt from data (a pickle)",
-    "pickle_module": "code rebuilt from data (a pickle)", "read_pickle": "code rebuilt from data (a pickle)",
+    "weights_only": "code rebuilt from data (a pickle)",
+    "allow_pickle": "code rebuilt from data (a pickle)",
+    "pickle_module": "code rebuilt from data (a pickle)",
+    "read_pickle": "code rebuilt from data (a pickle)",
 }
 MODULES = {  # importing these is reaching in (or running code built at run time) already
-    "ctypes": "raw memory", "_ctypes": "raw memory", "mmap": "raw memory", "gc": "the garbage collector",
-    "inspect": "frames", "_thread": "threads", "importlib": "modules by name",
-    "pickle": "code built at run time", "marshal": "code built at run time", "copyreg": "code built at run time",
-    "dill": "code built at run time", "cloudpickle": "code built at run time", "shelve": "code built at run time",
-    "code": "code built at run time", "codeop": "code built at run time", "tracemalloc": "the heap",
+    "ctypes": "raw memory",
+    "_ctypes": "raw memory",
+    "mmap": "raw memory",
+    "gc": "the garbage collector",
+    "inspect": "frames",
+    "_thread": "threads",
+    "importlib": "modules by name",
+    "pickle": "code built at run time",
+    "marshal": "code built at run time",
+    "copyreg": "code built at run time",
+    "dill": "code built at run time",
+    "cloudpickle": "code built at run time",
+    "shelve": "code built at run time",
+    "code": "code built at run time",
+    "codeop": "code built at run time",
+    "tracemalloc": "the heap",
     "_testcapi": "raw memory",
-    "socket": "the call channel", "multiprocessing": "a new process", "subprocess": "a new process",
+    "socket": "the call channel",
+    "multiprocessing": "a new process",
+    "subprocess": "a new process",
 }
-DYNAMIC_CALLS = {"eval": "code built at run time", "exec": "code built at run time",
-                 "compile": "code built at run time", "__import__": "a module by a name built at run time",
-                 "vars": "an object's namespace", "locals": "a frame's namespace", "globals": "a frame's namespace",
-                 "breakpoint": "a debugger"}
+DYNAMIC_CALLS = {
+    "eval": "code built at run time",
+    "exec": "code built at run time",
+    "compile": "code built at run time",
+    "__import__": "a module by a name built at run time",
+    "vars": "an object's namespace",
+    "locals": "a frame's namespace",
+    "globals": "a frame's namespace",
+    "breakpoint": "a debugger",
+}
 NAMED_ACCESS = ("getattr", "setattr", "delattr")  # fine with a literal name that is not itself reaching
 FD_WRITES = ("write", "read", "writev", "readv", "pwrite", "pread", "close", "fstat", "ftruncate", "lseek")
 MEMORY_PATHS = re.compile(r"^/proc/.*/(mem|maps|smaps|pagemap|environ|fd|task)(/|$)|^/dev/k?mem$|^/proc/kcore$")
@@ -116,8 +184,13 @@ def code(cells: list[dict]) -> list[Finding]:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue  # a cell that does not parse does not run either
     imports = [node for _, tree in trees for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
-    sys_names = {"sys"} | {alias.asname or alias.name for node in imports if isinstance(node, ast.Import)
-                           for alias in node.names if alias.name == "sys"}
+    sys_names = {"sys"} | {
+        alias.asname or alias.name
+        for node in imports
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if alias.name == "sys"
+    }
     libraries = {(alias.asname or alias.name).split(".")[0] for node in imports for alias in node.names}
     found: list[Finding] = []
     for index, tree in trees:
@@ -150,7 +223,7 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
-            for part in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]):
+            for part in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
                 self._patches(node, part)
         self.generic_visit(node)
 
@@ -179,8 +252,9 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         if any(k.arg == "metaclass" for k in node.keywords) or any(
-                isinstance(b, ast.Name) and b.id == "type" or isinstance(b, ast.Attribute) and b.attr == "type"
-                for b in node.bases):
+            isinstance(b, ast.Name) and b.id == "type" or isinstance(b, ast.Attribute) and b.attr == "type"
+            for b in node.bases
+        ):
             self.add(node, f"class {node.name} with a metaclass", "a class built at run time")
         self.generic_visit(node)
 
@@ -263,9 +337,13 @@ class _Visitor(ast.NodeVisitor):
             self.add(node, "type() with three arguments", "a class built at run time")
         elif (name == "Enum" or isinstance(function, ast.Attribute) and function.attr == "Enum") and len(node.args) > 1:
             self.add(node, "Enum() with members named at run time", "a class built at run time")
-        elif (isinstance(function, ast.Attribute) and function.attr in FD_WRITES
-              and isinstance(function.value, ast.Name) and function.value.id == "os"
-              and not (node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value in (0, 1, 2))):
+        elif (
+            isinstance(function, ast.Attribute)
+            and function.attr in FD_WRITES
+            and isinstance(function.value, ast.Name)
+            and function.value.id == "os"
+            and not (node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value in (0, 1, 2))
+        ):
             self.add(node, f"os.{function.attr}() on a descriptor", "a file descriptor (the call channel?)")
         self.generic_visit(node)
 

@@ -53,12 +53,29 @@ YIELDS_BEFORE_WAITING = 200  # GIL hand-overs to the student's thread before the
 MAX_REFUSED = 20  # refusals kept per process (each report carries them all)
 FRAME_LENGTH = struct.Struct("<Q")
 # Audit events refused in the student's threads: what reaches other threads, the heap, or memory.
-REFUSED_EVENTS = frozenset((
-    "sys._current_frames", "sys._current_exceptions", "gc.get_objects", "gc.get_referrers",
-    "gc.get_referents", "sys.settrace", "sys.setprofile", "sys.addaudithook", "os.fork", "os.forkpty",
-    "os.posix_spawn", "os.spawn", "os.exec", "os.system", "subprocess.Popen", "os.symlink", "os.link",
-    "cpython.PyInterpreterState_New", "cpython.remote_debugger_script",
-))
+REFUSED_EVENTS = frozenset(
+    (
+        "sys._current_frames",
+        "sys._current_exceptions",
+        "gc.get_objects",
+        "gc.get_referrers",
+        "gc.get_referents",
+        "sys.settrace",
+        "sys.setprofile",
+        "sys.addaudithook",
+        "os.fork",
+        "os.forkpty",
+        "os.posix_spawn",
+        "os.spawn",
+        "os.exec",
+        "os.system",
+        "subprocess.Popen",
+        "os.symlink",
+        "os.link",
+        "cpython.PyInterpreterState_New",
+        "cpython.remote_debugger_script",
+    )
+)
 REFUSED_PREFIXES = ("ctypes.",)
 SEALED_SIDE_FAILED = 70  # the exit status of a child whose sealed side raised (a MemoryError, say)
 THREADS_LEFT = "threads left running"  # recorded like a refusal: results could not be read while they ran
@@ -119,8 +136,12 @@ _sys = sys
 
 def _bind(describe: dict) -> Callable[..., None]:
     """`serve` with the private describe's functions as its own."""
-    describe_frame, new_state, plain, limit = describe["frame"], describe["new_state"], describe["plain"], \
-        describe["MAX_ANSWER"]
+    describe_frame, new_state, plain, limit = (
+        describe["frame"],
+        describe["new_state"],
+        describe["plain"],
+        describe["MAX_ANSWER"],
+    )
     measure = describe["measure"]
 
     def frame(message: dict, state: list, keep: list) -> bytes:
@@ -134,12 +155,22 @@ def _bind(describe: dict) -> Callable[..., None]:
         finally:
             _write(2, b"the sealed side of the student's process failed\n")
             _exit(SEALED_SIDE_FAILED)
+
     return serve
 
 
-def _serve(fd: int, key: bytes, cells: list, ready: dict, namespace: dict, tools: tuple,
-           frame: Callable[[dict, list, list], bytes], new_state: Callable[..., list],
-           plain: Callable[[object], object], measure: Callable[[list, list], dict]) -> None:
+def _serve(
+    fd: int,
+    key: bytes,
+    cells: list,
+    ready: dict,
+    namespace: dict,
+    tools: tuple,
+    frame: Callable[[dict, list, list], bytes],
+    new_state: Callable[..., list],
+    plain: Callable[[object], object],
+    measure: Callable[[list, list], dict],
+) -> None:
     """The main thread: run the cells, then answer calls until the grader hangs up (never returns).
 
     `ready`: what the ready frame says besides the cells' outcome (devices, withheld devices);
@@ -221,29 +252,65 @@ def _report(outcome: dict, ready: dict, refused: list, threads_left: bool, plain
     """The message for what the student's thread left in its locals (plain copies of its metadata)."""
     refusals = plain(_list(refused))
     if _dict_get(outcome, "kind") == "cells":
-        return {"op": "ready", **ready, "cell_errors": plain(_dict_get(outcome, "cell_errors")),
-                "output": plain(_dict_get(outcome, "output")), "refused": refusals}
+        return {
+            "op": "ready",
+            **ready,
+            "cell_errors": plain(_dict_get(outcome, "cell_errors")),
+            "output": plain(_dict_get(outcome, "output")),
+            "refused": refusals,
+        }
     if threads_left or _dict_get(outcome, "kind") == "decoded":  # ...or its inputs could not be measured: not run
-        error = {"type": "ThreadsRunning", "frames": [],
-                 "message": "a thread your code started is still running, so the result cannot be read"} \
-            if threads_left else {"type": "ProtocolError", "frames": [],
-                                  "message": "the call's inputs could not be read in your process"}
-        return {"op": "result", "error": error, "backward_error": None, "value": None, "args": None,
-                "kwargs": None, "output": "", "refused": refusals}
+        error = (
+            {
+                "type": "ThreadsRunning",
+                "frames": [],
+                "message": "a thread your code started is still running, so the result cannot be read",
+            }
+            if threads_left
+            else {
+                "type": "ProtocolError",
+                "frames": [],
+                "message": "the call's inputs could not be read in your process",
+            }
+        )
+        return {
+            "op": "result",
+            "error": error,
+            "backward_error": None,
+            "value": None,
+            "args": None,
+            "kwargs": None,
+            "output": "",
+            "refused": refusals,
+        }
     # whatever the student's thread left there: their exact types are checked next, with the captured type()
     args: Any = _dict_get(outcome, "args")
     items: Any = _dict_get(outcome, "kw_items")
-    if _type(args) is not _tuple or _type(items) is not _tuple or not all(
-            _type(item) is _tuple and _len(item) == 2 and _type(item[0]) is _str for item in _tuple_iter(items)):
+    if (
+        _type(args) is not _tuple
+        or _type(items) is not _tuple
+        or not all(_type(item) is _tuple and _len(item) == 2 and _type(item[0]) is _str for item in _tuple_iter(items))
+    ):
         args, items = (), ()  # only the student's thread could have made them so
-    return {"op": "result", "error": plain(_dict_get(outcome, "error")),
-            "backward_error": plain(_dict_get(outcome, "backward_error")), "value": _dict_get(outcome, "value"),
-            "args": _list(args), "kwargs": _dict(items), "output": plain(_dict_get(outcome, "output")),
-            "refused": refusals}
+    return {
+        "op": "result",
+        "error": plain(_dict_get(outcome, "error")),
+        "backward_error": plain(_dict_get(outcome, "backward_error")),
+        "value": _dict_get(outcome, "value"),
+        "args": _list(args),
+        "kwargs": _dict(items),
+        "output": plain(_dict_get(outcome, "output")),
+        "refused": refusals,
+    }
 
 
-def _describe(message: dict, frame: Callable[[dict, list, list], bytes], new_state: Callable[..., list],
-              keep: list, sent: dict | None) -> bytes:
+def _describe(
+    message: dict,
+    frame: Callable[[dict, list, list], bytes],
+    new_state: Callable[..., list],
+    keep: list,
+    sent: dict | None,
+) -> bytes:
     """The frame for `message`; an answer that cannot be described says so instead (its arguments too).
     `sent`: the memory the call's inputs used before it ran (`describe.measure`), None for the ready frame."""
     try:
@@ -270,7 +337,7 @@ def _describe(message: dict, frame: Callable[[dict, list, list], bytes], new_sta
 def _send(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[_write(fd, view):]
+        view = view[_write(fd, view) :]
 
 
 def _receive(fd: int, reader: list) -> bytes | None:
@@ -280,8 +347,8 @@ def _receive(fd: int, reader: list) -> bytes | None:
         if _len(pending) >= FRAME_LENGTH.size:
             (size,) = _unpack_length(pending)
             if _len(pending) >= FRAME_LENGTH.size + size:
-                data = _bytes(pending[FRAME_LENGTH.size:FRAME_LENGTH.size + size])
-                del pending[:FRAME_LENGTH.size + size]
+                data = _bytes(pending[FRAME_LENGTH.size : FRAME_LENGTH.size + size])
+                del pending[: FRAME_LENGTH.size + size]
                 return data
         chunk = _read(fd, 1 << 16)
         if not chunk:
@@ -302,8 +369,9 @@ def _park_point(code: types.CodeType) -> int:
 
 def _without_globals(function: Callable[..., Any]) -> Callable[..., Any]:
     """The same function, reading no global name: its frame, seen from the student's thread, leads nowhere."""
-    return _FunctionType(function.__code__, {"__builtins__": {}}, function.__name__, function.__defaults__,
-                         function.__closure__)
+    return _FunctionType(
+        function.__code__, {"__builtins__": {}}, function.__name__, function.__defaults__, function.__closure__
+    )
 
 
 def _audit_hook(main: int, refused: list, writable: tuple) -> Callable[[str, tuple], None]:
@@ -346,8 +414,11 @@ def _audit_hook(main: int, refused: list, writable: tuple) -> Callable[[str, tup
             if path is None or event == "compile" and starts(path, "<"):
                 return
             names = [name for name in split(path, "/") if name and name != "."]
-            if event == "open" and (not names or names[-1] not in memory_files) and not (
-                    ends(path, code_suffixes) and untrusted(path, names)):
+            if (
+                event == "open"
+                and (not names or names[-1] not in memory_files)
+                and not (ends(path, code_suffixes) and untrusted(path, names))
+            ):
                 return
             if event == "compile" and not untrusted(path, names):
                 return
@@ -364,11 +435,11 @@ def _audit_hook(main: int, refused: list, writable: tuple) -> Callable[[str, tup
         if length(refused) < limit:
             refused.append([event, cell, line])
         raise refuse(f"{event} is not allowed while grading / 채점 중에는 {event} 를 쓸 수 없습니다")
+
     return hook
 
 
-def park(wait: Callable[[], object], finish: Callable[[], object], inbox: list, namespace: dict,
-         tools: tuple) -> None:
+def park(wait: Callable[[], object], finish: Callable[[], object], inbox: list, namespace: dict, tools: tuple) -> None:
     """The student's thread: a loop that waits for a job, runs it and hands back; it has no globals.
 
     A call is two jobs: "decode" rebuilds its inputs into `args` and `kw_items` and hands back, so that the
@@ -378,8 +449,23 @@ def park(wait: Callable[[], object], finish: Callable[[], object], inbox: list, 
     Everything else it uses is passed in `tools`: the student-side helpers of `child` (the same ones the
     in-process transport uses; a student who patches them changes only their own answers) and a few
     builtins."""
-    (run_cells, read_call, begin_call, end_call, describe_error, run_backward, gc_enable, gc_disable,
-     getframe, clear, tuple_type, dict_type, items_of, callable_of, base_exception) = tools
+    (
+        run_cells,
+        read_call,
+        begin_call,
+        end_call,
+        describe_error,
+        run_backward,
+        gc_enable,
+        gc_disable,
+        getframe,
+        clear,
+        tuple_type,
+        dict_type,
+        items_of,
+        callable_of,
+        base_exception,
+    ) = tools
     # what the student's code leaves in these locals, of any type, is read by the main thread through this frame
     kind: str | None
     cell_errors: Any
@@ -429,8 +515,10 @@ def park(wait: Callable[[], object], finish: Callable[[], object], inbox: list, 
                     kind = "decoded"
         except base_exception as raised:  # whatever happened, hand back
             error = describe_error(raised)  # the kit's side failed in the student's process: their patches?
-            error["message"] = ("the call could not be run in your process (did your code change torch, numpy "
-                                "or pandas?): " + error["type"] + ": " + error["message"])[:1000]
+            error["message"] = (
+                "the call could not be run in your process (did your code change torch, numpy "
+                "or pandas?): " + error["type"] + ": " + error["message"]
+            )[:1000]
             error["type"] = "ProtocolError"
             output = ""  # noqa: F841 - read through this frame
             raised = None

@@ -18,12 +18,12 @@ from nbgrader.api import Gradebook
 if TYPE_CHECKING:
     from nbgrader.apps.api import NbGraderAPI
 
-from autograder.engine import batch, intake, locate
 from autograder.classroom import gradebook
-from autograder.reports import report, similarity
-from autograder.errors import StepFailed
 from autograder.classroom.plugin import KitCsvExport
+from autograder.engine import batch, intake, locate
 from autograder.engine.results import SubmissionResult
+from autograder.errors import StepFailed
+from autograder.reports import report, similarity
 
 
 def step(course: str | Path | locate.Course, name: str, assignment: str, **kwargs: object) -> str:
@@ -54,8 +54,10 @@ def _run(api: NbGraderAPI, name: str, assignment: str, **kwargs: object) -> str:
     with gradebook.quiet_nbgrader():
         outcome = getattr(api, name)(assignment, **kwargs)
     if not outcome or not outcome.get("success"):
-        raise StepFailed(f"nbgrader {name} {assignment} failed:\n{(outcome or {}).get('error', '')}\n"
-                         f"{(outcome or {}).get('log', '')[-3000:]}")
+        raise StepFailed(
+            f"nbgrader {name} {assignment} failed:\n{(outcome or {}).get('error', '')}\n"
+            f"{(outcome or {}).get('log', '')[-3000:]}"
+        )
     return outcome.get("log", "")
 
 
@@ -76,9 +78,14 @@ def export_grades(course: str | Path | locate.Course, destination: str | Path) -
     return Path(destination)
 
 
-def grade_and_record(course: str | Path | locate.Course, assignment: str, lang: str | None = None,
-                     workers: int | None = None, force: bool = False,
-                     scheduler: str | None = None) -> list[SubmissionResult]:
+def grade_and_record(
+    course: str | Path | locate.Course,
+    assignment: str,
+    lang: str | None = None,
+    workers: int | None = None,
+    force: bool = False,
+    scheduler: str | None = None,
+) -> list[SubmissionResult]:
     """Grade every collected submission (`batch`: in parallel, sandboxed, skipping what is unchanged
     since the last run; on a Dask cluster with `scheduler`; inputs from the course's salt), record it in the
     gradebook, then run what follows grading."""
@@ -102,8 +109,13 @@ def grade_and_record(course: str | Path | locate.Course, assignment: str, lang: 
     return results
 
 
-def after_grading(course: str | Path | locate.Course, assignment: str, results: list[SubmissionResult],
-                  lang: str | None = None, resalted: dict[str, str] | None = None) -> list[Path]:
+def after_grading(
+    course: str | Path | locate.Course,
+    assignment: str,
+    results: list[SubmissionResult],
+    lang: str | None = None,
+    resalted: dict[str, str] | None = None,
+) -> list[Path]:
     """What reads a graded assignment: the similarity of the submissions (`similarity.csv`), the class
     report (which names the students just graded again because the salt changed, `resalted`), then the
     kit's full verdicts, check by check, in `reports/<assignment>/results.json` (the gradebook holds one
@@ -112,8 +124,10 @@ def after_grading(course: str | Path | locate.Course, assignment: str, results: 
     folder = course.reports_folder(assignment)
     folder.mkdir(parents=True, exist_ok=True)
     similar = similarity.analyse_course(course, assignment)
-    written = [similarity.write_csv(similar, folder / "similarity.csv"),
-               *report.write_reports(results, folder, assignment, lang, similar, resalted).values()]
+    written = [
+        similarity.write_csv(similar, folder / "similarity.csv"),
+        *report.write_reports(results, folder, assignment, lang, similar, resalted).values(),
+    ]
     path = folder / "results.json"
     path.write_text(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=1), encoding="utf-8")
     return [*written, path]

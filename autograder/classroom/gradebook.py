@@ -27,15 +27,17 @@ from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
-from autograder.engine import extract, intake, locate
-from autograder.errors import GradebookError
-from autograder.engine.locate import CONFIG_FILE, SECRET, TIMESTAMP
-from autograder.messages import Msg, language
 from autograder.classroom.plugin import KitGrade, KitGradeError
+from autograder.engine import extract, intake, locate
+from autograder.engine.locate import CONFIG_FILE, SECRET, TIMESTAMP
 from autograder.engine.results import SubmissionResult
+from autograder.errors import GradebookError
+from autograder.messages import Msg, language
 
-NOT_READ = Msg(ko="제출한 노트북을 읽지 않았으므로 배포된 노트북으로 대신 보여 줍니다.",
-               en="The submitted notebook was not read, so the released notebook is shown instead.")
+NOT_READ = Msg(
+    ko="제출한 노트북을 읽지 않았으므로 배포된 노트북으로 대신 보여 줍니다.",
+    en="The submitted notebook was not read, so the released notebook is shown instead.",
+)
 
 
 @dataclass
@@ -94,8 +96,9 @@ def nbgrader_api(course: str | Path | locate.Course, config: Config | None = Non
     return NbGraderAPI(CourseDirectory(config=config), config=config)
 
 
-def record(course: str | Path | locate.Course, assignment: str, results: Iterable[SubmissionResult],
-           lang: str | None = None) -> list[str]:
+def record(
+    course: str | Path | locate.Course, assignment: str, results: Iterable[SubmissionResult], lang: str | None = None
+) -> list[str]:
     """Record verdicts for `submitted/<student>/<assignment>/`; returns the students recorded.
 
     nbgrader reads a copy of each submission that holds only what the kit read through `intake` (the
@@ -112,8 +115,9 @@ def record(course: str | Path | locate.Course, assignment: str, results: Iterabl
     found = {s.student: s for s in located.submissions(assignment) if s.student in by_student and s.recordable}
     config = copy.deepcopy(located.config)
     config.Autograde.autograde_preprocessors = _with_verdicts(
-        config.Autograde.get("autograde_preprocessors", []), KitGrade(results=by_student, lang=lang or "",
-                                                                      config=config))
+        config.Autograde.get("autograde_preprocessors", []),
+        KitGrade(results=by_student, lang=lang or "", config=config),
+    )
     failures = []
     api = nbgrader_api(located, config)
     with tempfile.TemporaryDirectory(prefix="kit-submitted-") as staging:
@@ -127,13 +131,15 @@ def record(course: str | Path | locate.Course, assignment: str, results: Iterabl
             if not outcome["success"]:
                 failures.append(f"{student}: {outcome.get('error', '')[-1500:]}\n{outcome.get('log', '')[-1500:]}")
     if failures:
-        raise GradebookError(f"nbgrader could not record {len(failures)} submission(s) of {assignment}:\n"
-                             + "\n".join(failures))
+        raise GradebookError(
+            f"nbgrader could not record {len(failures)} submission(s) of {assignment}:\n" + "\n".join(failures)
+        )
     return sorted(found)
 
 
-def _stage(submitted: locate.Submitted, result: SubmissionResult, coursedir: CourseDirectory, assignment: str,
-           lang: str) -> None:
+def _stage(
+    submitted: locate.Submitted, result: SubmissionResult, coursedir: CourseDirectory, assignment: str, lang: str
+) -> None:
     """What nbgrader reads of one submission, where `coursedir` (the staging copy) expects it."""
     folder = Path(coursedir.format_path(coursedir.submitted_directory, submitted.student, assignment))
     folder.mkdir(parents=True)
@@ -164,8 +170,10 @@ def _with_verdicts(pipeline: list, kit: KitGrade) -> list:
     names = [p if isinstance(p, str) else f"{p.__module__}.{p.__qualname__}" for p in pipeline]
     wanted = f"{KitGrade.__module__}.{KitGrade.__qualname__}"
     if wanted not in names:
-        raise KitGradeError(f"{CONFIG_FILE} must list {wanted} in c.Autograde.autograde_preprocessors "
-                            "(in place of nbgrader's Execute) for the kit to write the gradebook")
+        raise KitGradeError(
+            f"{CONFIG_FILE} must list {wanted} in c.Autograde.autograde_preprocessors "
+            "(in place of nbgrader's Execute) for the kit to write the gradebook"
+        )
     return [kit if name == wanted else step for name, step in zip(names, pipeline, strict=True)]
 
 
@@ -176,9 +184,14 @@ def read(course: str | Path | locate.Course, assignment: str) -> dict[str, Entry
     entries = {}
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         for submission in gb.assignment_submissions(assignment):
-            entry = Entry(submission.student.id, raw_score=submission.score, max_score=submission.max_score,
-                          late_penalty=submission.late_submission_penalty or 0.0,
-                          seconds_late=submission.total_seconds_late, timestamp=submission.timestamp)
+            entry = Entry(
+                submission.student.id,
+                raw_score=submission.score,
+                max_score=submission.max_score,
+                late_penalty=submission.late_submission_penalty or 0.0,
+                seconds_late=submission.total_seconds_late,
+                timestamp=submission.timestamp,
+            )
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     entry.scores[grade.name] = grade.score

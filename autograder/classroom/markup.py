@@ -29,8 +29,11 @@ def inert(nb: nbformat.NotebookNode, released: nbformat.NotebookNode | Notebook 
     """Make `nb` (a submitted notebook as nbgrader read it) safe to render; `released` is the notebook
     the students were given (an nbformat notebook or `instructor.Notebook`; None when it cannot be found:
     then no text cell is trusted)."""
-    trusted = {} if released is None else {(c["cell_type"], _text(c.get("source", ""))): c
-                                           for c in released.cells if c["cell_type"] != "code"}
+    trusted = (
+        {}
+        if released is None
+        else {(c["cell_type"], _text(c.get("source", ""))): c for c in released.cells if c["cell_type"] != "code"}
+    )
     for cell in nb.cells:
         grading = cell.get("metadata", {}).get("nbgrader")
         if cell.cell_type == "code":
@@ -42,7 +45,8 @@ def inert(nb: nbformat.NotebookNode, released: nbformat.NotebookNode | Notebook 
                 shown_as_text(cell)
             else:
                 cell.metadata = nbformat.from_dict(
-                    {k: v for k, v in original.get("metadata", {}).items() if k != "nbgrader"})
+                    {k: v for k, v in original.get("metadata", {}).items() if k != "nbgrader"}
+                )
                 _set_attachments(cell, original.get("attachments"))
         if grading is not None:
             if grading.get("cell_type", cell.cell_type) != cell.cell_type:

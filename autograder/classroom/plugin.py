@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from nbformat import NotebookNode
 from nbconvert.exporters import HTMLExporter, NotebookExporter
 from nbconvert.preprocessors import Preprocessor
+from nbformat import NotebookNode
 from nbgrader import utils as nbgrader_utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
@@ -38,12 +38,12 @@ from nbgrader.plugins import CsvExportPlugin, LateSubmissionPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict, Float, Unicode
 
-from autograder.engine import extract, instructor, sanitize
-from autograder.reports import feedback, spreadsheet, terminal
 from autograder.classroom import markup
+from autograder.engine import extract, instructor, sanitize
+from autograder.engine.results import ExerciseResult, SubmissionResult
 from autograder.errors import KitGradeError
 from autograder.messages import Msg, language
-from autograder.engine.results import ExerciseResult, SubmissionResult
+from autograder.reports import feedback, spreadsheet, terminal
 
 
 class KitGrade(NbGraderPreprocessor):
@@ -58,8 +58,9 @@ class KitGrade(NbGraderPreprocessor):
         info = resources["nbgrader"]
         result = self.results.get(info["student"])
         if result is None:
-            result = grade_submitted_notebook(self._course_directory(), info["assignment"], info["student"],
-                                              info["notebook"])
+            result = grade_submitted_notebook(
+                self._course_directory(), info["assignment"], info["student"], info["notebook"]
+            )
         lang = language(self.lang or None)
         coursedir = self._course_directory(required=False)
         markup.inert(nb, instructor.of_course(coursedir, info["assignment"], info["notebook"]).released)
@@ -75,11 +76,15 @@ class KitGrade(NbGraderPreprocessor):
         try:
             exercise = result.exercise(grade_id)
         except StopIteration:
-            raise KitGradeError(f"check cell {grade_id!r} of {result.assignment} has no grader in "
-                                f"autograder/graders/ (a check cell's grade_id must be an exercise id)") from None
+            raise KitGradeError(
+                f"check cell {grade_id!r} of {result.assignment} has no grader in "
+                f"autograder/graders/ (a check cell's grade_id must be an exercise id)"
+            ) from None
         if not math.isclose(exercise.points, points):
-            raise KitGradeError(f"check cell {grade_id!r} is worth {points:g} points in the notebook but "
-                                f"{exercise.points:g} in its grader: run `python -m autograder publish`")
+            raise KitGradeError(
+                f"check cell {grade_id!r} is worth {points:g} points in the notebook but "
+                f"{exercise.points:g} in its grader: run `python -m autograder publish`"
+            )
         return exercise
 
     def _course_directory(self, required: bool = True) -> CourseDirectory:
@@ -96,8 +101,9 @@ class KitGrade(NbGraderPreprocessor):
 _graded: dict[tuple[str, str], SubmissionResult] = {}  # (path, fingerprint of what was read) -> verdict, this process
 
 
-def grade_submitted_notebook(coursedir: CourseDirectory, assignment: str, student: str,
-                             notebook: str) -> SubmissionResult:
+def grade_submitted_notebook(
+    coursedir: CourseDirectory, assignment: str, student: str, notebook: str
+) -> SubmissionResult:
     """The verdict on one submitted notebook, as `nbgrader autograde` asks for them one at a time.
 
     The first request grades, in one batch, every submission of the assignment that this run of
@@ -113,8 +119,11 @@ def grade_submitted_notebook(coursedir: CourseDirectory, assignment: str, studen
     reference = instructor.of_course(coursedir, assignment, notebook)
     wanted = batch.read_submitted(asked, assignment, reference)
     if (str(path), wanted.fingerprint) not in _graded:
-        others = [batch.read_submitted(s, assignment, reference) for s in listed.values()
-                  if fnmatch.fnmatchcase(s.student, coursedir.student_id) and s.student != student]
+        others = [
+            batch.read_submitted(s, assignment, reference)
+            for s in listed.values()
+            if fnmatch.fnmatchcase(s.student, coursedir.student_id) and s.student != student
+        ]
         submissions = [*others, wanted]
         salt = secret.of_course(coursedir.root, coursedir.config)
         for submission, result in zip(submissions, batch.grade_now(submissions, salt=salt), strict=True):
@@ -124,13 +133,18 @@ def grade_submitted_notebook(coursedir: CourseDirectory, assignment: str, studen
 
 def check_cell_outputs(exercise: ExerciseResult, lang: str | None = None) -> list:
     """The feedback a student reads under the check cell, then the score nbgrader records."""
-    head = Msg(ko=f"자동 채점 {exercise.id}: {exercise.score:g}/{exercise.points:g} 점 (숨은 검사, 무작위 입력)",
-               en=f"Autograded {exercise.id}: {exercise.score:g}/{exercise.points:g} points "
-                  f"(hidden checks, randomized inputs)")
+    head = Msg(
+        ko=f"자동 채점 {exercise.id}: {exercise.score:g}/{exercise.points:g} 점 (숨은 검사, 무작위 입력)",
+        en=f"Autograded {exercise.id}: {exercise.score:g}/{exercise.points:g} points "
+        f"(hidden checks, randomized inputs)",
+    )
     text = "\n".join([head.text(lang), *terminal.check_lines(exercise, lang)]) + "\n"
-    return [nbformat.v4.new_output("stream", name="stdout", text=text),
-            nbformat.v4.new_output("execute_result", data={"text/plain": repr(float(exercise.score))},
-                                   execution_count=None)]
+    return [
+        nbformat.v4.new_output("stream", name="stdout", text=text),
+        nbformat.v4.new_output(
+            "execute_result", data={"text/plain": repr(float(exercise.score))}, execution_count=None
+        ),
+    ]
 
 
 def annotate_cell_errors(nb: NotebookNode, result: SubmissionResult, lang: str | None = None) -> None:
@@ -140,18 +154,23 @@ def annotate_cell_errors(nb: NotebookNode, result: SubmissionResult, lang: str |
         index = error.get("cell", 0) - 1 if isinstance(error.get("cell"), int) else -1
         if not 0 <= index < len(nb.cells) or not sanitize.runs(nb.cells[index]):
             continue
-        line = next((f"line {f.get('line')}: " for f in reversed(error.get("frames", []))
-                     if f.get("cell") == index + 1), "")
+        line = next(
+            (f"line {f.get('line')}: " for f in reversed(error.get("frames", [])) if f.get("cell") == index + 1), ""
+        )
         text = f"{error.get('type')}: {str(error.get('message', ''))[:300]}"
-        note = Msg(ko=f"⚠ 채점할 때 이 셀이 오류를 냈습니다 ({line}{text})",
-                   en=f"⚠ This cell raised an error when it was graded ({line}{text})")
+        note = Msg(
+            ko=f"⚠ 채점할 때 이 셀이 오류를 냈습니다 ({line}{text})",
+            en=f"⚠ This cell raised an error when it was graded ({line}{text})",
+        )
         nb.cells[index].outputs = [nbformat.v4.new_output("stream", name="stdout", text=note.text(lang) + "\n")]
 
 
-UNREADABLE = Msg(ko="제출한 노트북을 읽을 수 없어 배포된 노트북으로 대신 보여 줍니다. 점수와 아래의 채점 결과는 "
-                     "제출한 파일에서 나온 것입니다: ",
-                  en="The kit could not read the submitted notebook, so the released notebook is shown instead. "
-                     "The scores and the feedback below come from the submitted file: ")
+UNREADABLE = Msg(
+    ko="제출한 노트북을 읽을 수 없어 배포된 노트북으로 대신 보여 줍니다. 점수와 아래의 채점 결과는 "
+    "제출한 파일에서 나온 것입니다: ",
+    en="The kit could not read the submitted notebook, so the released notebook is shown instead. "
+    "The scores and the feedback below come from the submitted file: ",
+)
 NOT_GRADED = Msg(ko="이 제출물은 채점하지 않았습니다: ", en="This submission was not graded: ")
 
 
@@ -168,8 +187,8 @@ class SubmissionExporter(NotebookExporter):
 
     # nbconvert's Exporter says a NotebookNode comes back; NotebookExporter's is its text
     def from_filename(  # type: ignore[override]
-            self, filename: str, resources: dict[str, Any] | None = None,
-            **kw: Any) -> tuple[NotebookNode | str, dict[str, Any]]:
+        self, filename: str, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[NotebookNode | str, dict[str, Any]]:
         coursedir = getattr(self.parent, "coursedir", None)
         info = (resources or {}).get("nbgrader")
         if coursedir is None or info is None or not _is_submitted(coursedir, info, filename):
@@ -216,8 +235,9 @@ class KitCollect(ExchangeCollect):
                 self.log.error("%s is not collected: it is %s, not a folder", terminal.clean(src), left[0][1])
                 return
             for path, why in left:
-                self.log.warning("not collected: %s is %s (only folders and regular files are)",
-                                 terminal.clean(path), why)
+                self.log.warning(
+                    "not collected: %s is %s (only folders and regular files are)", terminal.clean(path), why
+                )
             super().do_copy(str(kept), dest, log)
 
 
@@ -267,6 +287,8 @@ def _copy_folder(folder: int, shown: str, kept: Path, left: list, budget: list[i
                 left.append((where, "not a regular file"))
         finally:
             os.close(handle)
+
+
 class EscapeStudentNames(Preprocessor):
     """The formgrader's submission page prints the student's id and names and the notebook's path as
     HTML without escaping them (nbgrader's `formgrade_macros.html.j2`): an id such as
@@ -285,8 +307,9 @@ class EscapeStudentNames(Preprocessor):
 class LatePenaltyPerDay(LateSubmissionPlugin):
     """The course's late policy: each started day late costs a share of the notebook's score."""
 
-    percent_per_day = Float(10.0, help="Percent of the score lost per started day late (100: zero at once)."
-                            ).tag(config=True)
+    percent_per_day = Float(10.0, help="Percent of the score lost per started day late (100: zero at once).").tag(
+        config=True
+    )
 
     def late_submission_penalty(self, student_id: str, score: float, total_seconds_late: float) -> float | None:
         if total_seconds_late <= 0:
@@ -300,8 +323,19 @@ class KitCsvExport(CsvExportPlugin):
     (nbgrader's own plugin quotes none, so a comma in a name shifts the columns) and no student id or
     name that a spreadsheet would evaluate as a formula."""
 
-    COLUMNS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
-               "raw_score", "late_submission_penalty", "score", "max_score")
+    COLUMNS = (
+        "assignment",
+        "duedate",
+        "timestamp",
+        "student_id",
+        "last_name",
+        "first_name",
+        "email",
+        "raw_score",
+        "late_submission_penalty",
+        "score",
+        "max_score",
+    )
 
     def export(self, gradebook: Gradebook) -> None:
         destination = self.to or "grades.csv"
@@ -319,9 +353,21 @@ class KitCsvExport(CsvExportPlugin):
                     timestamp, raw, penalty = submission.timestamp, submission.score, submission.late_submission_penalty
                 except MissingEntry:  # nothing submitted: zero, as nbgrader's own export says
                     timestamp, raw, penalty = None, 0.0, 0.0
-                rows.append([assignment.name, assignment.duedate, timestamp, student.id, student.last_name,
-                             student.first_name, student.email, raw, penalty, max(0.0, raw - penalty),
-                             assignment.max_score])
+                rows.append(
+                    [
+                        assignment.name,
+                        assignment.duedate,
+                        timestamp,
+                        student.id,
+                        student.last_name,
+                        student.first_name,
+                        student.email,
+                        raw,
+                        penalty,
+                        max(0.0, raw - penalty),
+                        assignment.max_score,
+                    ]
+                )
         spreadsheet.write(destination, self.COLUMNS, rows)
 
 
@@ -336,7 +382,8 @@ class KitFeedbackExporter(HTMLExporter):
     lang = Unicode("", help="Feedback language, ko or en (default: $KIT_LANG, else ko).").tag(config=True)
 
     def from_notebook_node(  # type: ignore[override]  # as HTMLExporter's own: a page is text
-            self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any) -> tuple[str, dict[str, Any]]:
+        self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[str, dict[str, Any]]:
         result = self._verdict(resources)
         if result is None:
             return super().from_notebook_node(nb, resources, **kw)

@@ -21,10 +21,10 @@ from pathlib import Path
 import nbformat
 
 from autograder import kit
+from autograder.authoring.spec import Exercise
 from autograder.engine import catalog
 from autograder.engine.catalog import ASSIGNMENTS
 from autograder.errors import PublishError
-from autograder.authoring.spec import Exercise
 
 ROOT = kit.ROOT
 OUTPUTS = ("release", "solutions")
@@ -39,8 +39,13 @@ def nbgrader_env() -> dict[str, str]:
 
 
 def nbgrader(course: Path, *args: str) -> None:
-    done = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), *args], cwd=course,
-                          env=nbgrader_env(), capture_output=True, text=True)
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "nbgrader"), *args],
+        cwd=course,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         raise PublishError(f"nbgrader {' '.join(args)} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
 
@@ -53,10 +58,20 @@ def contract_lines(exercise: Exercise, indent: str = "    ") -> list[str]:
     """The docstring's bullet list: each promise in English, its Korean beneath it."""
     lines = []
     for promise in exercise.contract:
-        lines += textwrap.wrap(promise.en, CONTRACT_WIDTH["en"], initial_indent=f"{indent}- ",
-                               subsequent_indent=f"{indent}  ", break_on_hyphens=False)
-        lines += textwrap.wrap(promise.ko, CONTRACT_WIDTH["ko"], initial_indent=f"{indent}  ",
-                               subsequent_indent=f"{indent}  ", break_on_hyphens=False)
+        lines += textwrap.wrap(
+            promise.en,
+            CONTRACT_WIDTH["en"],
+            initial_indent=f"{indent}- ",
+            subsequent_indent=f"{indent}  ",
+            break_on_hyphens=False,
+        )
+        lines += textwrap.wrap(
+            promise.ko,
+            CONTRACT_WIDTH["ko"],
+            initial_indent=f"{indent}  ",
+            subsequent_indent=f"{indent}  ",
+            break_on_hyphens=False,
+        )
     return lines
 
 
@@ -87,8 +102,9 @@ def write_contracts(source: Path, assignments: tuple[str, ...] = ASSIGNMENTS) ->
         notebook = nbformat.read(path, as_version=4)
         before = nbformat.writes(notebook)
         for exercise in catalog.for_assignment(assignment):
-            cell = next(c for c in notebook.cells
-                        if c.metadata.get("nbgrader", {}).get("grade_id") == f"{exercise.id}_answer")
+            cell = next(
+                c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"{exercise.id}_answer"
+            )
             cell.source = with_contract(cell.source, exercise)
         text = nbformat.writes(notebook)
         if text != before:
@@ -127,16 +143,25 @@ def normalised(path: Path) -> object:
         return path.read_bytes()
     notebook = json.loads(path.read_text(encoding="utf-8"))
     return [
-        (cell["cell_type"], "".join(cell["source"]), cell.get("metadata", {}).get("nbgrader"),
-         "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
-                 for o in cell.get("outputs", [])))  # nbgrader splits one stream into chunks at random
+        (
+            cell["cell_type"],
+            "".join(cell["source"]),
+            cell.get("metadata", {}).get("nbgrader"),
+            "".join(
+                "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+                for o in cell.get("outputs", [])
+            ),
+        )  # nbgrader splits one stream into chunks at random
         for cell in notebook["cells"]
     ]
 
 
 def _files(root: Path, output: str, assignment: str) -> dict[Path, Path]:
-    return {p.relative_to(root): p for p in (root / output / assignment).rglob("*")
-            if p.is_file() and ".ipynb_checkpoints" not in p.parts}
+    return {
+        p.relative_to(root): p
+        for p in (root / output / assignment).rglob("*")
+        if p.is_file() and ".ipynb_checkpoints" not in p.parts
+    }
 
 
 def stale(root: Path = ROOT) -> list[str]:
@@ -152,7 +177,10 @@ def stale(root: Path = ROOT) -> list[str]:
                 built = _files(fresh, output, assignment)
                 committed = _files(root, output, assignment)
                 for name in sorted(set(built) | set(committed), key=str):
-                    if (name not in built or name not in committed
-                            or normalised(built[name]) != normalised(committed[name])):
+                    if (
+                        name not in built
+                        or name not in committed
+                        or normalised(built[name]) != normalised(committed[name])
+                    ):
                         differ.append(str(name))
         return differ

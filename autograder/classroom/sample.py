@@ -38,11 +38,11 @@ from nbgrader.exchange.default import Exchange, ExchangeFetchAssignment, Exchang
 from traitlets.config import Config
 
 from autograder import kit
-from autograder.engine import catalog, secret
-from autograder.classroom import course, gradebook
-from autograder.reports import term
-from autograder.errors import CourseError
 from autograder.authoring.spec import Alternative, Exercise, Mutant
+from autograder.classroom import course, gradebook
+from autograder.engine import catalog, secret
+from autograder.errors import CourseError
+from autograder.reports import term
 
 KIT_ROOT = kit.ROOT
 MARKER = ".kit-sample-class"
@@ -61,8 +61,28 @@ c.CourseDirectory.root = here
 c.Exchange.root = os.path.join(here, "exchange")
 '''
 
-GIVEN_NAMES = ("minjun", "seoyeon", "jiho", "hayoon", "dohyun", "jiwoo", "eunwoo", "sua", "junseo", "chaewon",
-               "yejun", "jiyu", "siwoo", "daeun", "hajun", "yuna", "jihun", "seoa", "geonwoo", "suhyun")
+GIVEN_NAMES = (
+    "minjun",
+    "seoyeon",
+    "jiho",
+    "hayoon",
+    "dohyun",
+    "jiwoo",
+    "eunwoo",
+    "sua",
+    "junseo",
+    "chaewon",
+    "yejun",
+    "jiyu",
+    "siwoo",
+    "daeun",
+    "hajun",
+    "yuna",
+    "jihun",
+    "seoa",
+    "geonwoo",
+    "suhyun",
+)
 FAMILY_NAMES = ("kim", "lee", "park", "choi", "jung", "kang", "cho", "yoon", "jang", "lim", "han", "oh")
 ROLES = ("all_correct", "blank", "hostile", "late", "original", "copier", "lender", "borrower")
 BORROWED = (1, 4)  # the borrower copies the lender's 2nd and 5th exercise of each assignment
@@ -106,7 +126,7 @@ class Style:
 
 STYLES = {
     "defensive": Style(
-        helpers='''
+        helpers="""
 def _require(*given):
     # refuse a missing argument early, with a message that says which one
     for where, piece in enumerate(given):
@@ -121,9 +141,10 @@ def _finish(outcome, tag):
     if kind == "NoneType":
         raise RuntimeError(tag + " computed nothing")
     return outcome
-''',
+""",
         opening="_require({first})",
-        closing='answer = {value}\n{indent}return _finish(answer, "{id}")'),
+        closing='answer = {value}\n{indent}return _finish(answer, "{id}")',
+    ),
     "stepwise": Style(
         helpers='''
 STEP_NOTE = "checked by hand against the notes"
@@ -137,12 +158,27 @@ def _trace(name, *inputs):
     return " | ".join(parts)
 ''',
         opening='where = _trace("{id}", {first})',
-        closing='assert where.startswith("{id}"), STEP_NOTE\n{indent}result = {value}\n{indent}return result'),
+        closing='assert where.startswith("{id}"), STEP_NOTE\n{indent}result = {value}\n{indent}return result',
+    ),
 }
 # What a copier renames: every name the styles' authors chose (none is a parameter of an exercise).
-COPIED_NAMES = {"_require": "_check_args", "_finish": "_done", "given": "args_in", "where": "idx", "piece": "arg",
-                "outcome": "res", "tag": "label_", "kind": "type_name", "answer": "out", "_trace": "_log_step",
-                "STEP_NOTE": "NOTE", "parts": "bits", "inputs": "things", "item": "thing", "result": "final"}
+COPIED_NAMES = {
+    "_require": "_check_args",
+    "_finish": "_done",
+    "given": "args_in",
+    "where": "idx",
+    "piece": "arg",
+    "outcome": "res",
+    "tag": "label_",
+    "kind": "type_name",
+    "answer": "out",
+    "_trace": "_log_step",
+    "STEP_NOTE": "NOTE",
+    "parts": "bits",
+    "inputs": "things",
+    "item": "thing",
+    "result": "final",
+}
 
 
 def styled(style: str, exercise_id: str, solution: str) -> str:
@@ -155,8 +191,9 @@ def styled(style: str, exercise_id: str, solution: str) -> str:
     indent = lines[last][: len(lines[last]) - len(lines[last].lstrip())]
     value = lines[last].lstrip().removeprefix("return ")
     lines[last] = indent + way.closing.format(indent=indent, value=value, id=exercise_id)
-    lines.insert(function.body[1].lineno - 1, "    " + way.opening.format(first=function.args.args[0].arg,
-                                                                          id=exercise_id))
+    lines.insert(
+        function.body[1].lineno - 1, "    " + way.opening.format(first=function.args.args[0].arg, id=exercise_id)
+    )
     return way.helpers.strip("\n") + "\n\n\n" + "\n".join(lines)
 
 
@@ -218,8 +255,10 @@ def answer_source(kind: str, exercise: Exercise, solution: str, stub: str) -> st
     if family in ("style", "copy"):
         own = styled(name, exercise.id, solution)
         return own if family == "style" else disguised(own)
-    variants: dict[str, tuple[Mutant | Alternative, ...]] = {"mutant": exercise.mutants,
-                                                             "alternative": exercise.alternatives}
+    variants: dict[str, tuple[Mutant | Alternative, ...]] = {
+        "mutant": exercise.mutants,
+        "alternative": exercise.alternatives,
+    }
     return next(v.source for v in variants[family] if v.name == name)
 
 
@@ -274,13 +313,17 @@ def build_course(root: Path, assignments: list[str]) -> None:
     for assignment in assignments:
         shutil.copytree(KIT_ROOT / "source" / assignment, root / "source" / assignment, symlinks=False)
     (root / "nbgrader_config.py").write_text(
-        COURSE_CONFIG.format(kit_config=str(KIT_ROOT / gradebook.CONFIG_FILE)), encoding="utf-8")
+        COURSE_CONFIG.format(kit_config=str(KIT_ROOT / gradebook.CONFIG_FILE)), encoding="utf-8"
+    )
     (root / MARKER).write_text("made by `python -m autograder sample-class`; safe to delete\n", encoding="utf-8")
 
 
 def present_assignments() -> list[str]:
-    return [a for a in catalog.ASSIGNMENTS if (KIT_ROOT / "source" / a / f"{a}.ipynb").is_file()
-            and catalog.for_assignment(a)]
+    return [
+        a
+        for a in catalog.ASSIGNMENTS
+        if (KIT_ROOT / "source" / a / f"{a}.ipynb").is_file() and catalog.for_assignment(a)
+    ]
 
 
 # -- the students' side: nbgrader's exchange, as their Assignment List runs it -------------------------
@@ -361,8 +404,9 @@ def solutions(assignment: str) -> dict[str, str]:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
         if grade_id.endswith("_answer"):
             source = "".join(cell["source"])
-            found[grade_id.removesuffix("_answer")] = re.sub(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|$)", "", source,
-                                                             flags=re.MULTILINE).rstrip()
+            found[grade_id.removesuffix("_answer")] = re.sub(
+                r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|$)", "", source, flags=re.MULTILINE
+            ).rstrip()
     return found
 
 
@@ -399,8 +443,13 @@ def submission_time(student: Student, index: int) -> datetime.datetime:
 # -- the whole term ----------------------------------------------------------------------------------
 
 
-def run(root: str | Path, students: int | list[Student] = 30, assignments: list[str] | None = None,
-        lang: str | None = None, log: Callable[[str], object] = print) -> ClassRun:
+def run(
+    root: str | Path,
+    students: int | list[Student] = 30,
+    assignments: list[str] | None = None,
+    lang: str | None = None,
+    log: Callable[[str], object] = print,
+) -> ClassRun:
     """Play a term for a roster (or that many students) over the assignments (default: all that exist)."""
     root = Path(root).resolve()
     assignments = assignments or present_assignments()

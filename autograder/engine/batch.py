@@ -44,13 +44,13 @@ import pandas
 import torch
 
 from autograder import kit
+from autograder.boundary.transport import Transport
 from autograder.engine import catalog, extract, instructor, intake, locate, secret
-from autograder.reports import terminal
 from autograder.engine.grade import DEFAULT_SALT, PROCESS_FAILURES, GraderError, grade, grade_stream
-from autograder.messages import Msg
 from autograder.engine.results import SubmissionResult
 from autograder.engine.store import ResultStore
-from autograder.boundary.transport import Transport
+from autograder.messages import Msg
+from autograder.reports import terminal
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -61,8 +61,10 @@ log = logging.getLogger(__name__)
 KIT_ROOT = kit.ROOT
 KIT_DIR = kit.PACKAGE
 MAX_CHUNK = 32  # most submissions handed to a worker at once (a worker that dies leaves them to retry one by one)
-WORKER_DIED = Msg(ko="이 노트북을 채점하던 채점 프로세스가 멈췄습니다. 조교가 확인해야 합니다.",
-                  en="The grading process stopped while grading this notebook; a TA must look at it.")
+WORKER_DIED = Msg(
+    ko="이 노트북을 채점하던 채점 프로세스가 멈췄습니다. 조교가 확인해야 합니다.",
+    en="The grading process stopped while grading this notebook; a TA must look at it.",
+)
 _PR_SET_PDEATHSIG = 1
 TIMESTAMP_FILE = Msg(ko="제출 시각 파일 timestamp.txt", en="The submission time file timestamp.txt")
 MAX_TIMESTAMP_BYTES = 4096
@@ -80,8 +82,9 @@ def default_transport() -> Sandbox:
 default_transport.name = "sandbox"  # type: ignore[attr-defined]  # its label (`transport_label`)
 
 
-def collect(course: str | Path | locate.Course, assignment: str,
-            reference: instructor.Instructor | None = None) -> list[extract.Submission]:
+def collect(
+    course: str | Path | locate.Course, assignment: str, reference: instructor.Instructor | None = None
+) -> list[extract.Submission]:
     """Every student's submitted notebook of an assignment, by student id, read against the course's
     release and source (`reference`, found in the course when not given); unreadable ones carry a problem."""
     course = locate.course(course)
@@ -89,15 +92,17 @@ def collect(course: str | Path | locate.Course, assignment: str,
     return [read_submitted(submitted, assignment, reference) for submitted in course.submissions(assignment)]
 
 
-def read_submitted(submitted: locate.Submitted, assignment: str,
-                   reference: instructor.Instructor | None = None) -> extract.Submission:
+def read_submitted(
+    submitted: locate.Submitted, assignment: str, reference: instructor.Instructor | None = None
+) -> extract.Submission:
     """A submission's notebook and the time nbgrader recorded beside it, each read through `intake`.
 
     A `timestamp.txt` that is there but refused (a link, a FIFO, too large, not text) refuses the whole
     submission: its lateness cannot be told. A missing one means no time, as for nbgrader."""
     if submitted.refused is not None:
-        return extract.Submission(submitted.student, assignment, problem=submitted.refused,
-                                  path=str(submitted.notebook))
+        return extract.Submission(
+            submitted.student, assignment, problem=submitted.refused, path=str(submitted.notebook)
+        )
     submission = extract.read_notebook(submitted.notebook, submitted.student, assignment, reference)
     timestamp = submitted.folder / locate.TIMESTAMP
     if os.path.lexists(timestamp):
@@ -106,33 +111,50 @@ def read_submitted(submitted: locate.Submitted, assignment: str,
         except intake.Refused as refused:
             submission.problem = refused.reason
         except UnicodeDecodeError:
-            submission.problem = Msg(ko=f"{TIMESTAMP_FILE.ko}: UTF-8 텍스트가 아닙니다.",
-                                     en=f"{TIMESTAMP_FILE.en} is not UTF-8 text.")
+            submission.problem = Msg(
+                ko=f"{TIMESTAMP_FILE.ko}: UTF-8 텍스트가 아닙니다.", en=f"{TIMESTAMP_FILE.en} is not UTF-8 text."
+            )
         submission.timestamp = submission.timestamp or None
     return submission
 
 
-def graders_digest(assignment: str, transport_factory: Callable[[], Transport] | None = None,
-                   salt: str = DEFAULT_SALT, reference: instructor.Instructor | None = None) -> str:
+def graders_digest(
+    assignment: str,
+    transport_factory: Callable[[], Transport] | None = None,
+    salt: str = DEFAULT_SALT,
+    reference: instructor.Instructor | None = None,
+) -> str:
     """What a verdict depends on besides the notebook, as one digest: the kit's part (`digest_parts`) and
     the instructor's notebooks the submissions are read against."""
-    return digest_of({**digest_parts(assignment, transport_factory, salt),
-                      _INSTRUCTOR: reference.digest if reference else ""})
+    return digest_of(
+        {**digest_parts(assignment, transport_factory, salt), _INSTRUCTOR: reference.digest if reference else ""}
+    )
 
 
-def digest_parts(assignment: str, transport_factory: Callable[[], Transport] | None = None,
-                 salt: str = DEFAULT_SALT) -> dict[str, str]:
+def digest_parts(
+    assignment: str, transport_factory: Callable[[], Transport] | None = None, salt: str = DEFAULT_SALT
+) -> dict[str, str]:
     """What a verdict depends on in the kit: its code (engine and this assignment's graders, file by
     file), its version, the library versions, the transport and the seed salt (its fingerprint: the parts
     are shown where two machines differ). Kept apart so that two machines whose kits differ can say where
     (`cluster`)."""
     own_graders = {catalog.grader_file(e) for e in catalog.for_assignment(assignment)}
-    files = sorted(p for p in KIT_DIR.rglob("*.py")
-                   if p.parent != catalog.GRADERS_DIR or p in own_graders or p.name == "__init__.py")
+    files = sorted(
+        p
+        for p in KIT_DIR.rglob("*.py")
+        if p.parent != catalog.GRADERS_DIR or p in own_graders or p.name == "__init__.py"
+    )
     parts = {str(path.relative_to(KIT_DIR)): hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
-    parts.update({_KIT_VERSION: _kit_version(), "torch": torch.__version__, "numpy": numpy.__version__,
-                  "pandas": pandas.__version__, "transport": transport_label(transport_factory),
-                  "salt": secret.fingerprint(salt)})
+    parts.update(
+        {
+            _KIT_VERSION: _kit_version(),
+            "torch": torch.__version__,
+            "numpy": numpy.__version__,
+            "pandas": pandas.__version__,
+            "transport": transport_label(transport_factory),
+            "salt": secret.fingerprint(salt),
+        }
+    )
     return parts
 
 
@@ -150,8 +172,9 @@ def digest_of(parts: dict[str, str]) -> str:
 def grading_key(submission: extract.Submission, digest: str) -> str:
     """What a stored verdict holds for: the notebook, the student, when it came and why it was refused."""
     problem = submission.problem.en if submission.problem is not None else ""
-    return hashlib.sha256(f"{submission.fingerprint}\0{submission.student}\0{submission.timestamp}\0{problem}\0"
-                          f"{digest}".encode()).hexdigest()
+    return hashlib.sha256(
+        f"{submission.fingerprint}\0{submission.student}\0{submission.timestamp}\0{problem}\0{digest}".encode()
+    ).hexdigest()
 
 
 def transport_label(factory: Callable[..., object] | None) -> str:
@@ -185,27 +208,36 @@ class BatchRun:
     def summary(self, lang: str | None = None) -> str:
         """The batch for the TA: how many, how they scored, who needs a look, how it was isolated."""
         results = self.results
-        lines = [f"{self.assignment}: {len(results)} submissions, {len(self.graded)} graded and "
-                 f"{len(self.reused)} unchanged, in {self.seconds:.1f} s with {self.workers} worker(s)"]
+        lines = [
+            f"{self.assignment}: {len(results)} submissions, {len(self.graded)} graded and "
+            f"{len(self.reused)} unchanged, in {self.seconds:.1f} s with {self.workers} worker(s)"
+        ]
         if self.cluster:
-            lines.append(f"cluster: {self.cluster}; workers: "
-                         + (", ".join(f"{w} ({n})" for w, n in sorted(self.graded_by.items())) or "none graded"))
+            lines.append(
+                f"cluster: {self.cluster}; workers: "
+                + (", ".join(f"{w} ({n})" for w, n in sorted(self.graded_by.items())) or "none graded")
+            )
             lines += [f"  refused  {worker}: {why}" for worker, why in sorted(self.refused.items())]
         if results:
             scores = [r.score for r in results]
-            lines.append(f"score: mean {statistics.fmean(scores):.2f}, median {statistics.median(scores):g} "
-                         f"of {max(r.points for r in results):g} points")
+            lines.append(
+                f"score: mean {statistics.fmean(scores):.2f}, median {statistics.median(scores):g} "
+                f"of {max(r.points for r in results):g} points"
+            )
         for result in results:
             if result.problem is not None:
-                lines.append(f"  problem  {terminal.clean(result.student)}: "
-                             f"{terminal.clean(result.problem.text(lang))}")
+                lines.append(
+                    f"  problem  {terminal.clean(result.student)}: {terminal.clean(result.problem.text(lang))}"
+                )
         for kind in (*PROCESS_FAILURES, *sorted({f for r in results for f in r.flags} - set(PROCESS_FAILURES))):
             flagged = [r.student for r in results if kind in r.flags]
             if flagged:
                 lines.append(f"  {kind:<8} {len(flagged)}: {', '.join(map(terminal.clean, flagged))}")
         if self.resalted:
-            lines.append(f"  {'salt':<8} {len(self.resalted)}: {', '.join(map(terminal.clean, sorted(self.resalted)))} "
-                         f"(graded before with another salt: {resalt_note(self.resalted, self.salt)})")
+            lines.append(
+                f"  {'salt':<8} {len(self.resalted)}: {', '.join(map(terminal.clean, sorted(self.resalted)))} "
+                f"(graded before with another salt: {resalt_note(self.resalted, self.salt)})"
+            )
         for result in results:
             for finding in result.findings:
                 first, *detail = terminal.finding_lines(finding, lang)
@@ -225,8 +257,9 @@ class BatchRun:
         return "\n".join(lines)
 
 
-def grade_now(submissions: list[extract.Submission], sandboxed: bool = True,
-              salt: str = DEFAULT_SALT) -> list[SubmissionResult]:
+def grade_now(
+    submissions: list[extract.Submission], sandboxed: bool = True, salt: str = DEFAULT_SALT
+) -> list[SubmissionResult]:
     """Grade a few submissions in this process, each child in a sandbox (unconfined only for trusted notebooks):
     `grade NOTEBOOK...` (with the public practice salt) and nbgrader's autograde through `KitGrade` (with the
     course's), where a pool of workers would cost more than it saves."""
@@ -243,18 +276,40 @@ class Elsewhere(Protocol):
     def grade(self, job: _Job, todo: list[int], run: BatchRun, progress: bool) -> dict[str, SubmissionResult]: ...
 
 
-def grade_class(course: str | Path | locate.Course, assignment: str, workers: int | None = None,
-                force: bool = False, transport_factory: Callable[[], Transport] | None = default_transport,
-                salt: str | None = None, progress: bool = False,
-                scheduler: Elsewhere | None = None) -> list[SubmissionResult]:
+def grade_class(
+    course: str | Path | locate.Course,
+    assignment: str,
+    workers: int | None = None,
+    force: bool = False,
+    transport_factory: Callable[[], Transport] | None = default_transport,
+    salt: str | None = None,
+    progress: bool = False,
+    scheduler: Elsewhere | None = None,
+) -> list[SubmissionResult]:
     """Grade what changed since the last run and return every submission's result, by student id."""
-    return run(course, assignment, workers=workers, force=force, transport_factory=transport_factory, salt=salt,
-               progress=progress, scheduler=scheduler).results
+    return run(
+        course,
+        assignment,
+        workers=workers,
+        force=force,
+        transport_factory=transport_factory,
+        salt=salt,
+        progress=progress,
+        scheduler=scheduler,
+    ).results
 
 
-def run(course: str | Path | locate.Course | None, assignment: str, *, workers: int | None = None, force: bool = False,
-        transport_factory: Callable[[], Transport] | None = default_transport, salt: str | None = None,
-        progress: bool = False, scheduler: Elsewhere | None = None) -> BatchRun:
+def run(
+    course: str | Path | locate.Course | None,
+    assignment: str,
+    *,
+    workers: int | None = None,
+    force: bool = False,
+    transport_factory: Callable[[], Transport] | None = default_transport,
+    salt: str | None = None,
+    progress: bool = False,
+    scheduler: Elsewhere | None = None,
+) -> BatchRun:
     """Grade an assignment's submissions (see the module docstring) in the course `locate.course`
     finds, with inputs drawn from the course's salt (`secret.of_course`, unless `salt` is given);
     `transport_factory=None` runs the notebooks unconfined in the workers, for trusted notebooks only.
@@ -284,13 +339,23 @@ def run(course: str | Path | locate.Course | None, assignment: str, *, workers: 
                 if found is not None and found[1].salt_sha256 != batch.salt:
                     batch.resalted[submission.student] = found[1].salt_sha256
         if batch.resalted:
-            log.warning("%s: %d stored result(s) were graded with another salt (%s); they are graded again "
-                        "with new inputs, so their scores may change", assignment, len(batch.resalted),
-                        resalt_note(batch.resalted, batch.salt))
+            log.warning(
+                "%s: %d stored result(s) were graded with another salt (%s); they are graded again "
+                "with new inputs, so their scores may change",
+                assignment,
+                len(batch.resalted),
+                resalt_note(batch.resalted, batch.salt),
+            )
         batch.reused = sorted(stored)
         if todo:
-            job = _Job(assignment, submissions, {s.student: k for s, k in zip(submissions, keys, strict=True)}, store,
-                       transport_factory, salt)
+            job = _Job(
+                assignment,
+                submissions,
+                {s.student: k for s, k in zip(submissions, keys, strict=True)},
+                store,
+                transport_factory,
+                salt,
+            )
             if scheduler is None:
                 batch.workers = _worker_count(workers, len(todo))
                 stored.update(_Pool(job, batch.workers).grade(todo, progress))
@@ -343,8 +408,9 @@ class _Worker:
     def __init__(self, context: multiprocessing.context.ForkContext, job: _Job, cpu: int | None) -> None:
         self.cpu = cpu
         self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=_work, args=(theirs, job, os.getpid(), cpu), daemon=True,
-                                       name="grading worker")
+        self.process = context.Process(
+            target=_work, args=(theirs, job, os.getpid(), cpu), daemon=True, name="grading worker"
+        )
         self.process.start()
         theirs.close()
         self.busy = False  # from sending a chunk until the worker says it is done with it
@@ -537,5 +603,6 @@ def _progress_bar(total: int, assignment: str, shown: bool) -> tqdm:
     from tqdm import tqdm  # only a run that grades something shows one
 
     tqdm.monitor_interval = 0  # no monitor thread: this process forks replacement workers
-    return tqdm(total=total, desc=assignment, unit="nb", disable=None if shown else True, file=sys.stderr,
-                dynamic_ncols=True)
+    return tqdm(
+        total=total, desc=assignment, unit="nb", disable=None if shown else True, file=sys.stderr, dynamic_ncols=True
+    )

@@ -40,13 +40,13 @@ from typing import TYPE_CHECKING
 from distributed import Client, Future, KilledWorker, LocalCluster, Worker, WorkerPlugin, get_worker, wait
 from distributed.core import Status
 
+from autograder.boundary.transport import InProcess, Transport
 from autograder.engine import batch, catalog
 from autograder.engine.extract import Submission
-from autograder.errors import ClusterError, GraderError, KitError
 from autograder.engine.grade import grade as grade_submissions
-from autograder.messages import Msg
 from autograder.engine.results import SubmissionResult
-from autograder.boundary.transport import InProcess, Transport
+from autograder.errors import ClusterError, GraderError, KitError
+from autograder.messages import Msg
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -71,18 +71,23 @@ class Scheduler:
     @classmethod
     def parse(cls, text: str) -> Scheduler:
         if text == LOCAL or text.startswith(f"{LOCAL}:"):
-            count = text[len(LOCAL) + 1:]
+            count = text[len(LOCAL) + 1 :]
             if count and not (count.isdigit() and int(count) > 0):
-                raise ValueError(f"--scheduler {text}: the number of local worker processes must be a positive "
-                                 f"integer, as in local:4")
+                raise ValueError(
+                    f"--scheduler {text}: the number of local worker processes must be a positive "
+                    f"integer, as in local:4"
+                )
             return cls(processes=int(count) if count else None)
         if not _ADDRESS.match(text):
-            raise ValueError(f"--scheduler {text!r}: give a Dask scheduler's address (tcp://host:8786) or "
-                             f"local[:N] for N worker processes on this machine")
+            raise ValueError(
+                f"--scheduler {text!r}: give a Dask scheduler's address (tcp://host:8786) or "
+                f"local[:N] for N worker processes on this machine"
+            )
         return cls(address=text)
 
-    def grade(self, job: batch._Job, todo: list[int], run: batch.BatchRun,
-              progress: bool) -> dict[str, SubmissionResult]:
+    def grade(
+        self, job: batch._Job, todo: list[int], run: batch.BatchRun, progress: bool
+    ) -> dict[str, SubmissionResult]:
         """`batch.run`'s grading elsewhere (`batch.Elsewhere`): on this cluster."""
         return grade(job, todo, self, run, progress)
 
@@ -141,8 +146,9 @@ class SameGraders(WorkerPlugin):
 
     idempotent = True
 
-    def __init__(self, assignment: str, transport_factory: Callable[[], Transport] | None,
-                 parts: dict[str, str]) -> None:
+    def __init__(
+        self, assignment: str, transport_factory: Callable[[], Transport] | None, parts: dict[str, str]
+    ) -> None:
         self.assignment, self.transport_factory, self.parts = assignment, transport_factory, parts
         self.name = RESOURCE_PREFIX + batch.digest_of(parts)
         self.refusal: str | None = None  # why this worker may not grade the run
@@ -150,8 +156,9 @@ class SameGraders(WorkerPlugin):
 
     async def setup(self, worker: Worker) -> None:
         try:
-            mine = await worker.loop.run_in_executor(None, own_parts, self.assignment, self.transport_factory,
-                                                     self.parts["salt"])  # seconds on a cold worker: not in the loop
+            mine = await worker.loop.run_in_executor(
+                None, own_parts, self.assignment, self.transport_factory, self.parts["salt"]
+            )  # seconds on a cold worker: not in the loop
             self.refusal = differences(self.parts, mine)
         except Exception as error:  # noqa: BLE001 - a worker that cannot load the graders is refused, with why
             self.refusal = f"it cannot load the graders ({type(error).__name__}: {error})"
@@ -176,8 +183,7 @@ class SameGraders(WorkerPlugin):
 _OWN_PARTS: dict[tuple[str, str], dict[str, str]] = {}
 
 
-def own_parts(assignment: str, transport_factory: Callable[[], Transport] | None,
-              salt_sha256: str) -> dict[str, str]:
+def own_parts(assignment: str, transport_factory: Callable[[], Transport] | None, salt_sha256: str) -> dict[str, str]:
     """This process's digest parts for an assignment, taken once, as its graders are imported: a file
     changed on disk afterwards is not what this process grades with. The salt's part is the client's
     fingerprint: the salt itself comes with each task, never with the plugin."""
@@ -201,8 +207,10 @@ def differences(client: dict[str, str], worker: dict[str, str]) -> str | None:
         else:
             shown.append(f"{name} {worker.get(name)} there, {client.get(name)} here")
     more = f" and {len(differ) - _SHOWN_DIFFERENCES} more" if len(differ) > _SHOWN_DIFFERENCES else ""
-    return (f"its graders differ from this run's ({'; '.join(shown)}{more}): install the same kit there, "
-            f"then restart the worker")
+    return (
+        f"its graders differ from this run's ({'; '.join(shown)}{more}): install the same kit there, "
+        f"then restart the worker"
+    )
 
 
 def grade_chunk(payload: bytes, graders: str, transport: str, salt: str) -> tuple[str, bytes]:
@@ -262,8 +270,9 @@ def connect(scheduler: Scheduler, jobs: int) -> Iterator[tuple[Client, str]]:
         yield client, f"Dask scheduler {scheduler.address}"
 
 
-def grade(job: batch._Job, todo: list[int], scheduler: Scheduler, run: batch.BatchRun,
-          progress: bool) -> dict[str, SubmissionResult]:
+def grade(
+    job: batch._Job, todo: list[int], scheduler: Scheduler, run: batch.BatchRun, progress: bool
+) -> dict[str, SubmissionResult]:
     """Grade the submissions `todo` (indexes into `job.submissions`) on the cluster, store every result
     as it comes back, and fill in `run`'s cluster, workers and refusals."""
     parts = batch.digest_parts(job.assignment, job.transport_factory, job.salt)
@@ -275,8 +284,12 @@ def grade(job: batch._Job, todo: list[int], scheduler: Scheduler, run: batch.Bat
             try:
                 client.register_plugin(plugin)
             except Exception as error:  # noqa: BLE001 - raised for the first worker that failed; the others have it
-                log.warning("a worker could not take the %s plugin (%s: %s); it will be refused", plugin.name,
-                            type(error).__name__, error)
+                log.warning(
+                    "a worker could not take the %s plugin (%s: %s); it will be refused",
+                    plugin.name,
+                    type(error).__name__,
+                    error,
+                )
         admitted = _await_admission(client, admit.name, run)
         grading = _Grading(client, job, warm.name, admit.name, run)
         bar = batch._progress_bar(len(todo), job.assignment, progress)
@@ -302,19 +315,27 @@ def _await_admission(client: Client, graders: str, run: batch.BatchRun) -> int:
             run.refused.update(refused)
             return len(admitted)
         if refused and len(refused) == len(states):
-            raise ClusterError("no worker of the cluster grades with this run's graders; refused: "
-                               + "; ".join(f"{worker}: {why}" for worker, why in sorted(refused.items())))
+            raise ClusterError(
+                "no worker of the cluster grades with this run's graders; refused: "
+                + "; ".join(f"{worker}: {why}" for worker, why in sorted(refused.items()))
+            )
         if time.monotonic() > deadline:
-            raise ClusterError(f"no worker joined the cluster in {ADMISSION_SECONDS:.0f} s "
-                               f"({len(states)} connected, none ready to grade)")
+            raise ClusterError(
+                f"no worker joined the cluster in {ADMISSION_SECONDS:.0f} s "
+                f"({len(states)} connected, none ready to grade)"
+            )
         time.sleep(0.5)
 
 
 def _admissions(client: Client, graders: str) -> dict[str, tuple[str, str | None]]:
     """Every worker's `_admission`; a worker that cannot even load the kit is refused, with its error."""
     found = client.run(_admission, graders, on_error="return")
-    return {worker: ("refused", f"it cannot run the kit ({_error_text(state)})")
-            if isinstance(state, BaseException) else state for worker, state in found.items()}
+    return {
+        worker: ("refused", f"it cannot run the kit ({_error_text(state)})")
+        if isinstance(state, BaseException)
+        else state
+        for worker, state in found.items()
+    }
 
 
 def _error_text(error: BaseException) -> str:
@@ -325,8 +346,9 @@ def _error_text(error: BaseException) -> str:
 
 def _refused(client: Client, graders: str) -> dict[str, str]:
     with contextlib.suppress(Exception):  # the summary's detail: a cluster going down must not hide the results
-        return {worker: why or "" for worker, (state, why) in _admissions(client, graders).items()
-                if state == "refused"}
+        return {
+            worker: why or "" for worker, (state, why) in _admissions(client, graders).items() if state == "refused"
+        }
     return {}
 
 
@@ -336,7 +358,7 @@ def _chunks(todo: list[int], workers: int) -> list[list[int]]:
     chunks, start = [], 0
     while start < len(todo):
         size = max(1, min(batch.MAX_CHUNK, math.ceil((len(todo) - start) / (2 * workers))))
-        chunks.append(todo[start:start + size])
+        chunks.append(todo[start : start + size])
         start += size
     return chunks
 
@@ -344,16 +366,16 @@ def _chunks(todo: list[int], workers: int) -> list[list[int]]:
 class _Grading:
     """The run's tasks on the cluster; every result is stored here, once, as its chunk comes back."""
 
-    def __init__(self, client: Client, job: batch._Job, transport: str, graders: str,
-                 run: batch.BatchRun) -> None:
+    def __init__(self, client: Client, job: batch._Job, transport: str, graders: str, run: batch.BatchRun) -> None:
         self.client, self.job, self.transport, self.graders, self.run = client, job, transport, graders, run
         self.pending: dict = {}  # future -> the chunk it grades
         self.stored: dict[str, SubmissionResult] = {}
 
     def submit(self, chunk: list[int]) -> None:
         payload = encode_chunk([self.job.submissions[i] for i in chunk])
-        future = self.client.submit(grade_chunk, payload, self.graders, self.transport, self.job.salt,
-                                    resources={self.graders: 1}, pure=False)
+        future = self.client.submit(
+            grade_chunk, payload, self.graders, self.transport, self.job.salt, resources={self.graders: 1}, pure=False
+        )
         self.pending[future] = chunk
 
     def finish(self, bar: tqdm) -> None:
@@ -368,8 +390,10 @@ class _Grading:
             if done or self._someone_may_grade():
                 idle_since = time.monotonic()
             elif time.monotonic() - idle_since > ADMISSION_SECONDS:
-                raise ClusterError(f"no worker that may grade is left in the cluster (waited "
-                                   f"{ADMISSION_SECONDS:.0f} s); run the same command again to go on")
+                raise ClusterError(
+                    f"no worker that may grade is left in the cluster (waited "
+                    f"{ADMISSION_SECONDS:.0f} s); run the same command again to go on"
+                )
 
     def take(self, future: Future, chunk: list[int], bar: tqdm) -> None:
         try:

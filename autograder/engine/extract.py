@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.engine import instructor, intake, provenance, sanitize
-from autograder.errors import InstructorError
 from autograder.engine.instructor import Instructor
+from autograder.errors import InstructorError
 from autograder.messages import Msg
 
 MAX_NOTEBOOK_BYTES = 20 << 20
@@ -45,18 +45,19 @@ class Submission:
 
 def neutralise_magics(source: str) -> str:
     """IPython-only lines (`%time`, `!pip`, `%%writefile`) become `pass`, keeping line numbers."""
-    return "\n".join(_MAGIC.sub(r"\1pass  # ", line) if _MAGIC.match(line) else line
-                     for line in source.split("\n"))
+    return "\n".join(_MAGIC.sub(r"\1pass  # ", line) if _MAGIC.match(line) else line for line in source.split("\n"))
 
 
 def from_source(source: str, student: str = "student", assignment: str = "") -> Submission:
     """A submission made of one code cell, for code that never was a notebook (tests, mutants)."""
-    return Submission(student, assignment, [{"index": 1, "source": source}],
-                      fingerprint=hashlib.sha256(source.encode()).hexdigest())
+    return Submission(
+        student, assignment, [{"index": 1, "source": source}], fingerprint=hashlib.sha256(source.encode()).hexdigest()
+    )
 
 
-def read_notebook(path: str | Path, student: str = "", assignment: str = "",
-                  reference: Instructor | None = None) -> Submission:
+def read_notebook(
+    path: str | Path, student: str = "", assignment: str = "", reference: Instructor | None = None
+) -> Submission:
     """A submitted notebook, read against the instructor's version: `reference`, else the kit's release of
     the assignment. A notebook of no known assignment runs every code cell that is not a check cell by its
     own metadata."""
@@ -80,21 +81,27 @@ def _parse(raw: bytes, submission: Submission, reference: Instructor | None) -> 
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return Msg(ko="노트북 파일이 UTF-8 텍스트가 아닙니다. 파일이 손상되었습니다.",
-                   en="The notebook is not UTF-8 text: the file is damaged.")
+        return Msg(
+            ko="노트북 파일이 UTF-8 텍스트가 아닙니다. 파일이 손상되었습니다.",
+            en="The notebook is not UTF-8 text: the file is damaged.",
+        )
     try:
         notebook = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as error:
-        return Msg(ko=f"노트북이 올바른 JSON이 아닙니다 ({getattr(error, 'lineno', '?')}번째 줄). "
-                      "파일이 손상되었습니다.",
-                   en=f"The notebook is not valid JSON (line {getattr(error, 'lineno', '?')}): the file is damaged.")
+        return Msg(
+            ko=f"노트북이 올바른 JSON이 아닙니다 ({getattr(error, 'lineno', '?')}번째 줄). 파일이 손상되었습니다.",
+            en=f"The notebook is not valid JSON (line {getattr(error, 'lineno', '?')}): the file is damaged.",
+        )
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
-        return Msg(ko="Jupyter 노트북 형식이 아닙니다 (cells 가 없습니다).",
-                   en="This is not a Jupyter notebook: it has no list of cells.")
+        return Msg(
+            ko="Jupyter 노트북 형식이 아닙니다 (cells 가 없습니다).",
+            en="This is not a Jupyter notebook: it has no list of cells.",
+        )
     cells = [c for c in map(sanitize.submitted_cell, cells) if c is not None]
-    submission.grade_ids = [key for c in cells if c["cell_type"] == "code" and sanitize.is_check(c)
-                            and (key := sanitize.grade_id(c))]
+    submission.grade_ids = [
+        key for c in cells if c["cell_type"] == "code" and sanitize.is_check(c) and (key := sanitize.grade_id(c))
+    ]
     if reference is None:
         submission.notebook = cells
     else:
@@ -102,6 +109,9 @@ def _parse(raw: bytes, submission: Submission, reference: Instructor | None) -> 
         if reference.guards and (material := provenance.findings(cells, reference)):
             submission.findings += material
             return provenance.REFUSED
-    submission.cells = [{"index": index, "source": neutralise_magics(cell["source"])}
-                        for index, cell in enumerate(submission.notebook, start=1) if sanitize.runs(cell)]
+    submission.cells = [
+        {"index": index, "source": neutralise_magics(cell["source"])}
+        for index, cell in enumerate(submission.notebook, start=1)
+        if sanitize.runs(cell)
+    ]
     return None

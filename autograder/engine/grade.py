@@ -18,32 +18,59 @@ from typing import Literal, NamedTuple, NoReturn
 import pytest
 import torch
 
-from autograder.engine import catalog, secret
+from autograder.authoring.expect import CheckFailed
+from autograder.authoring.spec import Exercise
 from autograder.boundary import scan
 from autograder.boundary.parent import Program, Student, StudentRaised
-from autograder.errors import GraderError, TransportUnavailable
-from autograder.authoring.expect import CheckFailed
-from autograder.engine.extract import Submission
-from autograder.messages import Msg
-from autograder.engine.results import CheckResult, ExerciseResult, SubmissionResult
-from autograder.authoring.spec import Exercise
 from autograder.boundary.transport import InProcess, Transport
+from autograder.engine import catalog, secret
+from autograder.engine.extract import Submission
+from autograder.engine.results import CheckResult, ExerciseResult, SubmissionResult
+from autograder.errors import GraderError, TransportUnavailable
+from autograder.messages import Msg
 
 DEFAULT_SALT = secret.PRACTICE_SALT  # public: notebooks graded outside a course; a class grades with its own
 PROCESS_FAILURES = ("timeout", "crash", "exit", "memory", "protocol")
-NEEDS_CORRECT_RESULT = Msg(ko="이 검사는 결과가 맞아야 점수를 받습니다: 먼저 위의 검사를 통과하세요.",
-                           en="This check earns points only beside a correct result: pass the checks above first.")
+NEEDS_CORRECT_RESULT = Msg(
+    ko="이 검사는 결과가 맞아야 점수를 받습니다: 먼저 위의 검사를 통과하세요.",
+    en="This check earns points only beside a correct result: pass the checks above first.",
+)
 NOT_RUN = Msg(ko="검사를 실행하지 못했습니다.", en="The check could not run.")
 
 # The grading session loads only what grading needs. Notably: no assertion rewriting (with it, every module
 # imported during the session, sympy included, was rewritten: seconds per session), no third-party plugins,
 # and no plugins whose per-check hooks or end-of-session `gc.collect` cost time and add nothing here.
-_UNUSED_PLUGINS = ("assertion", "cacheprovider", "capture", "debugging", "doctest", "faulthandler", "junitxml",
-                   "legacypath", "logging", "monkeypatch", "pastebin", "setuponly", "setupplan", "stepwise",
-                   "subtests", "terminal", "threadexception", "tmpdir", "unittest", "unraisableexception",
-                   "warnings")
-_PYTEST_ARGS = ["-c", os.devnull, "-o", "python_functions=test_*", "--disable-plugin-autoload",
-                *(arg for name in _UNUSED_PLUGINS for arg in ("-p", f"no:{name}"))]
+_UNUSED_PLUGINS = (
+    "assertion",
+    "cacheprovider",
+    "capture",
+    "debugging",
+    "doctest",
+    "faulthandler",
+    "junitxml",
+    "legacypath",
+    "logging",
+    "monkeypatch",
+    "pastebin",
+    "setuponly",
+    "setupplan",
+    "stepwise",
+    "subtests",
+    "terminal",
+    "threadexception",
+    "tmpdir",
+    "unittest",
+    "unraisableexception",
+    "warnings",
+)
+_PYTEST_ARGS = [
+    "-c",
+    os.devnull,
+    "-o",
+    "python_functions=test_*",
+    "--disable-plugin-autoload",
+    *(arg for name in _UNUSED_PLUGINS for arg in ("-p", f"no:{name}")),
+]
 
 
 def seed(salt: str, student: str, exercise_id: str, check: str) -> int:
@@ -53,9 +80,13 @@ def seed(salt: str, student: str, exercise_id: str, check: str) -> int:
     return int.from_bytes(digest[:8], "little") & ((1 << 63) - 1)
 
 
-def grade(submissions: Iterable[Submission], transport: Transport | None = None, *,
-          salt: str = DEFAULT_SALT,
-          on_result: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
+def grade(
+    submissions: Iterable[Submission],
+    transport: Transport | None = None,
+    *,
+    salt: str = DEFAULT_SALT,
+    on_result: Callable[[SubmissionResult], None] | None = None,
+) -> list[SubmissionResult]:
     """Grade submissions (of any assignments); results come back in the order given."""
     transport = transport or InProcess()
     submissions = list(submissions)
@@ -75,16 +106,23 @@ def grade(submissions: Iterable[Submission], transport: Transport | None = None,
     return [results[i] for i in range(len(submissions))]
 
 
-def grade_stream(assignment: str, batches: Iterable[list[Submission]], transport: Transport | None = None, *,
-                 salt: str = DEFAULT_SALT, on_result: Callable[[SubmissionResult], None]) -> None:
+def grade_stream(
+    assignment: str,
+    batches: Iterable[list[Submission]],
+    transport: Transport | None = None,
+    *,
+    salt: str = DEFAULT_SALT,
+    on_result: Callable[[SubmissionResult], None],
+) -> None:
     """Grade batches of one assignment's submissions as they come (a worker's chunks), all in one pytest
     session: starting one and collecting the graders cost some 50 ms, more than two submissions take.
     A batch is taken only once the one before it is graded. Graders with a check that needs pytest's own
     protocol are collected once per batch instead, as `grade` does."""
     transport = transport or InProcess()
     batches = iter(batches)
-    plugin = _Grading([], catalog.for_assignment(assignment), transport, salt,
-                      lambda index, result: on_result(result), stream=batches)
+    plugin = _Grading(
+        [], catalog.for_assignment(assignment), transport, salt, lambda index, result: on_result(result), stream=batches
+    )
     _grade_with(plugin)
     if plugin.unstreamable:  # no batch was taken: that session only collected
         for batch in batches:
@@ -104,12 +142,16 @@ def _grade_with(plugin: _Grading, run_checks: bool = True) -> None:
 
 def _run_checks(plugin: _Grading) -> None:
     files = [str(catalog.grader_file(e)) for e in plugin.exercises]
-    code = pytest.main([*_PYTEST_ARGS, "--rootdir", str(Path(catalog.GRADERS_DIR).parents[1]), *files],
-                       plugins=[plugin])
+    code = pytest.main(
+        [*_PYTEST_ARGS, "--rootdir", str(Path(catalog.GRADERS_DIR).parents[1]), *files], plugins=[plugin]
+    )
     if plugin.broken is not None:
         raise plugin.broken
-    if plugin.collect_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED,
-                                              pytest.ExitCode.NO_TESTS_COLLECTED):
+    if plugin.collect_errors or code not in (
+        pytest.ExitCode.OK,
+        pytest.ExitCode.TESTS_FAILED,
+        pytest.ExitCode.NO_TESTS_COLLECTED,
+    ):
         raise GraderError(f"pytest exited with {code!r}: {'; '.join(plugin.collect_errors)[:2000]}")
 
 
@@ -132,16 +174,25 @@ def _target(item: pytest.Item) -> _Target | None:
 
 def _plain_check(metafunc: pytest.Metafunc) -> bool:
     """A check that needs nothing from pytest: only the kit's fixtures, no marks (parametrize included)."""
-    return (set(metafunc.fixturenames) <= _OWN_FIXTURES and not any(metafunc.definition.iter_markers())
-            and not inspect.iscoroutinefunction(metafunc.function))
+    return (
+        set(metafunc.fixturenames) <= _OWN_FIXTURES
+        and not any(metafunc.definition.iter_markers())
+        and not inspect.iscoroutinefunction(metafunc.function)
+    )
 
 
 class _Grading:
     """The pytest plugin that binds checks to submissions and collects their outcomes."""
 
-    def __init__(self, group: list[tuple[int, Submission]], exercises: tuple[Exercise, ...], transport: Transport,
-                 salt: str, emit: Callable[[int, SubmissionResult], None],
-                 stream: Iterator[list[Submission]] | None = None) -> None:
+    def __init__(
+        self,
+        group: list[tuple[int, Submission]],
+        exercises: tuple[Exercise, ...],
+        transport: Transport,
+        salt: str,
+        emit: Callable[[int, SubmissionResult], None],
+        stream: Iterator[list[Submission]] | None = None,
+    ) -> None:
         self.submissions = {str(index): submission for index, submission in group}
         self.stream = stream  # batches yet to come, for `grade_stream`
         self.unstreamable: set = set()  # check functions a stream cannot grade: they need an item per submission
@@ -273,8 +324,17 @@ class _Grading:
             outcome, longrepr = "failed", excinfo.exconly()[:2000]
         when = call.when
         assert when != "collect"  # a run-test hook: setup, call or teardown
-        report = pytest.TestReport(item.nodeid, item.location, {}, outcome, longrepr, when,
-                                   duration=call.duration, start=call.start, stop=call.stop)
+        report = pytest.TestReport(
+            item.nodeid,
+            item.location,
+            {},
+            outcome,
+            longrepr,
+            when,
+            duration=call.duration,
+            start=call.start,
+            stop=call.stop,
+        )
         self.record(item, call, report)
         return report
 
@@ -307,14 +367,19 @@ class _Grading:
         if error is None:
             return NOT_RUN
         text = f"{type(error).__name__}: {str(error)[:200]}"
-        return Msg(ko=f"결과를 검사하는 중 문제가 생겼습니다 (반환값의 형태가 예상과 다릅니다): {text}",
-                   en=f"Your result could not be checked (it is not of the expected form): {text}")
+        return Msg(
+            ko=f"결과를 검사하는 중 문제가 생겼습니다 (반환값의 형태가 예상과 다릅니다): {text}",
+            en=f"Your result could not be checked (it is not of the expected form): {text}",
+        )
 
     def call_directly(self, item: pytest.Function, target: _Target) -> None:
         """Call a plain check (only `student` and `rng`, no marks, no other fixtures) itself: pytest's
         three phases, each with fixture resolution, hooks and a report, cost more than most checks do."""
-        make: dict[str, Callable[[_Target], object]] = {"student": self.make_student, "rng": self.make_rng,
-                                                        "target": lambda t: t}
+        make: dict[str, Callable[[_Target], object]] = {
+            "student": self.make_student,
+            "rng": self.make_rng,
+            "target": lambda t: t,
+        }
         outcome = None
         try:
             item.function(**{name: make[name](target) for name in self.direct_arguments[item]})
@@ -356,15 +421,24 @@ class _Grading:
         program = self.programs.pop(key, None)
         if program is not None:
             program.close()
-        reached = program.findings if program is not None else (
-            scan.code(submission.cells) if submission.problem is None else [])
+        reached = (
+            program.findings
+            if program is not None
+            else (scan.code(submission.cells) if submission.problem is None else [])
+        )
         findings = [*submission.findings, *(f.to_dict() for f in reached)]
         result = SubmissionResult(
-            student=submission.student, assignment=submission.assignment, problem=submission.problem,
-            cell_errors=program.cell_errors if program else [], path=submission.path,
-            fingerprint=submission.fingerprint, timestamp=submission.timestamp,
-            transport=self.transport.name, layers=list(self.transport.layers()),
-            flags=sorted({*self.flags.pop(key, ()), *(f["flag"] for f in findings)}), findings=findings,
+            student=submission.student,
+            assignment=submission.assignment,
+            problem=submission.problem,
+            cell_errors=program.cell_errors if program else [],
+            path=submission.path,
+            fingerprint=submission.fingerprint,
+            timestamp=submission.timestamp,
+            transport=self.transport.name,
+            layers=list(self.transport.layers()),
+            flags=sorted({*self.flags.pop(key, ()), *(f["flag"] for f in findings)}),
+            findings=findings,
             salt_sha256=secret.fingerprint(self.salt),
         )
         for exercise in self.exercises:
@@ -376,8 +450,14 @@ class _Grading:
                     detail = NEEDS_CORRECT_RESULT
                 if submission.problem is not None:
                     detail = submission.problem
-                checks[spec.name] = CheckResult(spec.name, spec.points, 0.0 if detail else spec.points,
-                                                message=spec.msg if detail else None, detail=detail)
-            result.exercises.append(ExerciseResult(exercise.id, exercise.heading, exercise.title,
-                                                   list(checks.values())))
+                checks[spec.name] = CheckResult(
+                    spec.name,
+                    spec.points,
+                    0.0 if detail else spec.points,
+                    message=spec.msg if detail else None,
+                    detail=detail,
+                )
+            result.exercises.append(
+                ExerciseResult(exercise.id, exercise.heading, exercise.title, list(checks.values()))
+            )
         self.emit(int(key), result)

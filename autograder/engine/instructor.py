@@ -86,8 +86,11 @@ def _load(path: str, mtime_ns: int, size: int) -> Notebook:  # the cache key: a 
 
 def _cell(cell: dict) -> dict:
     source = cell.get("source", "")
-    found = {"cell_type": cell["cell_type"], "metadata": cell.get("metadata") or {},
-             "source": "".join(source) if isinstance(source, list) else source}
+    found = {
+        "cell_type": cell["cell_type"],
+        "metadata": cell.get("metadata") or {},
+        "source": "".join(source) if isinstance(source, list) else source,
+    }
     if isinstance(cell.get("id"), str):
         found["id"] = cell["id"]
     return found
@@ -107,7 +110,12 @@ def of_course(coursedir: CourseDirectory, assignment: str, notebook: str | None 
     released = Path(coursedir.format_path(coursedir.release_directory, ".", assignment)) / f"{notebook}.ipynb"
     source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{notebook}.ipynb"
     config = coursedir.config
-    delimiters = tuple(config[section].get(name, default) if section in config else default
-                       for (section, name), default in DELIMITERS.items())
-    return Instructor(load(released) if released.is_file() else of_kit(assignment).released,
-                      load(source) if source.is_file() else Notebook((), {}, ""), delimiters)
+    delimiters = tuple(
+        config[section].get(name, default) if section in config else default
+        for (section, name), default in DELIMITERS.items()
+    )
+    return Instructor(
+        load(released) if released.is_file() else of_kit(assignment).released,
+        load(source) if source.is_file() else Notebook((), {}, ""),
+        delimiters,
+    )

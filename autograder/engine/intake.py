@@ -18,9 +18,13 @@ from pathlib import Path
 from autograder.messages import Msg
 
 _FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-_KINDS = ((stat.S_ISDIR, "a directory", "디렉터리"), (stat.S_ISFIFO, "a FIFO (named pipe)", "FIFO(이름 있는 파이프)"),
-          (stat.S_ISSOCK, "a socket", "소켓"), (stat.S_ISCHR, "a character device", "문자 장치"),
-          (stat.S_ISBLK, "a block device", "블록 장치"))
+_KINDS = (
+    (stat.S_ISDIR, "a directory", "디렉터리"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)", "FIFO(이름 있는 파이프)"),
+    (stat.S_ISSOCK, "a socket", "소켓"),
+    (stat.S_ISCHR, "a character device", "문자 장치"),
+    (stat.S_ISBLK, "a block device", "블록 장치"),
+)
 
 
 class Refused(Exception):
@@ -41,10 +45,15 @@ def read_bytes(path: str | Path, limit: int, what: Msg = Msg(ko="파일", en="Th
     with os.fdopen(descriptor, "rb", buffering=0) as handle:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
-            en, ko = next(((en, ko) for test, en, ko in _KINDS if test(status.st_mode)),
-                          ("not a regular file", "특수 파일"))
-            raise Refused(Msg(ko=f"{what.ko}: 일반 파일이 아니라 {ko}입니다. 읽지 않았습니다.",
-                              en=f"{what.en} is {en}, not a regular file: it was not read."))
+            en, ko = next(
+                ((en, ko) for test, en, ko in _KINDS if test(status.st_mode)), ("not a regular file", "특수 파일")
+            )
+            raise Refused(
+                Msg(
+                    ko=f"{what.ko}: 일반 파일이 아니라 {ko}입니다. 읽지 않았습니다.",
+                    en=f"{what.en} is {en}, not a regular file: it was not read.",
+                )
+            )
         if status.st_size > limit:
             raise Refused(too_large(what, limit))
         data = handle.read(limit + 1)  # a file that grows after fstat is still cut at the limit
@@ -55,8 +64,10 @@ def read_bytes(path: str | Path, limit: int, what: Msg = Msg(ko="파일", en="Th
 
 def too_large(what: Msg, limit: int) -> Msg:
     size = f"{limit / (1 << 20):g} MiB" if limit >= 1 << 20 else f"{limit} bytes"
-    return Msg(ko=f"{what.ko}: 너무 큽니다 ({size} 초과). 읽지 않았습니다.",
-               en=f"{what.en} is larger than {size}: it was not read.")
+    return Msg(
+        ko=f"{what.ko}: 너무 큽니다 ({size} 초과). 읽지 않았습니다.",
+        en=f"{what.en} is larger than {size}: it was not read.",
+    )
 
 
 def is_regular(path: str | Path) -> bool:
@@ -69,6 +80,8 @@ def is_regular(path: str | Path) -> bool:
 
 def _unopenable(path: str | Path, error: OSError, what: Msg) -> Msg:
     if error.errno == errno.ELOOP and os.path.islink(path):
-        return Msg(ko=f"{what.ko}: 심볼릭 링크입니다. 링크는 따라가지 않으므로 제출물로 채점하지 않습니다.",
-                   en=f"{what.en} is a symbolic link: links are not followed, so it is not graded as a submission.")
+        return Msg(
+            ko=f"{what.ko}: 심볼릭 링크입니다. 링크는 따라가지 않으므로 제출물로 채점하지 않습니다.",
+            en=f"{what.en} is a symbolic link: links are not followed, so it is not graded as a submission.",
+        )
     return Msg(ko=f"{what.ko}: 읽을 수 없습니다 ({error.strerror}).", en=f"{what.en} cannot be read: {error.strerror}")

@@ -31,25 +31,30 @@ SECRET = "submission_secret.txt"  # written by nbgrader collect: how release_fee
 _STUDENT = "\0student\0"  # stands in for a student id while a path pattern is taken apart
 
 
-LINKED_FOLDER = Msg(ko="제출 폴더가 심볼릭 링크입니다. 링크는 따라가지 않으므로 제출물로 채점하지 않습니다.",
-                   en="The submission folder is a symbolic link: links are not followed, so it is not graded "
-                      "as a submission.")
+LINKED_FOLDER = Msg(
+    ko="제출 폴더가 심볼릭 링크입니다. 링크는 따라가지 않으므로 제출물로 채점하지 않습니다.",
+    en="The submission folder is a symbolic link: links are not followed, so it is not graded as a submission.",
+)
 
-NOT_TEXT = Msg(ko="학생 ID(폴더 이름)가 UTF-8 텍스트가 아니어서 채점하거나 성적부에 기록할 수 없습니다. "
-                  "조교가 확인해야 합니다.",
-               en="The student id (the folder's name) is not UTF-8 text, so it cannot be graded or recorded; "
-                  "a TA must look at it.")
-LINE_BREAK = Msg(ko="학생 ID(폴더 이름)에 줄바꿈이 있어 nbgrader 가 성적부에 기록할 수 없습니다. "
-                    "조교가 확인해야 합니다.",
-                 en="The student id (the folder's name) holds a line break, which nbgrader cannot record; "
-                    "a TA must look at it.")
-PATTERN = Msg(ko="학생 ID(폴더 이름)에 *, ? 또는 [ 가 있어 nbgrader 의 명령들이 패턴으로 읽고 "
-                 "다른 학생의 폴더까지 다룹니다. 폴더 이름을 바꿔야 합니다. 조교가 확인해야 합니다.",
-              en="The student id (the folder's name) holds *, ? or [, which nbgrader's commands read as a pattern "
-                 "that reaches other students' folders; the folder must be renamed. A TA must look at it.")
-HIDDEN = Msg(ko="학생 ID(폴더 이름)가 점(.)으로 시작해 nbgrader 의 명령들이 건너뜁니다. 조교가 확인해야 합니다.",
-             en="The student id (the folder's name) starts with a dot, which nbgrader's commands skip; "
-                "a TA must look at it.")
+NOT_TEXT = Msg(
+    ko="학생 ID(폴더 이름)가 UTF-8 텍스트가 아니어서 채점하거나 성적부에 기록할 수 없습니다. 조교가 확인해야 합니다.",
+    en="The student id (the folder's name) is not UTF-8 text, so it cannot be graded or recorded; "
+    "a TA must look at it.",
+)
+LINE_BREAK = Msg(
+    ko="학생 ID(폴더 이름)에 줄바꿈이 있어 nbgrader 가 성적부에 기록할 수 없습니다. 조교가 확인해야 합니다.",
+    en="The student id (the folder's name) holds a line break, which nbgrader cannot record; a TA must look at it.",
+)
+PATTERN = Msg(
+    ko="학생 ID(폴더 이름)에 *, ? 또는 [ 가 있어 nbgrader 의 명령들이 패턴으로 읽고 "
+    "다른 학생의 폴더까지 다룹니다. 폴더 이름을 바꿔야 합니다. 조교가 확인해야 합니다.",
+    en="The student id (the folder's name) holds *, ? or [, which nbgrader's commands read as a pattern "
+    "that reaches other students' folders; the folder must be renamed. A TA must look at it.",
+)
+HIDDEN = Msg(
+    ko="학생 ID(폴더 이름)가 점(.)으로 시작해 nbgrader 의 명령들이 건너뜁니다. 조교가 확인해야 합니다.",
+    en="The student id (the folder's name) starts with a dot, which nbgrader's commands skip; a TA must look at it.",
+)
 
 
 @dataclass(frozen=True)
@@ -137,8 +142,15 @@ def submissions(coursedir: CourseDirectory, assignment: str) -> list[Submitted]:
         unrecordable = id_problem(student)
         if unrecordable is NOT_TEXT:  # no JSON, database or page can hold it: shown escaped, never graded
             student = os.fsencode(student).decode("utf-8", "backslashreplace")
-        found.append(Submitted(student, folder, folder / f"{assignment}.ipynb", unrecordable or refused,
-                               recordable=unrecordable is None))
+        found.append(
+            Submitted(
+                student,
+                folder,
+                folder / f"{assignment}.ipynb",
+                unrecordable or refused,
+                recordable=unrecordable is None,
+            )
+        )
     return found
 
 
@@ -192,7 +204,9 @@ def _around_student(coursedir: CourseDirectory, assignment: str) -> tuple[str, s
 
 
 def no_submissions(course: Course, assignment: str) -> NoSubmissions:
-    return NoSubmissions(f"no submissions of {assignment} found: looked for "
-                         f"{expected_notebook(course.coursedir, assignment)} (course {course.root}; "
-                         f"collect them with `nbgrader collect {assignment}` or `nbgrader zip_collect "
-                         f"{assignment}`, or run this in the course directory or give --course DIR)")
+    return NoSubmissions(
+        f"no submissions of {assignment} found: looked for "
+        f"{expected_notebook(course.coursedir, assignment)} (course {course.root}; "
+        f"collect them with `nbgrader collect {assignment}` or `nbgrader zip_collect "
+        f"{assignment}`, or run this in the course directory or give --course DIR)"
+    )

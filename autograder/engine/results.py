@@ -76,13 +76,31 @@ class SubmissionResult:
             return Msg(**value) if value else None
 
         exercises = [
-            ExerciseResult(e["id"], e["heading"], Msg(**e["title"]),
-                           [CheckResult(c["name"], c["points"], c["score"], msg(c["message"]), msg(c["detail"]))
-                            for c in e["checks"]])
+            ExerciseResult(
+                e["id"],
+                e["heading"],
+                Msg(**e["title"]),
+                [
+                    CheckResult(c["name"], c["points"], c["score"], msg(c["message"]), msg(c["detail"]))
+                    for c in e["checks"]
+                ],
+            )
             for e in data["exercises"]
         ]
-        fields = {k: data[k] for k in ("student", "assignment", "cell_errors", "path", "fingerprint",
-                                       "timestamp", "transport", "layers", "flags")}
+        fields = {
+            k: data[k]
+            for k in (
+                "student",
+                "assignment",
+                "cell_errors",
+                "path",
+                "fingerprint",
+                "timestamp",
+                "transport",
+                "layers",
+                "flags",
+            )
+        }
         fields.update({k: data.get(k, 0.0) for k in ("late_seconds", "late_penalty")})
         fields["findings"] = data.get("findings", [])
         fields["salt_sha256"] = data.get("salt_sha256", "")

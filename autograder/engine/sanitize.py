@@ -68,8 +68,11 @@ def submitted_cell(cell: object) -> dict | None:
     if not isinstance(source, str):
         return None
     metadata = cell.get("metadata")
-    return {"cell_type": cell["cell_type"], "source": source,
-            "metadata": metadata if isinstance(metadata, dict) else {}}
+    return {
+        "cell_type": cell["cell_type"],
+        "source": source,
+        "metadata": metadata if isinstance(metadata, dict) else {},
+    }
 
 
 def restore(submitted: list[dict], released: Notebook) -> tuple[list[dict], list[dict]]:
@@ -96,8 +99,11 @@ def restore(submitted: list[dict], released: Notebook) -> tuple[list[dict], list
             continue  # a release cell without an id: the student's copy of it, if any, is a plain cell
         if is_locked(original):
             cells.append(original)
-            findings += [{"flag": LOCKED, "cell": key, "detail": difference}
-                         for difference in dict.fromkeys(_difference(original, c) for c in claims[key]) if difference]
+            findings += [
+                {"flag": LOCKED, "cell": key, "detail": difference}
+                for difference in dict.fromkeys(_difference(original, c) for c in claims[key])
+                if difference
+            ]
         elif claims[key]:
             answer = dict(original, source=claims[key][-1]["source"])
             cells.append(answer)
@@ -123,8 +129,11 @@ def _difference(original: dict, submitted: dict) -> str:
         lines.append(f"nbgrader points: {ours.get('points')!r} -> {theirs.get('points')!r}")
     before, now = comparable(original["source"]), comparable(submitted["source"])
     if before != now:
-        changed = [line for line in difflib.unified_diff(before.split("\n"), now.split("\n"), lineterm="", n=0)
-                   if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+        changed = [
+            line
+            for line in difflib.unified_diff(before.split("\n"), now.split("\n"), lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))
+        ]
         changed.sort(key=lambda line: line[0] != "+")  # what the student put there first, then what they took out
         lines += [_short(line) for line in changed[:MAX_DIFF_LINES]]
         if len(changed) > MAX_DIFF_LINES:
@@ -138,7 +147,7 @@ def comparable(source: str) -> str:
 
 
 def _short(line: str) -> str:
-    return line if len(line) <= MAX_LINE else line[:MAX_LINE - 3] + "..."
+    return line if len(line) <= MAX_LINE else line[: MAX_LINE - 3] + "..."
 
 
 def as_notebook(cells: list[dict], released: Notebook) -> dict:

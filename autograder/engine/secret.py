@@ -45,12 +45,18 @@ _DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"  # nbgrader's own default for c.Exc
 class Kit(Configurable):
     """The kit's course settings in nbgrader_config.py: `c.Kit.salt`, `c.Kit.salt_file`."""
 
-    salt = Unicode("", help="The course's secret salt for the grading inputs (at least 16 characters). Empty: "
-                            "read salt_file, made on first use. Keep it out of version control (read it "
-                            "from the environment or a file, not as text in a committed config).").tag(config=True)
-    salt_file = Unicode(SALT_FILE, help="Where the course's salt is kept when c.Kit.salt is empty, relative to "
-                                        "the course root; made on first use (mode 0600). Back it up with "
-                                        "gradebook.db; never commit it.").tag(config=True)
+    salt = Unicode(
+        "",
+        help="The course's secret salt for the grading inputs (at least 16 characters). Empty: "
+        "read salt_file, made on first use. Keep it out of version control (read it "
+        "from the environment or a file, not as text in a committed config).",
+    ).tag(config=True)
+    salt_file = Unicode(
+        SALT_FILE,
+        help="Where the course's salt is kept when c.Kit.salt is empty, relative to "
+        "the course root; made on first use (mode 0600). Back it up with "
+        "gradebook.db; never commit it.",
+    ).tag(config=True)
 
 
 class Salt(str):
@@ -84,23 +90,30 @@ def of_course(root: str | Path, config: Config) -> Salt:
 def _checked(value: str, where: str) -> Salt:
     value = value.strip()
     if len(value) < MIN_LENGTH:
-        raise SaltError(f"the course's salt ({where}) is {'empty' if not value else 'too short'}: it must be at "
-                        f"least {MIN_LENGTH} characters. Restore it from your backup; or delete the salt file to "
-                        f"make a new one, and every result is graded again with new inputs")
+        raise SaltError(
+            f"the course's salt ({where}) is {'empty' if not value else 'too short'}: it must be at "
+            f"least {MIN_LENGTH} characters. Restore it from your backup; or delete the salt file to "
+            f"make a new one, and every result is graded again with new inputs"
+        )
     return Salt(value)
 
 
 def _outside_what_students_get(path: Path, root: Path, config: Config) -> None:
     """Refuse a salt file inside a folder nbgrader copies to students, or the course's part of the exchange."""
-    folders = {name: Path(root, config.CourseDirectory.get(f"{name}_directory", name))
-               for name in ("source", "release", "feedback")}
-    folders["exchange"] = Path(config.Exchange.get("root", _DEFAULT_EXCHANGE),
-                               config.CourseDirectory.get("course_id", ""))
+    folders = {
+        name: Path(root, config.CourseDirectory.get(f"{name}_directory", name))
+        for name in ("source", "release", "feedback")
+    }
+    folders["exchange"] = Path(
+        config.Exchange.get("root", _DEFAULT_EXCHANGE), config.CourseDirectory.get("course_id", "")
+    )
     where = path.resolve()
     for name, folder in folders.items():
         if where.is_relative_to(folder.resolve()):
-            raise SaltError(f"the salt file {path} is inside the course's {name} folder ({folder}), which nbgrader "
-                            f"hands to students: set c.Kit.salt_file to a path outside it")
+            raise SaltError(
+                f"the salt file {path} is inside the course's {name} folder ({folder}), which nbgrader "
+                f"hands to students: set c.Kit.salt_file to a path outside it"
+            )
 
 
 def _read_or_make(path: Path) -> str:
@@ -125,8 +138,11 @@ def _make(path: Path) -> None:
             os.fsync(stream.fileno())
         with contextlib.suppress(FileExistsError):  # another first run made it: both read the one in place
             _place(temporary, path)
-            log.warning("made the course's secret salt %s (mode 0600): back it up with the gradebook and never "
-                        "commit it; a lost salt means new inputs for every student at the next grading", path)
+            log.warning(
+                "made the course's secret salt %s (mode 0600): back it up with the gradebook and never "
+                "commit it; a lost salt means new inputs for every student at the next grading",
+                path,
+            )
     finally:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -171,8 +187,11 @@ def _read(path: Path, attempts: int = 50) -> str:
             break
         time.sleep(0.02)
     if status.st_mode & 0o077:
-        log.warning("the course's salt file %s can be read by other users (mode %o): chmod 600 it", path,
-                    stat.S_IMODE(status.st_mode))
+        log.warning(
+            "the course's salt file %s can be read by other users (mode %o): chmod 600 it",
+            path,
+            stat.S_IMODE(status.st_mode),
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -18,8 +18,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from autograder.errors import StoreBusy
 from autograder.engine.results import SubmissionResult
+from autograder.errors import StoreBusy
 
 KEY_FIELD = "grading_key"
 _LOCK_NAME = ".lock"
@@ -32,11 +32,14 @@ def file_stem(student: str) -> str:
     """A file name for a student id, bounded and collision-free: the id itself where it is short and made
     of letters, digits and `_.@+-` (not starting with a dot), else its safe characters, cut short, then `~`
     and a hash of the whole id. Ids may hold anything a folder name may (`*`, `[`, a newline, 255 bytes)."""
-    if (len(student.encode()) <= _MAX_PLAIN_BYTES and not student.startswith(".")
-            and all(c.isalnum() or c in _PLAIN for c in student)):
+    if (
+        len(student.encode()) <= _MAX_PLAIN_BYTES
+        and not student.startswith(".")
+        and all(c.isalnum() or c in _PLAIN for c in student)
+    ):
         return student
     readable = "".join(c if c.isalnum() or c in _PLAIN else "_" for c in student).lstrip(".")
-    readable = readable.encode()[:_MAX_PLAIN_BYTES // 2].decode(errors="ignore")
+    readable = readable.encode()[: _MAX_PLAIN_BYTES // 2].decode(errors="ignore")
     return f"{readable}~{hashlib.sha256(student.encode()).hexdigest()[:32]}"
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.reports.render import render
 from autograder.engine.results import SubmissionResult
+from autograder.reports.render import render
 
 
 def feedback_page(result: SubmissionResult, lang: str | None = None) -> str:

@@ -9,16 +9,19 @@ def results_json(result: SubmissionResult, lang: str | None = None) -> dict:
     tests = []
     for exercise in result.exercises:
         for check in exercise.checks:
-            output = "" if check.passed else "\n".join(
-                m.text(lang) for m in (check.message, check.detail) if m is not None)
-            tests.append({
-                "name": f"{exercise.id}: {check.name}",
-                "score": check.score,
-                "max_score": check.points,
-                "status": "passed" if check.passed else "failed",
-                "output": output,
-                "visibility": "visible",
-            })
+            output = (
+                "" if check.passed else "\n".join(m.text(lang) for m in (check.message, check.detail) if m is not None)
+            )
+            tests.append(
+                {
+                    "name": f"{exercise.id}: {check.name}",
+                    "score": check.score,
+                    "max_score": check.points,
+                    "status": "passed" if check.passed else "failed",
+                    "output": output,
+                    "visibility": "visible",
+                }
+            )
     summary = result.problem.text(lang) if result.problem else ""
     return {
         "score": result.score,

@@ -83,13 +83,26 @@ def analyse(results: list[SubmissionResult]) -> list[Item]:
         items.append(_item(exercise.id, None, exercise.points, scores, totals))
         for check in exercise.checks:
             if check.points > 0:
-                items.append(_item(exercise.id, check.name, check.points,
-                                   [got.get((exercise.id, check.name), 0.0) for got in earned], totals))
+                items.append(
+                    _item(
+                        exercise.id,
+                        check.name,
+                        check.points,
+                        [got.get((exercise.id, check.name), 0.0) for got in earned],
+                        totals,
+                    )
+                )
     return items
 
 
 def _item(exercise: str, check: str | None, points: float, scores: list[float], totals: list[float]) -> Item:
     shares = [score / points for score in scores]
     rest = [total - score for total, score in zip(totals, scores, strict=True)]
-    return Item(exercise, check, len(shares), statistics.fmean(shares), point_biserial(shares, rest),
-                upper_lower(shares, totals))
+    return Item(
+        exercise,
+        check,
+        len(shares),
+        statistics.fmean(shares),
+        point_biserial(shares, rest),
+        upper_lower(shares, totals),
+    )

@@ -9,9 +9,13 @@ import jinja2
 from autograder.messages import Msg, language
 
 TEMPLATES = Path(__file__).parent / "templates"
-_environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                                  autoescape=jinja2.select_autoescape(["html", "j2"]),
-                                  undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=jinja2.select_autoescape(["html", "j2"]),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def render(template: str, lang: str | None = None, **context: object) -> str:

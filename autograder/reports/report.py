@@ -16,11 +16,11 @@ from collections import Counter
 from pathlib import Path
 
 from autograder.engine import catalog
-from autograder.reports import gradescope, items, plots, similarity, spreadsheet, terminal
-from autograder.messages import language
-from autograder.reports.render import render
 from autograder.engine.results import SubmissionResult
 from autograder.engine.store import file_stem
+from autograder.messages import language
+from autograder.reports import gradescope, items, plots, similarity, spreadsheet, terminal
+from autograder.reports.render import render
 
 TOP_FAILURES = 12
 
@@ -51,8 +51,13 @@ def _plots(results: list[SubmissionResult], lang: str) -> dict[str, str]:
     with plots.cjk_fonts():
         figure, axis = plots.figure(7, 3)
         maximum = results[0].points if results else 1
-        axis.hist([final_score(r) for r in results], bins=min(20, max(5, int(maximum))), range=(0, maximum),
-                  color="#0969da", edgecolor="white")
+        axis.hist(
+            [final_score(r) for r in results],
+            bins=min(20, max(5, int(maximum))),
+            range=(0, maximum),
+            color="#0969da",
+            edgecolor="white",
+        )
         axis.set_xlabel("점수" if korean else "Score")
         axis.set_ylabel("학생 수" if korean else "Students")
         axis.set_title("점수 분포" if korean else "Score distribution")
@@ -68,8 +73,13 @@ def _plots(results: list[SubmissionResult], lang: str) -> dict[str, str]:
     return {"distribution": distribution, "per_exercise": per_exercise}
 
 
-def class_report(results: list[SubmissionResult], assignment: str, lang: str | None = None,
-                 similar: similarity.Analysis | None = None, resalted: dict[str, str] | None = None) -> str:
+def class_report(
+    results: list[SubmissionResult],
+    assignment: str,
+    lang: str | None = None,
+    similar: similarity.Analysis | None = None,
+    resalted: dict[str, str] | None = None,
+) -> str:
     """The page; `similar` adds the similarity section (it needs the notebooks, which results do not hold);
     `resalted` names the students just graded again because their inputs came from another salt."""
     lang = language(lang)
@@ -83,15 +93,27 @@ def class_report(results: list[SubmissionResult], assignment: str, lang: str | N
     }
     flagged = [r for r in results if r.flags or r.problem is not None]
     late = [r for r in results if r.late_seconds > 0]
-    return render("class_report.html.j2", lang, assignment=assignment, summary=summary,
-                  plots=_plots(results, lang) if results else {}, items=items.analyse(results),
-                  flag_below=items.FLAG_BELOW, similar=similar, review_at=similarity.REVIEW_AT,
-                  noise=similarity.NOISE_TOKENS, holders=similarity.MOST_HOLDERS,
-                  failures=frequent_failures(results, lang), flagged=flagged, late=late,
-                  findings={r.student: [terminal.finding_lines(f, lang) for f in r.findings] for r in flagged},
-                  layers=sorted({layer for r in results for layer in r.layers}),
-                  transports=sorted({r.transport for r in results}),
-                  salts=sorted({r.salt_sha256 for r in results if r.salt_sha256}), resalted=sorted(resalted or ()))
+    return render(
+        "class_report.html.j2",
+        lang,
+        assignment=assignment,
+        summary=summary,
+        plots=_plots(results, lang) if results else {},
+        items=items.analyse(results),
+        flag_below=items.FLAG_BELOW,
+        similar=similar,
+        review_at=similarity.REVIEW_AT,
+        noise=similarity.NOISE_TOKENS,
+        holders=similarity.MOST_HOLDERS,
+        failures=frequent_failures(results, lang),
+        flagged=flagged,
+        late=late,
+        findings={r.student: [terminal.finding_lines(f, lang) for f in r.findings] for r in flagged},
+        layers=sorted({layer for r in results for layer in r.layers}),
+        transports=sorted({r.transport for r in results}),
+        salts=sorted({r.salt_sha256 for r in results if r.salt_sha256}),
+        resalted=sorted(resalted or ()),
+    )
 
 
 def write_csv(results: list[SubmissionResult], path: Path, assignment: str) -> None:
@@ -101,14 +123,27 @@ def write_csv(results: list[SubmissionResult], path: Path, assignment: str) -> N
     rows = []
     for result in sorted(results, key=lambda r: r.student):
         by_id = {e.id: e.score for e in result.exercises}
-        rows.append([result.student, *(float(by_id.get(i, 0)) for i in ids), result.score, result.late_penalty,
-                     final_score(result), result.points])
+        rows.append(
+            [
+                result.student,
+                *(float(by_id.get(i, 0)) for i in ids),
+                result.score,
+                result.late_penalty,
+                final_score(result),
+                result.points,
+            ]
+        )
     spreadsheet.write(path, ["student", *ids, "raw_score", "late_penalty", "score", "max_score"], rows)
 
 
-def write_reports(results: list[SubmissionResult], out_dir: Path, assignment: str,
-                  lang: str | None = None, similar: similarity.Analysis | None = None,
-                  resalted: dict[str, str] | None = None) -> dict[str, Path]:
+def write_reports(
+    results: list[SubmissionResult],
+    out_dir: Path,
+    assignment: str,
+    lang: str | None = None,
+    similar: similarity.Analysis | None = None,
+    resalted: dict[str, str] | None = None,
+) -> dict[str, Path]:
     out_dir = Path(out_dir)
     (out_dir / "results").mkdir(parents=True, exist_ok=True)
     html = out_dir / "report.html"
@@ -117,5 +152,6 @@ def write_reports(results: list[SubmissionResult], out_dir: Path, assignment: st
     write_csv(results, scores, assignment)
     for result in results:
         (out_dir / "results" / f"{file_stem(result.student)}.json").write_text(
-            json.dumps(gradescope.results_json(result, lang), ensure_ascii=False, indent=2), encoding="utf-8")
+            json.dumps(gradescope.results_json(result, lang), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
     return {"report": html, "csv": scores, "results": out_dir / "results"}

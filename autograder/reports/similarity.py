@@ -42,8 +42,8 @@ from copydetect.utils import get_copied_slices, get_document_fingerprints
 
 from autograder import kit
 from autograder.engine import catalog, intake, locate
-from autograder.reports import spreadsheet
 from autograder.engine.extract import MAX_NOTEBOOK_BYTES
+from autograder.reports import spreadsheet
 
 NOISE_TOKENS = 10  # shortest shared run that counts: longer than a one-line `return t.view(-1)`
 MOST_HOLDERS = 3  # a fragment held by more submissions than this is what students write alike
@@ -55,8 +55,15 @@ MIN_GIVEN_RUN = 3  # a run of the stub's tokens shorter than this in an answer i
 MAX_CELL_CHARS = 100_000  # an answer cell is read up to this many characters
 KIT_ROOT = kit.ROOT
 CSV_COLUMNS = ("student_a", "student_b", "exercises", "similarity")
-_DROPPED = {tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT,
-            tokenize.ENCODING, tokenize.ENDMARKER}
+_DROPPED = {
+    tokenize.NEWLINE,
+    tokenize.NL,
+    tokenize.INDENT,
+    tokenize.DEDENT,
+    tokenize.COMMENT,
+    tokenize.ENCODING,
+    tokenize.ENDMARKER,
+}
 _STRING_PARTS = {tokenize.STRING, *(getattr(tokenize, n) for n in ("FSTRING_MIDDLE",) if hasattr(tokenize, n))}
 _KEPT_NAMES = frozenset(dir(builtins))
 
@@ -111,11 +118,16 @@ class Analysis:
         """The exercises where a pair shares the most code (at most `most`, in notebook order), each
         answer with the shared regions marked."""
         shared = self.shared[(pair.student_a, pair.student_b)]
-        amount = {e: sum(_covered(self.answers[(s, e)], shared[e]).sum() for s in (pair.student_a, pair.student_b))
-                  for e in pair.exercises}
+        amount = {
+            e: sum(_covered(self.answers[(s, e)], shared[e]).sum() for s in (pair.student_a, pair.student_b))
+            for e in pair.exercises
+        }
         chosen = sorted(pair.exercises, key=lambda e: -amount[e])[:most]
-        return [Shown(e, *(_segments(self.answers[(s, e)], shared[e]) for s in (pair.student_a, pair.student_b)))
-                for e in pair.exercises if e in chosen]
+        return [
+            Shown(e, *(_segments(self.answers[(s, e)], shared[e]) for s in (pair.student_a, pair.student_b)))
+            for e in pair.exercises
+            if e in chosen
+        ]
 
 
 # -- reading what the students wrote -------------------------------------------------------------------
@@ -138,10 +150,13 @@ def answer_cells(notebook: dict) -> dict[str, str]:
 
 
 def code_cells(notebook: dict) -> list[str]:
-    sources = [c.get("source", "") for c in notebook.get("cells", [])
-               if isinstance(c, dict) and c.get("cell_type") == "code"]
-    return ["".join(s for s in source if isinstance(s, str)) if isinstance(source, list) else str(source)
-            for source in sources]
+    sources = [
+        c.get("source", "") for c in notebook.get("cells", []) if isinstance(c, dict) and c.get("cell_type") == "code"
+    ]
+    return [
+        "".join(s for s in source if isinstance(s, str)) if isinstance(source, list) else str(source)
+        for source in sources
+    ]
 
 
 def read_notebook(path: Path) -> dict | None:
@@ -181,13 +196,20 @@ def tokens(source: str, kept: frozenset[str] = frozenset()) -> list[Token]:
         text = token.string
         depth += (text in "([{") - (text in ")]}") if token.type == tokenize.OP else 0
         if token.type == tokenize.NAME and not (
-                keyword.iskeyword(text) or text in kept or (index and raw[index - 1].string == ".")
-                or (depth > 0 and index + 1 < len(raw) and raw[index + 1].string == "=")):
+            keyword.iskeyword(text)
+            or text in kept
+            or (index and raw[index - 1].string == ".")
+            or (depth > 0 and index + 1 < len(raw) and raw[index + 1].string == "=")
+        ):
             text = "V"
         elif token.type in _STRING_PARTS:
             text = "S"
-        found.append(Token(text, *(line_starts[min(row, len(line_starts)) - 1] + column
-                                    for row, column in (token.start, token.end))))
+        found.append(
+            Token(
+                text,
+                *(line_starts[min(row, len(line_starts)) - 1] + column for row, column in (token.start, token.end)),
+            )
+        )
     return found
 
 
@@ -195,8 +217,12 @@ def own_tokens(answer: list[Token], stub: list[Token], given: set) -> list[Token
     """The answer's tokens less what the student received: the runs it shares, in order, with the released
     stub of its cell, then every token inside a fragment found in the released notebook (`given`)."""
     matcher = difflib.SequenceMatcher(None, [t.text for t in stub], [t.text for t in answer], autojunk=False)
-    received = {i for block in matcher.get_matching_blocks() if block.size >= MIN_GIVEN_RUN
-                for i in range(block.b, block.b + block.size)}
+    received = {
+        i
+        for block in matcher.get_matching_blocks()
+        if block.size >= MIN_GIVEN_RUN
+        for i in range(block.b, block.b + block.size)
+    }
     rest = [t for i, t in enumerate(answer) if i not in received]
     hashes, where = fingerprints([t.text for t in rest])
     received = {i + j for fingerprint in hashes & given for i in where[fingerprint] for j in range(NOISE_TOKENS)}
@@ -235,8 +261,13 @@ def compare(notebooks: dict[str, Path], released: Path, assignment: str) -> Anal
     def written(source: str, exercise: str, names: frozenset[str]) -> list[Token]:
         return own_tokens(tokens(source, names), stubs.get(exercise, []), given)
 
-    explained = set().union(*(fingerprints([t.text for t in written(code, exercise, kept)])[0]
-                              for exercise, sources in kit_answers(assignment).items() for code in sources))
+    explained = set().union(
+        *(
+            fingerprints([t.text for t in written(code, exercise, kept)])[0]
+            for exercise, sources in kit_answers(assignment).items()
+            for code in sources
+        )
+    )
 
     analysis = Analysis(assignment, sorted(notebooks), [], [])
     holders: dict[tuple[str, int], list[str]] = defaultdict(list)  # (exercise, fingerprint) -> students
@@ -277,7 +308,7 @@ def _covered(answer: Answer, weights: dict) -> np.ndarray:
     covered = np.zeros(len(answer.own))
     for fingerprint, weight in weights.items():
         for start in answer.where.get(fingerprint, ()):
-            np.maximum(covered[start:start + NOISE_TOKENS], weight, out=covered[start:start + NOISE_TOKENS])
+            np.maximum(covered[start : start + NOISE_TOKENS], weight, out=covered[start : start + NOISE_TOKENS])
     return covered
 
 
@@ -315,5 +346,11 @@ def analyse_course(course: str | Path | locate.Course, assignment: str) -> Analy
 
 def write_csv(analysis: Analysis, path: Path) -> Path:
     """One row per pair, through `spreadsheet` (the ids are the students' text)."""
-    return spreadsheet.write(path, CSV_COLUMNS, ([pair.student_a, pair.student_b, ";".join(pair.exercises),
-                                                 f"{pair.similarity:.4f}"] for pair in analysis.pairs))
+    return spreadsheet.write(
+        path,
+        CSV_COLUMNS,
+        (
+            [pair.student_a, pair.student_b, ";".join(pair.exercises), f"{pair.similarity:.4f}"]
+            for pair in analysis.pairs
+        ),
+    )

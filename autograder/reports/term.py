@@ -23,12 +23,12 @@ import numpy as np
 
 from autograder import notes
 from autograder.engine import catalog, locate
-from autograder.reports import plots, spreadsheet
-from autograder.errors import NothingGraded
-from autograder.messages import language
-from autograder.reports.render import render
 from autograder.engine.results import SubmissionResult
 from autograder.engine.store import ResultStore
+from autograder.errors import NothingGraded
+from autograder.messages import language
+from autograder.reports import plots, spreadsheet
+from autograder.reports.render import render
 
 RISK_BELOW = 0.5  # mastery under this, on a section later sections build on, puts a student at risk
 FOLDER = "term"
@@ -67,8 +67,11 @@ class Term:
         """Students below `RISK_BELOW` on a foundation, the most weak foundations first."""
         found = []
         for student in self.students:
-            weak = [(section, m) for section in notes.FOUNDATIONS
-                    if (m := self.mastery(student, section)) is not None and m < RISK_BELOW]
+            weak = [
+                (section, m)
+                for section in notes.FOUNDATIONS
+                if (m := self.mastery(student, section)) is not None and m < RISK_BELOW
+            ]
             if weak:
                 names = {section for section, _ in weak}
                 endangered = [h for h in notes.HEADINGS if names & set(notes.BUILDS_ON.get(h, ()))]
@@ -99,8 +102,12 @@ def term(graded: dict[str, list[SubmissionResult]]) -> Term:
     by_section: dict[str, list[str]] = {}
     for exercise in exercises:
         by_section.setdefault(exercise.heading, []).append(exercise.id)
-    summary = Term(list(graded), sorted({r.student for results in graded.values() for r in results}), by_section,
-                   {e.id: e.points for e in exercises})
+    summary = Term(
+        list(graded),
+        sorted({r.student for results in graded.values() for r in results}),
+        by_section,
+        {e.id: e.points for e in exercises},
+    )
     known = set(summary.points)
     for results in graded.values():
         for result in results:
@@ -114,31 +121,52 @@ def heatmap(summary: Term, lang: str) -> str:
     """Students (rows) x sections (columns, the notes' order): share of points earned; grey where no
     exercise of the section is graded yet."""
     korean = lang == "ko"
-    values = np.array([[np.nan if (m := summary.mastery(s, h)) is None else m for h in notes.HEADINGS]
-                       for s in summary.students], dtype=float).reshape(len(summary.students), len(notes.HEADINGS))
+    values = np.array(
+        [[np.nan if (m := summary.mastery(s, h)) is None else m for h in notes.HEADINGS] for s in summary.students],
+        dtype=float,
+    ).reshape(len(summary.students), len(notes.HEADINGS))
     colours = matplotlib.colormaps["RdYlGn"].with_extremes(bad="#d0d7de")
     with plots.cjk_fonts():
         figure, axis = plots.figure(12, 3.5 + 0.24 * len(summary.students))
-        image = axis.imshow(np.ma.masked_invalid(values), cmap=colours, vmin=0, vmax=1, aspect="auto",
-                            interpolation="nearest")
-        axis.set_xticks(range(len(notes.HEADINGS)), [f"{i + 1}. {h}" for i, h in enumerate(notes.HEADINGS)],
-                        rotation=60, ha="right", fontsize=8)
+        image = axis.imshow(
+            np.ma.masked_invalid(values), cmap=colours, vmin=0, vmax=1, aspect="auto", interpolation="nearest"
+        )
+        axis.set_xticks(
+            range(len(notes.HEADINGS)),
+            [f"{i + 1}. {h}" for i, h in enumerate(notes.HEADINGS)],
+            rotation=60,
+            ha="right",
+            fontsize=8,
+        )
         axis.set_yticks(range(len(summary.students)), summary.students, fontsize=8, parse_math=False)  # ids: text
         axis.set_title("절별 숙달도 (얻은 점수 비율)" if korean else "Mastery by section (share of points earned)")
-        figure.colorbar(image, ax=axis, fraction=0.025, pad=0.01,
-                        label="숙달도" if korean else "Mastery")
+        figure.colorbar(image, ax=axis, fraction=0.025, pad=0.01, label="숙달도" if korean else "Mastery")
         return plots.png(figure)
 
 
 def term_report(summary: Term, lang: str | None = None) -> str:
     lang = language(lang)
-    sections = [{"number": i + 1, "heading": h, "level": notes.SECTIONS[i].level,
-                 "builds_on": notes.BUILDS_ON.get(h, ()), "mastery": summary.class_mastery(h),
-                 "exercises": [(e, summary.exercise_mastery(e)) for e in summary.exercises.get(h, [])]}
-                for i, h in enumerate(notes.HEADINGS)]
-    return render("term_report.html.j2", lang, summary=summary, sections=sections, risks=summary.risks(),
-                  risk_below=RISK_BELOW, title=notes.TITLE,
-                  heatmap=heatmap(summary, lang) if summary.students else None)
+    sections = [
+        {
+            "number": i + 1,
+            "heading": h,
+            "level": notes.SECTIONS[i].level,
+            "builds_on": notes.BUILDS_ON.get(h, ()),
+            "mastery": summary.class_mastery(h),
+            "exercises": [(e, summary.exercise_mastery(e)) for e in summary.exercises.get(h, [])],
+        }
+        for i, h in enumerate(notes.HEADINGS)
+    ]
+    return render(
+        "term_report.html.j2",
+        lang,
+        summary=summary,
+        sections=sections,
+        risks=summary.risks(),
+        risk_below=RISK_BELOW,
+        title=notes.TITLE,
+        heatmap=heatmap(summary, lang) if summary.students else None,
+    )
 
 
 def write_csv(summary: Term, path: Path) -> Path:
@@ -146,16 +174,26 @@ def write_csv(summary: Term, path: Path) -> Path:
     the class's mastery first, then each graded exercise's class mean under its section (`name`: its id),
     then one row per student (`name`: the student id) with `at_risk` naming their weak foundations.
     Written through `spreadsheet`: the ids are the students' text."""
+
     def share(value: float | None) -> str:
         return "" if value is None else f"{value:.4f}"
 
     weak = {r.student: ";".join(section for section, _ in r.weak) for r in summary.risks()}
     rows = [["class", "", *(share(summary.class_mastery(h)) for h in notes.HEADINGS), ""]]
-    rows += [["exercise", exercise, *(share(summary.exercise_mastery(exercise)) if h == section else ""
-                                      for h in notes.HEADINGS), ""]
-             for section, exercises in summary.exercises.items() for exercise in exercises]
-    rows += [["student", student, *(share(summary.mastery(student, h)) for h in notes.HEADINGS), weak.get(student, "")]
-             for student in summary.students]
+    rows += [
+        [
+            "exercise",
+            exercise,
+            *(share(summary.exercise_mastery(exercise)) if h == section else "" for h in notes.HEADINGS),
+            "",
+        ]
+        for section, exercises in summary.exercises.items()
+        for exercise in exercises
+    ]
+    rows += [
+        ["student", student, *(share(summary.mastery(student, h)) for h in notes.HEADINGS), weak.get(student, "")]
+        for student in summary.students
+    ]
     return spreadsheet.write(path, ["scope", "name", *notes.HEADINGS, "at_risk"], rows)
 
 
@@ -170,8 +208,10 @@ def write_term_report(course: str | Path | locate.Course | None, lang: str | Non
     course = locate.course(course)
     graded = load(course)
     if not graded:
-        raise NothingGraded(f"no graded assignment in {course.root}: looked for reports/<assignment>/results.json "
-                            f"and graded/<assignment>/ (grade one first: python -m autograder gradebook A)")
+        raise NothingGraded(
+            f"no graded assignment in {course.root}: looked for reports/<assignment>/results.json "
+            f"and graded/<assignment>/ (grade one first: python -m autograder gradebook A)"
+        )
     summary = term(graded)
     folder = course.root / "reports" / FOLDER
     folder.mkdir(parents=True, exist_ok=True)

@@ -16,18 +16,19 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TextIO
 
-from autograder.messages import Msg
-from autograder.engine.results import ExerciseResult, SubmissionResult
 from autograder.authoring.spec import Exercise
+from autograder.engine.results import ExerciseResult, SubmissionResult
+from autograder.messages import Msg
 
 FINDINGS = {  # what a finding's flag means, for the TA who reads it
     "locked": Msg(ko="잠긴 셀이 수정됨 (배포본의 셀로 채점)", en="locked cell edited (graded with the release's cell)"),
-    "instructor": Msg(ko="강사만 가진 자료가 들어 있음 (점수 없음)",
-                      en="instructor's material in the submission (no credit)"),
-    "introspection": Msg(ko="채점하는 프로세스를 들여다보거나 바꾸는 코드 "
-                            "(그 프로세스에서 잰 사실은 인정하지 않음), 셀",
-                         en="code that inspects or alters the process grading it (facts measured there not credited), "
-                            "cell"),
+    "instructor": Msg(
+        ko="강사만 가진 자료가 들어 있음 (점수 없음)", en="instructor's material in the submission (no credit)"
+    ),
+    "introspection": Msg(
+        ko="채점하는 프로세스를 들여다보거나 바꾸는 코드 (그 프로세스에서 잰 사실은 인정하지 않음), 셀",
+        en="code that inspects or alters the process grading it (facts measured there not credited), cell",
+    ),
 }
 
 # Control (Cc), format (Cf: bidi overrides, zero-width joiners, tag characters), surrogate (Cs),
@@ -41,8 +42,9 @@ def clean(text: object) -> str:
     text = str(text)
     if text.isprintable():
         return text
-    return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _UNSAFE else ch
-                   for ch in text)
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _UNSAFE else ch for ch in text
+    )
 
 
 def emit(text: object = "", stream: TextIO | None = None) -> None:
@@ -69,8 +71,9 @@ def log_to_terminal() -> None:
 
 def exercise_table(exercises: list[Exercise]) -> str:
     rows = [("id", "assignment", "heading", "points", "checks", "mutants")]
-    rows += [(e.id, e.assignment, e.heading, f"{e.points:g}", str(len(e.checks)), str(len(e.mutants)))
-             for e in exercises]
+    rows += [
+        (e.id, e.assignment, e.heading, f"{e.points:g}", str(len(e.checks)), str(len(e.mutants))) for e in exercises
+    ]
     return table(rows)
 
 
@@ -78,8 +81,10 @@ def table(rows: Sequence[tuple[str, ...]]) -> str:
     """Rows of text as aligned columns; the first row is the header."""
     cleaned = [tuple(clean(cell) for cell in row) for row in rows]
     widths = [max(_width(r[i]) for r in cleaned) for i in range(len(cleaned[0]))]
-    return "\n".join("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
-                     for row in cleaned)
+    return "\n".join(
+        "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in cleaned
+    )
 
 
 def submission_report(result: SubmissionResult, lang: str | None = None) -> str:
@@ -88,8 +93,10 @@ def submission_report(result: SubmissionResult, lang: str | None = None) -> str:
     if result.problem:
         lines.append(f"!! {clean(result.problem.text(lang))}")
     for error in result.cell_errors:
-        lines.append(f"!! cell {clean(error.get('cell'))}: "
-                     + clean(f"{error.get('type')}: {str(error.get('message', ''))[:160]}"))
+        lines.append(
+            f"!! cell {clean(error.get('cell'))}: "
+            + clean(f"{error.get('type')}: {str(error.get('message', ''))[:160]}")
+        )
     for finding in result.findings:
         lines += ["!! " + line for line in finding_lines(finding, lang)]
     for exercise in result.exercises:

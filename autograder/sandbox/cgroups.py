@@ -120,11 +120,17 @@ class Cgroups:
         memory, processes = str(limits["memory_bytes"]), str(limits["processes"])
         quota = str(max(int(limits["cpus"] * 100_000), 1000))
         if self.version == 1:
-            return {"memory": [("memory.limit_in_bytes", memory), ("memory.memsw.limit_in_bytes", memory)],
-                    "pids": [("pids.max", processes)],
-                    "cpu": [("cpu.cfs_period_us", "100000"), ("cpu.cfs_quota_us", quota)]}[controller]
-        return [("memory.max", memory), ("memory.swap.max", "0"), ("pids.max", processes),
-                ("cpu.max", f"{quota} 100000")]
+            return {
+                "memory": [("memory.limit_in_bytes", memory), ("memory.memsw.limit_in_bytes", memory)],
+                "pids": [("pids.max", processes)],
+                "cpu": [("cpu.cfs_period_us", "100000"), ("cpu.cfs_quota_us", quota)],
+            }[controller]
+        return [
+            ("memory.max", memory),
+            ("memory.swap.max", "0"),
+            ("pids.max", processes),
+            ("cpu.max", f"{quota} 100000"),
+        ]
 
     def oom_kills(self, group: str) -> int:
         """How many processes the kernel's OOM killer has killed in the memory group so far (the count

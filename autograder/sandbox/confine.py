@@ -20,15 +20,52 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from autograder.sandbox import landlock, seccomp
-from autograder.sandbox.linux import (CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUTS, LINUX_CAPABILITY_VERSION_3,
-                                      MNT_DETACH, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY,
-                                      MS_REC, MS_REMOUNT, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAPBSET_DROP,
-                                      PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, SYS_PIVOT_ROOT, check, libc, mount,
-                                      prctl, setns, unshare)
+from autograder.sandbox.linux import (
+    CLONE_NEWIPC,
+    CLONE_NEWNET,
+    CLONE_NEWNS,
+    CLONE_NEWUTS,
+    LINUX_CAPABILITY_VERSION_3,
+    MNT_DETACH,
+    MS_BIND,
+    MS_NODEV,
+    MS_NOEXEC,
+    MS_NOSUID,
+    MS_PRIVATE,
+    MS_RDONLY,
+    MS_REC,
+    MS_REMOUNT,
+    PR_CAP_AMBIENT,
+    PR_CAP_AMBIENT_CLEAR_ALL,
+    PR_CAPBSET_DROP,
+    PR_SET_NO_NEW_PRIVS,
+    PR_SET_PDEATHSIG,
+    SYS_PIVOT_ROOT,
+    check,
+    libc,
+    mount,
+    prctl,
+    setns,
+    unshare,
+)
 from autograder.sandbox.plan import TOP_LEVEL, Plan
 
-ETC_ENTRIES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "nsswitch.conf",
-               "passwd", "group", "fonts", "mime.types", "os-release", "debian_version", "hosts", "host.conf")
+ETC_ENTRIES = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "alternatives",
+    "localtime",
+    "nsswitch.conf",
+    "passwd",
+    "group",
+    "fonts",
+    "mime.types",
+    "os-release",
+    "debian_version",
+    "hosts",
+    "host.conf",
+)
 DEVICES = ("null", "zero", "full", "random", "urandom")
 SCRATCH = "/tmp"  # the child's home, working and temporary directory inside a private root
 
@@ -49,13 +86,16 @@ class Confinement:
         return True
 
 
-def confine(plan: Plan, uid: int, session: str, keep_fds: list[int], output_fd: int,
-            done: Confinement) -> Confinement:
+def confine(plan: Plan, uid: int, session: str, keep_fds: list[int], output_fd: int, done: Confinement) -> Confinement:
     """Confine this (just forked, still root) process; `done` holds the layers entered at the fork."""
     os.setsid()  # a new process group: kill(0, ...) reaches only the child's own processes
     in_pid_namespace = os.getpid() == 1
-    for flag, layer in ((CLONE_NEWNS, "mount-namespace"), (CLONE_NEWNET, "net-namespace"),
-                        (CLONE_NEWIPC, "ipc-namespace"), (CLONE_NEWUTS, "uts-namespace")):
+    for flag, layer in (
+        (CLONE_NEWNS, "mount-namespace"),
+        (CLONE_NEWNET, "net-namespace"),
+        (CLONE_NEWIPC, "ipc-namespace"),
+        (CLONE_NEWUTS, "uts-namespace"),
+    ):
         if not plan.allows(layer):
             continue
         if flag == CLONE_NEWNET and plan.shared_net is not None:
@@ -81,8 +121,9 @@ def confine(plan: Plan, uid: int, session: str, keep_fds: list[int], output_fd: 
     if drop_uid:
         done.attempt("uid-drop", _drop_uid, uid)
     elif plan.allows("uid-drop") and "uid-drop" not in done.problems:
-        done.problems["uid-drop"] = ("the Python installation is not readable by other users "
-                                     "(it would be inside a private root)")
+        done.problems["uid-drop"] = (
+            "the Python installation is not readable by other users (it would be inside a private root)"
+        )
     if bounded or not plan.is_root:
         done.attempt("no-capabilities", _drop_capabilities)
     else:
@@ -120,8 +161,13 @@ def _private_root(plan: Plan, uid: int) -> None:
     scratch = plan.limits["scratch_bytes"]
     os.mkdir(root + SCRATCH, 0o700)  # before the binds: a Python under /tmp stays visible inside it
     # noexec: no library the student's code writes there can be loaded (a native module would reach anything)
-    mount("tmpfs", root + SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-          f"size={scratch},mode=0700,uid={uid},gid={uid}")
+    mount(
+        "tmpfs",
+        root + SCRATCH,
+        "tmpfs",
+        MS_NOSUID | MS_NODEV | MS_NOEXEC,
+        f"size={scratch},mode=0700,uid={uid},gid={uid}",
+    )
     for path in plan.binds:
         _bind(os.path.realpath(path), root + path)
     for path in plan.hide:
@@ -132,12 +178,21 @@ def _private_root(plan: Plan, uid: int) -> None:
     for device in DEVICES:
         open(f"{root}/dev/{device}", "w").close()
         mount(f"/dev/{device}", f"{root}/dev/{device}", None, MS_BIND)
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
-                         ("stderr", "/proc/self/fd/2")):
+    for name, target in (
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ):
         os.symlink(target, f"{root}/dev/{name}")
     os.mkdir(root + "/dev/shm")
-    mount("tmpfs", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-           f"size={scratch},mode=0700,uid={uid},gid={uid}")
+    mount(
+        "tmpfs",
+        root + "/dev/shm",
+        "tmpfs",
+        MS_NOSUID | MS_NODEV | MS_NOEXEC,
+        f"size={scratch},mode=0700,uid={uid},gid={uid}",
+    )
     os.mkdir(root + "/proc", 0o555)
     mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     os.chdir(root)
@@ -240,9 +295,11 @@ def _landlock(plan: Plan, scratch: str, private: bool, problems: dict) -> list[s
     """Allow reading the system and Python, writing only the scratch; no TCP; no signals outward."""
     rules = [(f"/{top}", landlock.LL_READ) for top in TOP_LEVEL] + [(p, landlock.LL_READ) for p in plan.binds]
     rules += [(f"/etc/{entry}", landlock.LL_READ) for entry in ETC_ENTRIES]
-    rules += [("/proc", landlock.LL_READ | landlock.LL_WRITE_FILE), ("/dev", landlock.LL_DEVICES),
-              (scratch, landlock.LL_FS_ALL)]
+    rules += [
+        ("/proc", landlock.LL_READ | landlock.LL_WRITE_FILE),
+        ("/dev", landlock.LL_DEVICES),
+        (scratch, landlock.LL_FS_ALL),
+    ]
     if private:
         rules.append(("/dev/shm", landlock.LL_FS_ALL))
-    return landlock.restrict(plan.landlock, rules, plan.allows("landlock-net"), plan.allows("landlock-scope"),
-                             problems)
+    return landlock.restrict(plan.landlock, rules, plan.allows("landlock-net"), plan.allows("landlock-scope"), problems)

@@ -44,8 +44,10 @@ def restrict(version: int, rules: list[tuple[str, int]], network: bool, scope: b
     attr = struct.pack("=QQQ", handled_fs, handled_net, scoped)[: 8 if version < 4 else 16 if version < 6 else 24]
     buffer = ctypes.create_string_buffer(attr, len(attr))
     try:
-        ruleset = check(libc.syscall(SYS_LANDLOCK_CREATE_RULESET, buffer, ctypes.c_size_t(len(attr)),
-                                     ctypes.c_uint32(0)), "landlock_create_ruleset")
+        ruleset = check(
+            libc.syscall(SYS_LANDLOCK_CREATE_RULESET, buffer, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0)),
+            "landlock_create_ruleset",
+        )
     except OSError as error:
         for layer in ("landlock-fs", "landlock-net", "landlock-scope"):
             problems[layer] = str(error)
@@ -54,8 +56,10 @@ def restrict(version: int, rules: list[tuple[str, int]], network: bool, scope: b
         for path, access in rules:
             _add_rule(ruleset, path, access & handled_fs)
         check(libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), 0, 0, 0), "no_new_privs")
-        check(libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)),
-              "landlock_restrict_self")
+        check(
+            libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)),
+            "landlock_restrict_self",
+        )
     except OSError as error:
         for layer in ("landlock-fs", "landlock-net", "landlock-scope"):
             problems[layer] = str(error)
@@ -74,7 +78,9 @@ def _add_rule(ruleset: int, path: str, access: int) -> None:
         if not stat.S_ISDIR(os.fstat(fd).st_mode):
             access &= LL_FILE_ONLY
         rule = ctypes.create_string_buffer(struct.pack("=Qi", access, fd), 12)
-        check(libc.syscall(SYS_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(1), rule,
-                           ctypes.c_uint32(0)), f"landlock rule for {path}")
+        check(
+            libc.syscall(SYS_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(1), rule, ctypes.c_uint32(0)),
+            f"landlock rule for {path}",
+        )
     finally:
         os.close(fd)

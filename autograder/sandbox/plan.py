@@ -16,9 +16,23 @@ from autograder.sandbox.cgroups import Cgroups
 from autograder.sandbox.linux import CLONE_NEWNET, setns, unshare
 
 LAYERS = (
-    "pid-namespace", "mount-namespace", "net-namespace", "ipc-namespace", "uts-namespace", "private-root",
-    "rlimits", "uid-drop", "no-capabilities", "no-new-privs", "landlock-fs", "landlock-net", "landlock-scope",
-    "seccomp", "cgroup-memory", "cgroup-pids", "cgroup-cpu",
+    "pid-namespace",
+    "mount-namespace",
+    "net-namespace",
+    "ipc-namespace",
+    "uts-namespace",
+    "private-root",
+    "rlimits",
+    "uid-drop",
+    "no-capabilities",
+    "no-new-privs",
+    "landlock-fs",
+    "landlock-net",
+    "landlock-scope",
+    "seccomp",
+    "cgroup-memory",
+    "cgroup-pids",
+    "cgroup-cpu",
 )
 TOP_LEVEL = ("bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr")  # the system: visible to every child
 
@@ -43,11 +57,17 @@ class Plan:
         return layer not in self.unavailable
 
     def report(self) -> dict:
-        return {"is_root": self.is_root, "landlock_abi": self.landlock, "seccomp": bool(self.seccomp),
-                "cgroups": self.cgroups.version if self.cgroups else 0,
-                "cgroup_dirs": self.cgroups.bases if self.cgroups else {}, "workdir": self.workdir,
-                "net_namespace": "shared, empty" if self.shared_net is not None else "one per child",
-                "binds": self.binds, "unavailable": self.unavailable}
+        return {
+            "is_root": self.is_root,
+            "landlock_abi": self.landlock,
+            "seccomp": bool(self.seccomp),
+            "cgroups": self.cgroups.version if self.cgroups else 0,
+            "cgroup_dirs": self.cgroups.bases if self.cgroups else {},
+            "workdir": self.workdir,
+            "net_namespace": "shared, empty" if self.shared_net is not None else "one per child",
+            "binds": self.binds,
+            "unavailable": self.unavailable,
+        }
 
 
 def remove_leftovers(report: dict) -> None:
@@ -59,14 +79,25 @@ def remove_leftovers(report: dict) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def probe(limits: dict, kit_dir: str, workdir: str, lock_dir: str, python_paths: list[str],
-          skip: tuple[str, ...] = ()) -> Plan:
+def probe(
+    limits: dict, kit_dir: str, workdir: str, lock_dir: str, python_paths: list[str], skip: tuple[str, ...] = ()
+) -> Plan:
     """Probe the machine (as the zygote) and decide which layers every child will try."""
     is_root = os.geteuid() == 0
     unavailable = {layer: "skipped by the sandbox's configuration" for layer in skip}
     if not is_root:
-        for layer in ("pid-namespace", "mount-namespace", "net-namespace", "ipc-namespace", "uts-namespace",
-                      "private-root", "uid-drop", "cgroup-memory", "cgroup-pids", "cgroup-cpu"):
+        for layer in (
+            "pid-namespace",
+            "mount-namespace",
+            "net-namespace",
+            "ipc-namespace",
+            "uts-namespace",
+            "private-root",
+            "uid-drop",
+            "cgroup-memory",
+            "cgroup-pids",
+            "cgroup-cpu",
+        ):
             unavailable.setdefault(layer, "the grader does not run as root")
     abi = landlock.abi() if "landlock-fs" not in unavailable else 0
     if abi < 1:
@@ -95,8 +126,21 @@ def probe(limits: dict, kit_dir: str, workdir: str, lock_dir: str, python_paths:
     shared_net = None
     if "net-namespace" not in unavailable and "landlock-scope" not in unavailable:
         shared_net = _empty_net_namespace()
-    return Plan(limits, kit_dir, binds, hide, workdir, lock_dir, is_root, abi, seccomp_program, cgroups, unavailable,
-                _mapped_bytes(), shared_net)
+    return Plan(
+        limits,
+        kit_dir,
+        binds,
+        hide,
+        workdir,
+        lock_dir,
+        is_root,
+        abi,
+        seccomp_program,
+        cgroups,
+        unavailable,
+        _mapped_bytes(),
+        shared_net,
+    )
 
 
 def _empty_net_namespace() -> int | None:
@@ -124,8 +168,11 @@ def _python_dirs(paths: list[str], kit_dir: str) -> list[str]:
         real = os.path.realpath(path)
         if not os.path.isdir(real) or real == "/" or kit_root == real or kit_root.startswith(real + os.sep):
             continue
-        if any(real.startswith(f"/{top}/") or real == f"/{top}" for top in TOP_LEVEL if os.path.isdir(f"/{top}")
-               and not os.path.islink(f"/{top}")):
+        if any(
+            real.startswith(f"/{top}/") or real == f"/{top}"
+            for top in TOP_LEVEL
+            if os.path.isdir(f"/{top}") and not os.path.islink(f"/{top}")
+        ):
             continue  # already visible as part of the system directories
         found.append(real)
         alias = os.path.abspath(path)

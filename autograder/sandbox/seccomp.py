@@ -11,8 +11,17 @@ import errno
 import socket
 import tempfile
 
-from autograder.sandbox.linux import (CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
-                                      CLONE_NEWUSER, CLONE_NEWUTS, check, libc)
+from autograder.sandbox.linux import (
+    CLONE_NEWCGROUP,
+    CLONE_NEWIPC,
+    CLONE_NEWNET,
+    CLONE_NEWNS,
+    CLONE_NEWPID,
+    CLONE_NEWUSER,
+    CLONE_NEWUTS,
+    check,
+    libc,
+)
 
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 BPF_INSTRUCTION_BYTES = 8  # struct sock_filter
@@ -20,15 +29,45 @@ BPF_INSTRUCTION_BYTES = 8  # struct sock_filter
 # System calls a student's code never needs; each fails with EPERM. Sockets of these families fail
 # with EACCES (the netns already has no route); AF_UNIX stays open for multiprocessing and asyncio.
 DENIED_SYSCALLS = (
-    "ptrace", "process_vm_readv", "process_vm_writev", "mount", "umount2", "pivot_root", "unshare", "setns",
-    "bpf", "perf_event_open", "keyctl", "add_key", "request_key", "userfaultfd", "kexec_load",
-    "kexec_file_load", "init_module", "finit_module", "delete_module", "io_uring_setup", "open_by_handle_at",
-    "name_to_handle_at", "chroot", "swapon", "swapoff", "reboot", "inotify_add_watch", "fanotify_init",
-    "fsopen", "fsmount", "move_mount", "open_tree", "acct", "settimeofday", "clock_settime", "sethostname",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "unshare",
+    "setns",
+    "bpf",
+    "perf_event_open",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "userfaultfd",
+    "kexec_load",
+    "kexec_file_load",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "io_uring_setup",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "chroot",
+    "swapon",
+    "swapoff",
+    "reboot",
+    "inotify_add_watch",
+    "fanotify_init",
+    "fsopen",
+    "fsmount",
+    "move_mount",
+    "open_tree",
+    "acct",
+    "settimeofday",
+    "clock_settime",
+    "sethostname",
 )
 DENIED_SOCKETS = (socket.AF_INET, socket.AF_INET6, socket.AF_PACKET, socket.AF_NETLINK)
-NAMESPACE_FLAGS = (CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID,
-                   CLONE_NEWNET)
+NAMESPACE_FLAGS = (CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET)
 
 
 def program() -> bytes:
@@ -66,5 +105,4 @@ def load(compiled: bytes) -> None:
     """Install the compiled filter (no-new-privs is set already, as the kernel requires)."""
     instructions = ctypes.create_string_buffer(compiled, len(compiled))
     fprog = _SockFprog(len(compiled) // BPF_INSTRUCTION_BYTES, ctypes.addressof(instructions))
-    check(libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(fprog), 0, 0),
-          "seccomp filter")
+    check(libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(fprog), 0, 0), "seccomp filter")

@@ -33,9 +33,9 @@ from dataclasses import asdict, dataclass
 
 from autograder import kit
 from autograder.boundary import codec, seal
-from autograder.sandbox.plan import LAYERS, remove_leftovers
-from autograder.errors import SandboxError
 from autograder.boundary.transport import TransportFailure
+from autograder.errors import SandboxError
+from autograder.sandbox.plan import LAYERS, remove_leftovers
 from autograder.sandbox.zygote import FRAME_HEADER, PACKET_BYTES, RECEIVE_BYTES
 
 log = logging.getLogger(__name__)
@@ -43,17 +43,27 @@ log = logging.getLogger(__name__)
 KIT_DIR = str(kit.PACKAGE)
 # Imports autograder.sandbox.zygote without running autograder/__init__.py (which would load the graders), and
 # takes the kit's location from the first packet: a child's /proc/1/cmdline shows the zygote's argv.
-BOOTSTRAP = ("import json, socket, sys, types; control = socket.socket(fileno=int(sys.argv[1])); "
-             "config = json.loads(control.recv(1 << 16)); kit = types.ModuleType('autograder'); "
-             "kit.__path__ = [config['kit_dir']]; sys.modules['autograder'] = kit; "
-             "from autograder.sandbox.zygote import main; main(control, config)")
+BOOTSTRAP = (
+    "import json, socket, sys, types; control = socket.socket(fileno=int(sys.argv[1])); "
+    "config = json.loads(control.recv(1 << 16)); kit = types.ModuleType('autograder'); "
+    "kit.__path__ = [config['kit_dir']]; sys.modules['autograder'] = kit; "
+    "from autograder.sandbox.zygote import main; main(control, config)"
+)
 # No GPU is visible to the zygote: with one, torch's first backward() in the warm-up starts an autograd thread
 # per GPU (and asks the CUDA driver), after which no forked child can run backward() or use CUDA at all.
 # OMP_THREAD_LIMIT: a child may start no thread once its student's code can run (`seal`), and OpenMP exits the
 # process when it cannot start one: with the limit, torch.set_num_threads(4) runs its work on one thread instead.
-ZYGOTE_ENV = {"OMP_NUM_THREADS": "1", "OMP_THREAD_LIMIT": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-              "MALLOC_ARENA_MAX": "2", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
-              "CUDA_VISIBLE_DEVICES": "", "HIP_VISIBLE_DEVICES": ""}
+ZYGOTE_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "OMP_THREAD_LIMIT": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "MALLOC_ARENA_MAX": "2",
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "CUDA_VISIBLE_DEVICES": "",
+    "HIP_VISIBLE_DEVICES": "",
+}
 REPORT_GRACE_SECONDS = 2.0
 SETUP_SECONDS = 20.0
 KEPT_SUBMISSIONS = 256
@@ -138,8 +148,13 @@ class Sandbox:
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-I", "-c", BOOTSTRAP, str(theirs.fileno())],
-                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                env=ZYGOTE_ENV, cwd="/", start_new_session=True)
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                env=ZYGOTE_ENV,
+                cwd="/",
+                start_new_session=True,
+            )
         finally:
             theirs.close()
         self._control = control
@@ -147,8 +162,11 @@ class Sandbox:
         self._warmed: set[str] = set()  # asked of this zygote already
         self._leftovers: dict = {}  # filled from the zygote's hello: what to remove should it be killed
         self._finalizer = weakref.finalize(self, _stop_zygote, self._process, control, self._leftovers)
-        control.send(json.dumps({"limits": asdict(self.limits), "kit_dir": KIT_DIR, "spares": self.spares,
-                                  "skip": self.skip}).encode())
+        control.send(
+            json.dumps(
+                {"limits": asdict(self.limits), "kit_dir": KIT_DIR, "spares": self.spares, "skip": self.skip}
+            ).encode()
+        )
 
     def _await_hello(self) -> None:
         if self._hello is not None:
@@ -253,8 +271,9 @@ class Sandbox:
                 session.drain.join(REPORT_GRACE_SECONDS)
                 log.error("sandbox: a child failed to set itself up (%s): %s", failure, session.output[-3000:])
                 if attempt:
-                    raise SandboxError(f"two children in a row failed to set themselves up ({failure}): "
-                                       f"{session.output[-1000:]}") from failure
+                    raise SandboxError(
+                        f"two children in a row failed to set themselves up ({failure}): {session.output[-1000:]}"
+                    ) from failure
         raise AssertionError("unreachable")
 
     def layers(self) -> list[str]:
@@ -269,9 +288,15 @@ class Sandbox:
         if self._layers == layers:
             return
         self._layers = layers
-        self.problems = {layer: str(report.get("problems", {}).get(layer)
-                                    or self.machine.get("unavailable", {}).get(layer) or "not attempted")
-                         for layer in LAYERS if layer not in layers}
+        self.problems = {
+            layer: str(
+                report.get("problems", {}).get(layer)
+                or self.machine.get("unavailable", {}).get(layer)
+                or "not attempted"
+            )
+            for layer in LAYERS
+            if layer not in layers
+        }
         for layer, reason in self.problems.items():
             log.warning("sandbox: isolation layer %s is not active: %s", layer, reason)
 
@@ -361,13 +386,16 @@ class SandboxSession:
     def _verified(self, frame: bytes) -> memoryview:
         """The frame without its tag, if the tag proves the child's sealed side wrote it, in this order."""
         data = memoryview(frame)
-        payload, tag = data[:-seal.TAG_BYTES], data[-seal.TAG_BYTES:]
+        payload, tag = data[: -seal.TAG_BYTES], data[-seal.TAG_BYTES :]
         expected = hashlib.blake2b(seal.FRAME_LENGTH.pack(self.sequence), key=self.key, digest_size=seal.TAG_BYTES)
         expected.update(payload)
         if len(data) < seal.TAG_BYTES or not hmac.compare_digest(expected.digest(), tag):
             self.kill()
-            raise TransportFailure("protocol", "(a frame on the call channel was not written by the kit: the "
-                                               "student's code wrote to it)", forged=True)
+            raise TransportFailure(
+                "protocol",
+                "(a frame on the call channel was not written by the kit: the student's code wrote to it)",
+                forged=True,
+            )
         self.sequence += 1
         return payload
 
@@ -385,7 +413,7 @@ class SandboxSession:
         data = memoryview(FRAME_HEADER.pack(len(frame)) + frame)
         while data:
             try:
-                data = data[self.channel.send(data):]
+                data = data[self.channel.send(data) :]
             except BlockingIOError:
                 if not self._wait(select.POLLOUT, deadline):
                     raise self._timeout("call", deadline) from None

@@ -150,8 +150,15 @@ def warm_up(child: types.ModuleType, codec: types.ModuleType, source: str = WARM
     # With torch's CUDA build, the first backward() asks the CUDA driver how many GPUs there are, and the
     # driver's threads then make every fork hang or fail: there, each child runs its first backward() itself.
     backward = not torch.backends.cuda.is_built()
-    frame = codec.encode({"op": "call", "name": "work", "args": [torch.arange(6.0).reshape(2, 3), backward],
-                          "kwargs": {}, "backward": False})
+    frame = codec.encode(
+        {
+            "op": "call",
+            "name": "work",
+            "args": [torch.arange(6.0).reshape(2, 3), backward],
+            "kwargs": {},
+            "backward": False,
+        }
+    )
     codec.decode(program.handle(frame))
 
 
@@ -178,8 +185,9 @@ class Zygote:
         if not os.access(lock_dir, os.W_OK):
             lock_dir = tempfile.gettempdir()
         python_paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path]
-        self.plan = probe(config["limits"], config["kit_dir"], self.workdir, lock_dir, python_paths,
-                          tuple(config.get("skip", ())))
+        self.plan = probe(
+            config["limits"], config["kit_dir"], self.workdir, lock_dir, python_paths, tuple(config.get("skip", ()))
+        )
         self.spare_count = int(config.get("spares", 1))
         self.children: dict[int, Child] = {}
         self.spares: list[Child] = []
@@ -189,6 +197,7 @@ class Zygote:
         # The sealed server every child runs, loaded once here before any student code. Only this object
         # refers to it (not the module: a student's code can reach module globals, not this instance).
         from autograder.boundary import seal
+
         self.sealed = seal.sealed_server()
         self.warmed: set[str] = set()
         self.wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
@@ -280,16 +289,33 @@ class Zygote:
             try:
                 for fd in (lock, out_read, chan_grader.fileno(), status_grader.fileno(), status_zygote.fileno()):
                     os.close(fd)
-                code = run_child(self.plan, zygote, uid, session, group, pid_namespace, chan_child, out_write,
-                                 *self.student_view, self.sealed)
+                code = run_child(
+                    self.plan,
+                    zygote,
+                    uid,
+                    session,
+                    group,
+                    pid_namespace,
+                    chan_child,
+                    out_write,
+                    *self.student_view,
+                    self.sealed,
+                )
             except BaseException:  # noqa: BLE001 - report and leave; never return into the zygote's loop
                 traceback.print_exc()
             finally:
                 os._exit(code)
         chan_child.close()
         os.close(out_write)
-        child = Child(pid, session, lock, status_zygote,
-                      [chan_grader.detach(), status_grader.detach(), out_read, os.pidfd_open(pid)], group, oom_kills)
+        child = Child(
+            pid,
+            session,
+            lock,
+            status_zygote,
+            [chan_grader.detach(), status_grader.detach(), out_read, os.pidfd_open(pid)],
+            group,
+            oom_kills,
+        )
         self.children[pid] = child
         return child
 
@@ -311,8 +337,11 @@ class Zygote:
             if child is None:
                 continue
             cgroups = self.plan.cgroups
-            report = {"status": status, "cpu_seconds": usage.ru_utime + usage.ru_stime,
-                      "out_of_memory": bool(cgroups and cgroups.oom_kills(child.group) > child.oom_kills)}
+            report = {
+                "status": status,
+                "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                "out_of_memory": bool(cgroups and cgroups.oom_kills(child.group) > child.oom_kills),
+            }
             try:
                 child.status.send(json.dumps(report).encode())
             except OSError:
@@ -373,8 +402,9 @@ def claim_uid(plan: Plan) -> tuple[int, int]:
     """A uid no other live child on this machine uses, held (flock) until the child is reaped."""
     base, slots = int(plan.limits["uid_base"]), int(plan.limits["uid_slots"])
     for uid in range(base, base + slots):
-        fd = os.open(os.path.join(plan.lock_dir, f"autograder-uid-{uid}.lock"),
-                     os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fd = os.open(
+            os.path.join(plan.lock_dir, f"autograder-uid-{uid}.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600
+        )
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return uid, fd
@@ -409,8 +439,19 @@ def student_view(kit_dir: str) -> tuple[list[str], list[str]]:
     return path, sorted(m for m in sys.modules if m == KIT_PACKAGE or m.startswith(KIT_PACKAGE + "."))
 
 
-def run_child(plan: Plan, zygote: int, uid: int, session: str, group: str, pid_namespace: bool, chan: socket.socket,
-              out_write: int, student_path: list[str], kit_modules: list[str], serve: Callable[..., None]) -> int:
+def run_child(
+    plan: Plan,
+    zygote: int,
+    uid: int,
+    session: str,
+    group: str,
+    pid_namespace: bool,
+    chan: socket.socket,
+    out_write: int,
+    student_path: list[str],
+    kit_modules: list[str],
+    serve: Callable[..., None],
+) -> int:
     import gc
 
     from autograder.boundary import child, codec
@@ -429,9 +470,18 @@ def run_child(plan: Plan, zygote: int, uid: int, session: str, group: str, pid_n
     confined = confine.confine(plan, uid, session, [chan.fileno()], out_write, done)
     os.chdir(confined.scratch)
     os.environ.clear()
-    os.environ.update(HOME=confined.scratch, TMPDIR=confined.scratch, PATH="/usr/local/bin:/usr/bin:/bin",
-                      LANG="C.UTF-8", OMP_NUM_THREADS="1", USER="student", LOGNAME="student", MPLBACKEND="Agg",
-                      CUDA_VISIBLE_DEVICES="", HIP_VISIBLE_DEVICES="")
+    os.environ.update(
+        HOME=confined.scratch,
+        TMPDIR=confined.scratch,
+        PATH="/usr/local/bin:/usr/bin:/bin",
+        LANG="C.UTF-8",
+        OMP_NUM_THREADS="1",
+        USER="student",
+        LOGNAME="student",
+        MPLBACKEND="Agg",
+        CUDA_VISIBLE_DEVICES="",
+        HIP_VISIBLE_DEVICES="",
+    )
     sys.dont_write_bytecode = True
     sys.path[:] = student_path
     for name in kit_modules:
@@ -439,8 +489,19 @@ def run_child(plan: Plan, zygote: int, uid: int, session: str, group: str, pid_n
     bootstrap = vars(sys.modules["__main__"])
     for name in ("kit", "main", "control", "config"):
         bootstrap.pop(name, None)  # the bootstrap's names (sandbox.BOOTSTRAP) lead to the zygote's module
-    send_frame(chan, codec.encode({"op": "confined", "layers": confined.layers, "problems": confined.problems,
-                                   "uid": os.getuid(), "scratch": confined.scratch, "kit_modules": kit_modules}))
+    send_frame(
+        chan,
+        codec.encode(
+            {
+                "op": "confined",
+                "layers": confined.layers,
+                "problems": confined.problems,
+                "uid": os.getuid(),
+                "scratch": confined.scratch,
+                "kit_modules": kit_modules,
+            }
+        ),
+    )
     # a BufferedReader: the stubs lose that when `buffering` is given
     reader = cast(BinaryIO, chan.makefile("rb", buffering=RECEIVE_BYTES))
     start = recv_frame(reader)
@@ -448,9 +509,23 @@ def run_child(plan: Plan, zygote: int, uid: int, session: str, group: str, pid_n
         return 0
     header, _ = codec.decode(start)
     key, cells = bytes.fromhex(str(header.pop("key"))), header.pop("cells")
-    tools = (child.run_cells, child.read_call, child.begin_call, child.end_call, child.describe_error,
-             child.run_backward, gc.enable, gc.disable, sys._getframe, dict.clear, tuple, dict, dict.items,
-             callable, BaseException)
+    tools = (
+        child.run_cells,
+        child.read_call,
+        child.begin_call,
+        child.end_call,
+        child.describe_error,
+        child.run_backward,
+        gc.enable,
+        gc.disable,
+        sys._getframe,
+        dict.clear,
+        tuple,
+        dict,
+        dict.items,
+        callable,
+        BaseException,
+    )
     ready = {"devices": ["cpu", "meta"], "withheld": {"cuda": NO_GPU}}
     namespace = child.student_namespace()
     del header, start, reader

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import catalog
 from autograder.classroom import publish
+from autograder.engine import catalog
 from autograder.engine.grade import NEEDS_CORRECT_RESULT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,8 +78,12 @@ def test_every_promise_is_broken_alone_by_a_mutant_that_loses_exactly_its_checks
     graded = results(exercise.assignment)
     for promise in exercise.contract:
         checks = set(exercise.enforcing((promise.key,)))
-        alone = [m.name for m in exercise.mutants if m.violates == (promise.key,)
-                 and set().union(*lost(graded[f"{exercise.id}:mutant:{m.name}"].exercise(exercise.id))) >= checks]
+        alone = [
+            m.name
+            for m in exercise.mutants
+            if m.violates == (promise.key,)
+            and set().union(*lost(graded[f"{exercise.id}:mutant:{m.name}"].exercise(exercise.id))) >= checks
+        ]
         assert alone, f"no mutant breaks only {promise.key!r} and loses all of {sorted(checks)}"
 
 
@@ -105,8 +109,11 @@ def test_every_promise_is_written_in_both_languages(exercise):
 def test_stub_docstring_lists_the_contract_of_its_grader(exercise):
     """The notebooks carry what `publish` writes from the graders (release/ is checked by publish.stale)."""
     notebook = json.loads((ROOT / "source" / exercise.assignment / f"{exercise.assignment}.ipynb").read_text("utf-8"))
-    answer = next("".join(c["source"]) for c in notebook["cells"]
-                  if c["metadata"].get("nbgrader", {}).get("grade_id") == f"{exercise.id}_answer")
+    answer = next(
+        "".join(c["source"])
+        for c in notebook["cells"]
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == f"{exercise.id}_answer"
+    )
     assert "\n".join(publish.contract_lines(exercise)) in answer, "run: python -m autograder publish"
     assert publish.with_contract(answer, exercise) == answer, "run: python -m autograder publish"
 

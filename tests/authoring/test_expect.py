@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.engine import catalog
 from autograder.authoring.expect import ARITHMETIC, CheckFailed, close, expect_scalar
+from autograder.engine import catalog
 
 GRADER_FILES = sorted({catalog.grader_file(e) for e in catalog.exercises()})
 TOLERANCE_WORDS = {"rtol", "atol", "rel", "abs_tol", "rel_tol", "equal_nan"}
@@ -21,8 +21,11 @@ TOLERANT_CALLS = {"allclose", "isclose", "assert_close", "assert_allclose", "app
 def test_no_grader_sets_a_tolerance_of_its_own(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     keywords = {k.arg for node in ast.walk(tree) if isinstance(node, ast.Call) for k in node.keywords}
-    calls = {getattr(node.func, "attr", getattr(node.func, "id", "")) for node in ast.walk(tree)
-             if isinstance(node, ast.Call)}
+    calls = {
+        getattr(node.func, "attr", getattr(node.func, "id", ""))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+    }
     assert not keywords & TOLERANCE_WORDS and not calls & TOLERANT_CALLS
 
 

@@ -12,11 +12,11 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograder.engine import catalog, extract, grade
 from autograder.authoring import inputs
-from autograder.boundary.parent import Program, Student
 from autograder.authoring.spec import Edge
+from autograder.boundary.parent import Program, Student
 from autograder.boundary.transport import InProcess
+from autograder.engine import catalog, extract, grade
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,8 +30,13 @@ def torch_arithmetic(rng, size, dtype, low, high):
 
 
 @settings(max_examples=300, deadline=None)
-@given(seed=st.integers(0, 2**63 - 1), size=st.lists(st.integers(0, 4), max_size=3), dtype=st.sampled_from(FLOATS),
-       low=st.integers(-20, 0) | st.floats(-5, 0), span=st.integers(1, 20) | st.floats(0.25, 5))
+@given(
+    seed=st.integers(0, 2**63 - 1),
+    size=st.lists(st.integers(0, 4), max_size=3),
+    dtype=st.sampled_from(FLOATS),
+    low=st.integers(-20, 0) | st.floats(-5, 0),
+    span=st.integers(1, 20) | st.floats(0.25, 5),
+)
 def test_float_draws_are_torch_arithmetic_rounded_to_three_decimals(seed, size, dtype, low, span):
     drawn = inputs.tensor(torch.Generator().manual_seed(seed), size, dtype, low, low + span)
     expected = torch_arithmetic(torch.Generator().manual_seed(seed), tuple(size), dtype, low, low + span)
@@ -98,6 +103,7 @@ def test_every_named_edge_is_drawn_for_every_student(exercise, student):
         seed = grade.seed(grade.DEFAULT_SALT, student, exercise.id, function.kit_check.name)
         rng = torch.Generator().manual_seed(seed)
         function(student=recording, rng=rng)  # the solution passes every check, so every draw is made
-    missed = [edge.name for edge in exercise.edges
-              if not any(holds(edge, args, kwargs) for args, kwargs in recording.calls)]
+    missed = [
+        edge.name for edge in exercise.edges if not any(holds(edge, args, kwargs) for args, kwargs in recording.calls)
+    ]
     assert not missed, f"{student!r} never gets: {missed}"

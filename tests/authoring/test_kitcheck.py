@@ -19,8 +19,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.engine import catalog
 from autograder.classroom.publish import present_assignments
+from autograder.engine import catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 KITCHECK = ROOT / "source" / "kitcheck.py"
@@ -43,8 +43,11 @@ def by_grade_id(cells, grade_id: str) -> str:
 
 
 def grade_ids(cells) -> list[str]:
-    return [c.metadata.nbgrader.grade_id for c in cells
-            if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata.nbgrader.get("solution")]
+    return [
+        c.metadata.nbgrader.grade_id
+        for c in cells
+        if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata.nbgrader.get("solution")
+    ]
 
 
 def execute(sources: list[str], folder: Path) -> list[nbformat.NotebookNode]:
@@ -52,16 +55,18 @@ def execute(sources: list[str], folder: Path) -> list[nbformat.NotebookNode]:
     shutil.copy(KITCHECK, folder / "kitcheck.py")
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    NotebookClient(notebook, timeout=300, allow_errors=True, kernel_name="python3",
-                   resources={"metadata": {"path": str(folder)}}).execute()
+    NotebookClient(
+        notebook, timeout=300, allow_errors=True, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    ).execute()
     return notebook.cells
 
 
 def shown(cell) -> str:
     """Everything a student sees under a cell (printed text, an error's rendered traceback), lines joined:
     kitcheck wraps long lines."""
-    text = "\n".join(o.get("text", "") if o.output_type == "stream" else "\n".join(o.get("traceback", []))
-                     for o in cell.outputs)
+    text = "\n".join(
+        o.get("text", "") if o.output_type == "stream" else "\n".join(o.get("traceback", [])) for o in cell.outputs
+    )
     return " ".join(text.split())
 
 
@@ -79,17 +84,23 @@ ASSIGNMENT, EXERCISE = "a02_shapes", "flatten_view"
 ANSWERS = {
     "error": "def flatten_view(t):\n    y = t + 0\n    return y.view(3, 5)\n",
     "copy": "def flatten_view(t):\n    return t.reshape(-1).clone()\n",
-    "noisy": ("import sys, warnings\ndef flatten_view(t):\n    warnings.warn('flattening <now>')\n"
-              "    print('debug', file=sys.stderr)\n    return t.view(-1)\n"),
+    "noisy": (
+        "import sys, warnings\ndef flatten_view(t):\n    warnings.warn('flattening <now>')\n"
+        "    print('debug', file=sys.stderr)\n    return t.view(-1)\n"
+    ),
 }
 SAYS = {  # (ko, en) fragments of each verdict
     "undefined": ("이 셀에서 정의되지 않은 이름을 썼습니다", "This cell uses a name that is not defined"),
     "not_done": (f"☐ {EXERCISE}: 아직 구현하지 않았습니다.", f"☐ {EXERCISE}: not done yet."),
     "stopped": ("오류 때문에 고정 예제 확인을 끝내지 못했습니다", "the check on the fixed example stopped on an error"),
-    "copy": ("결과가 입력과 메모리를 공유해야 하는데 복사본입니다",
-             "should share memory with the input, but it is a copy"),
-    "values_ok": ("결과: Tensor, torch.int64, shape (6,), cpu, 값 일치",
-                  "result: Tensor, torch.int64, shape (6,), cpu, values match"),
+    "copy": (
+        "결과가 입력과 메모리를 공유해야 하는데 복사본입니다",
+        "should share memory with the input, but it is a copy",
+    ),
+    "values_ok": (
+        "결과: Tensor, torch.int64, shape (6,), cpu, 값 일치",
+        "result: Tensor, torch.int64, shape (6,), cpu, values match",
+    ),
     "passed": (f"☑ 통과: {EXERCISE}", f"☑ Passed: {EXERCISE}"),
     "warning": ("경고: UserWarning: flattening ＜now>", "warning: UserWarning: flattening ＜now>"),
 }
@@ -101,8 +112,12 @@ def journeys(tmp_path_factory) -> dict:
     first in Korean (the default), then again after `kitcheck.LANG = "en"`."""
     release, source = notebook_cells("release", ASSIGNMENT), notebook_cells("source", ASSIGNMENT)
     check = by_grade_id(release, EXERCISE)
-    attempts = {"undefined": None, "not_done": by_grade_id(release, f"{EXERCISE}_answer"),
-                **ANSWERS, "solution": by_grade_id(source, f"{EXERCISE}_answer")}
+    attempts = {
+        "undefined": None,
+        "not_done": by_grade_id(release, f"{EXERCISE}_answer"),
+        **ANSWERS,
+        "solution": by_grade_id(source, f"{EXERCISE}_answer"),
+    }
     plan = [("imports", by_grade_id(release, "imports"))]
     for lang in ("ko", "en"):
         if lang == "en":
@@ -114,8 +129,14 @@ def journeys(tmp_path_factory) -> dict:
         patch.delenv("KIT_LANG", raising=False)  # the kernel inherits the environment
         ran = execute([source for _, source in plan], tmp_path_factory.mktemp("journey"))
     cells = dict(zip((tag for tag, _ in plan), ran, strict=True))
-    return {lang: (lang, {a: cells[lang, "check", a] for a in attempts},
-                   {a: cells[lang, "answer", a] for a in attempts if attempts[a]}) for lang in ("ko", "en")}
+    return {
+        lang: (
+            lang,
+            {a: cells[lang, "check", a] for a in attempts},
+            {a: cells[lang, "answer", a] for a in attempts if attempts[a]},
+        )
+        for lang in ("ko", "en")
+    }
 
 
 @pytest.fixture(params=["ko", "en"])
@@ -139,7 +160,7 @@ def test_stub_says_not_done_yet_without_a_traceback(journey):
     assert error.ename == "CheckFailed"
     assert error.traceback[0] == say(lang, "not_done")  # the first line, unwrapped
     assert "raise NotImplementedError()" in shown(checks["not_done"])
-    assert not any(word in shown(checks["not_done"]) for word in ("Traceback", "kitcheck", "File \""))
+    assert not any(word in shown(checks["not_done"]) for word in ("Traceback", "kitcheck", 'File "'))
 
 
 def test_error_in_students_code_points_at_their_line_not_at_kitcheck(journey):
@@ -175,6 +196,7 @@ def test_warnings_and_stderr_become_notes_on_stdout(journey):
 
 # -- every check cell of every assignment -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("assignment", present_assignments())
 def test_every_check_cell_says_not_done_on_the_stub_and_passes_on_the_solution(assignment, tmp_path):
     release, source = notebook_cells("release", assignment), notebook_cells("source", assignment)
@@ -183,7 +205,7 @@ def test_every_check_cell_says_not_done_on_the_stub_and_passes_on_the_solution(a
     ids = grade_ids(release)
     checks = [c for c in cells if any(f'Check("{i}")' in c.source for i in ids)]
     assert len(checks) == 2 * len(ids)
-    for exercise, on_stub, on_solution in zip(ids, checks[:len(ids)], checks[len(ids):], strict=True):
+    for exercise, on_stub, on_solution in zip(ids, checks[: len(ids)], checks[len(ids) :], strict=True):
         assert shown(on_stub).startswith(f"☐ {exercise}: 아직 구현하지 않았습니다."), shown(on_stub)
         assert not errors(on_solution) and not streams(on_solution, "stderr"), shown(on_solution)
         assert shown(on_solution).startswith(f"☑ 통과: {exercise}"), shown(on_solution)
@@ -191,10 +213,17 @@ def test_every_check_cell_says_not_done_on_the_stub_and_passes_on_the_solution(a
 
 # -- nbgrader validate, as a student runs it in a terminal ---------------------------------------------
 
+
 def validate(folder: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "KIT_LANG": "ko"}
-    return subprocess.run([str(BIN / "nbgrader"), "validate", f"{ASSIGNMENT}.ipynb"], cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(BIN / "nbgrader"), "validate", f"{ASSIGNMENT}.ipynb"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def assert_only_log_lines(stderr: str) -> None:
@@ -230,16 +259,25 @@ def test_nbgrader_validate_passes_a_solution_that_warns_and_writes_to_stderr(tmp
 
 # -- wording rules, in-process ---------------------------------------------------------------------
 
+
 @pytest.fixture
 def kitcheck(monkeypatch):
     monkeypatch.setenv("KIT_LANG", "ko")
     return load_kitcheck()
 
 
-@pytest.mark.parametrize(("word", "forms", "joined"), [
-    ("결과", "이/가", "결과가"), ("입력", "이/가", "입력이"), ("입력", "과/와", "입력과"), ("결과", "과/와", "결과와"),
-    ("결과", "은/는", "결과는"), ("값", "의", "값의"), ("arr", "과/와", "arr 와"),
-])
+@pytest.mark.parametrize(
+    ("word", "forms", "joined"),
+    [
+        ("결과", "이/가", "결과가"),
+        ("입력", "이/가", "입력이"),
+        ("입력", "과/와", "입력과"),
+        ("결과", "과/와", "결과와"),
+        ("결과", "은/는", "결과는"),
+        ("값", "의", "값의"),
+        ("arr", "과/와", "arr 와"),
+    ],
+)
 def test_korean_particles_follow_the_last_syllable(kitcheck, word, forms, joined):
     assert kitcheck._josa(word, forms) == joined
 
@@ -331,16 +369,19 @@ def test_visible_check_tests_nothing_that_no_hidden_check_tests(results, kitchec
     """Every answer the hidden checks give full marks (the solution, each alternative) passes the check cell,
     and every answer that fails the check cell loses hidden points. Each item of the check cell is failed
     by some known wrong answer (a mutant, or nonsense), so none of them tests what nothing hidden tests."""
-    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source
-             for c in notebook_cells("source", exercise.assignment)}
+    cells = {
+        c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in notebook_cells("source", exercise.assignment)
+    }
     hidden = results(exercise.assignment)
     passed, items = run_visible(kitcheck, cells[f"{exercise.id}_answer"], cells[exercise.id])
     assert passed and items and all(items.values()), items
     for alternative in exercise.alternatives:
         assert run_visible(kitcheck, alternative.source, cells[exercise.id])[0], alternative.name
     wrong = {f"mutant:{m.name}": m.source for m in exercise.mutants}
-    wrong |= {variant: f"def {exercise.id}(*args, **kwargs):\n    return {value}\n"
-              for variant, value in (("none", "None"), ("wrong_type", "object()"), ("empty_tuple", "()"))}
+    wrong |= {
+        variant: f"def {exercise.id}(*args, **kwargs):\n    return {value}\n"
+        for variant, value in (("none", "None"), ("wrong_type", "object()"), ("empty_tuple", "()"))
+    }
     witnessed = set()
     for variant, source in wrong.items():
         visible, seen = run_visible(kitcheck, source, cells[exercise.id])

@@ -20,16 +20,26 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from autograder.boundary import codec
-from autograder.engine import extract, grade
 from autograder.boundary.parent import Call
+from autograder.engine import extract, grade
 
 ROOT = Path(__file__).resolve().parents[2]
-DTYPES = [torch.float32, torch.float64, torch.int64, torch.int32, torch.uint8, torch.bool, torch.float16,
-          torch.bfloat16, torch.complex64]
+DTYPES = [
+    torch.float32,
+    torch.float64,
+    torch.int64,
+    torch.int32,
+    torch.uint8,
+    torch.bool,
+    torch.float16,
+    torch.bfloat16,
+    torch.complex64,
+]
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # -- drawing families of values ---------------------------------------------------------------------------
+
 
 def _slice(draw, t):
     dim = draw(st.integers(0, t.dim() - 1))
@@ -52,7 +62,7 @@ def _expand(draw, t):
 
 TENSOR_OPS = {  # op -> (whether it applies, what it makes)
     "slice": (lambda t: t.dim() > 0, _slice),
-    "empty_slice": (lambda t: t.dim() > 0, lambda draw, t: t[draw(st.integers(0, t.shape[0])):][:0]),
+    "empty_slice": (lambda t: t.dim() > 0, lambda draw, t: t[draw(st.integers(0, t.shape[0])) :][:0]),
     "select": (lambda t: t.dim() > 0 and min(t.shape) > 0, _select),
     "transpose": (lambda t: t.dim() >= 2, lambda draw, t: t.transpose(0, t.dim() - 1)),
     "expand": (lambda t: t.dim() < 3, _expand),
@@ -60,9 +70,10 @@ TENSOR_OPS = {  # op -> (whether it applies, what it makes)
     "unsqueeze": (lambda t: t.dim() < 3, lambda draw, t: t.unsqueeze(draw(st.integers(0, t.dim())))),
     "clone": (lambda t: True, lambda draw, t: t.clone()),
     "numpy": (lambda t: t.dtype is not torch.bfloat16 and not t.requires_grad, lambda draw, t: t.numpy()),
-    "frame": (lambda t: t.dim() == 2 and t.dtype not in (torch.bfloat16, torch.complex64) and not t.requires_grad,
-              lambda draw, t: pd.DataFrame(t.numpy(), columns=[f"c{i}" for i in range(t.shape[1])],
-                                           copy=draw(st.booleans()))),
+    "frame": (
+        lambda t: t.dim() == 2 and t.dtype not in (torch.bfloat16, torch.complex64) and not t.requires_grad,
+        lambda draw, t: pd.DataFrame(t.numpy(), columns=[f"c{i}" for i in range(t.shape[1])], copy=draw(st.booleans())),
+    ),
 }
 ARRAY_OPS = {
     "reversed": (lambda a: a.ndim > 0, lambda draw, a: a[::-1]),
@@ -70,9 +81,10 @@ ARRAY_OPS = {
     "transposed": (lambda a: True, lambda draw, a: a.T),
     "from_numpy": (lambda a: all(s >= 0 for s in a.strides) and a.flags.writeable, lambda draw, a: torch.from_numpy(a)),
     "read_only": (lambda a: True, lambda draw, a: _read_only(a)),
-    "frame": (lambda a: a.ndim == 2 and a.dtype.kind in "fiub",
-              lambda draw, a: pd.DataFrame(a, columns=[f"c{i}" for i in range(a.shape[1])],
-                                           copy=draw(st.booleans()))),
+    "frame": (
+        lambda a: a.ndim == 2 and a.dtype.kind in "fiub",
+        lambda draw, a: pd.DataFrame(a, columns=[f"c{i}" for i in range(a.shape[1])], copy=draw(st.booleans())),
+    ),
 }
 
 
@@ -88,7 +100,7 @@ def families(draw, non_leaves: bool):
     dtype = draw(st.sampled_from(DTYPES))
     shape = draw(st.lists(st.integers(0, 4), max_size=3))
     seed = draw(st.integers(0, 2**32 - 1))
-    base = (torch.randn(shape, generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * 5)
+    base = torch.randn(shape, generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * 5
     base = base.to(dtype) if not dtype.is_complex else torch.complex(base, -base).to(dtype)
     values = [base]
     if dtype.is_floating_point and draw(st.booleans()):
@@ -117,6 +129,7 @@ def families(draw, non_leaves: bool):
 
 
 # -- what each side can read ---------------------------------------------------------------------------------
+
 
 def _bytes(value) -> bytes:
     """A tensor's or array's values, bit for bit (NaN, -0.0 and bfloat16 included)."""
@@ -180,6 +193,7 @@ def _expect_same_value(sent, arrived, facts=None) -> None:
 
 # -- the grader's inputs, as the student's code sees them --------------------------------------------------
 
+
 @SETTINGS
 @given(families(non_leaves=False))
 def test_inputs_arrive_with_every_fact_they_had(values):
@@ -193,7 +207,7 @@ def test_inputs_arrive_with_every_fact_they_had(values):
             storage, original = got.untyped_storage(), sent.untyped_storage()
             assert storage.nbytes() == original.nbytes() and storage.resizable() == original.resizable()
     for i, (a, ga) in enumerate(zip(values, arrived, strict=True)):
-        for b, gb in zip(values[i + 1:], arrived[i + 1:], strict=True):
+        for b, gb in zip(values[i + 1 :], arrived[i + 1 :], strict=True):
             assert _shares(ga, gb) == _shares(a, b)
             assert (ga is gb) == (a is b)
             if _shares(a, b) and _address(a) is not None and _address(b) is not None:
@@ -217,6 +231,7 @@ def test_a_frame_input_that_shares_memory_with_another_input_is_refused():
 
 # -- a student's answer, as the grader reads it --------------------------------------------------------------
 
+
 def _slices_bridged_by_their_base() -> list:
     """Two arrays over disjoint slices of one tensor, which spans both: one stretch of memory, no byte shared."""
     base = torch.arange(6.0)
@@ -235,7 +250,7 @@ def test_answers_arrive_with_every_fact_a_grader_can_read(values):
         if isinstance(sent, torch.Tensor):
             assert call.device(got) == sent.device.type
     for i, (a, ga) in enumerate(zip(values, arrived, strict=True)):
-        for b, gb in zip(values[i + 1:], arrived[i + 1:], strict=True):
+        for b, gb in zip(values[i + 1 :], arrived[i + 1 :], strict=True):
             assert call.shares_memory(ga, gb) == _shares(a, b), (a, b)
             if isinstance(a, (torch.Tensor, np.ndarray)) and isinstance(b, (torch.Tensor, np.ndarray)):
                 assert call.same_object(ga, gb) == (a is b)
@@ -243,12 +258,12 @@ def test_answers_arrive_with_every_fact_a_grader_can_read(values):
 
 # -- the case that escaped before ------------------------------------------------------------------------------
 
-STORAGE_ADDRESSES_WITHOUT_NUMEL_GUARD = '''
+STORAGE_ADDRESSES_WITHOUT_NUMEL_GUARD = """
 import torch
 def shares_storage(a, b):
     pa, pb = a.untyped_storage().data_ptr(), b.untyped_storage().data_ptr()
     return pa != 0 and pa == pb
-'''
+"""
 
 
 def test_an_empty_slice_keeps_its_storage_so_an_answer_without_a_numel_guard_is_caught():

@@ -10,14 +10,14 @@ import torch
 
 from autograder.boundary import child, codec
 
-MEDDLER = '''
+MEDDLER = """
 import warnings
 warnings.simplefilter("ignore")
 def meddle():
     warnings.resetwarnings()
     warnings.simplefilter("error")
     return 1
-'''
+"""
 
 
 def test_student_code_leaves_the_graders_warning_filters_as_they_were():
@@ -51,7 +51,7 @@ def test_a_program_told_there_is_no_gpu_never_offers_one_and_says_why():
     assert header["devices"] == ["cpu", "meta"] and header["withheld"] == {"cuda": "no GPU here"}
 
 
-RESEEDER = '''
+RESEEDER = """
 import random, numpy as np, torch
 random.seed(123); np.random.seed(123); torch.manual_seed(123); random.gauss(0, 1)
 torch.set_default_dtype(torch.float64)
@@ -60,7 +60,7 @@ def draw(reseed):
               str(torch.ones(1).dtype)]
     random.seed(reseed); np.random.seed(reseed); torch.manual_seed(reseed); torch.set_default_dtype(torch.float16)
     return values
-'''
+"""
 
 
 def test_every_call_starts_from_the_same_seeds_and_defaults_whatever_earlier_code_changed():

@@ -13,9 +13,9 @@ import pytest
 import torch
 
 from autograder.boundary import codec
-from autograder.engine.extract import from_source
 from autograder.boundary.parent import Program, StudentRaised
 from autograder.boundary.transport import InProcess
+from autograder.engine.extract import from_source
 
 
 def roundtrip(value):
@@ -23,17 +23,38 @@ def roundtrip(value):
     return decoded.value["value"], decoded
 
 
-@pytest.mark.parametrize("value", [
-    None, True, 3, -2**62, "한국어", 1.5, float("inf"), -0.0, 2 + 3j, complex("inf-2j"), [1, [2.5, "x"]],
-    (1, (2,)), {"a": 1}, [1, 1.0, True, None, -0.0], (0.1, 2),
-    torch.float64, torch.device("cpu"), torch.Size([2, 3]), np.float32(1.5), np.int64(7),
-], ids=repr)
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        3,
+        -(2**62),
+        "한국어",
+        1.5,
+        float("inf"),
+        -0.0,
+        2 + 3j,
+        complex("inf-2j"),
+        [1, [2.5, "x"]],
+        (1, (2,)),
+        {"a": 1},
+        [1, 1.0, True, None, -0.0],
+        (0.1, 2),
+        torch.float64,
+        torch.device("cpu"),
+        torch.Size([2, 3]),
+        np.float32(1.5),
+        np.int64(7),
+    ],
+    ids=repr,
+)
 def test_plain_values_round_trip_with_their_exact_type(value):
     rebuilt, _ = roundtrip(value)
     assert type(rebuilt) is type(value) and rebuilt == value
 
 
-@pytest.mark.parametrize("value", [2**64, -2**63 - 1, [1.5, 3**50, [-(10**30)]], {"big": 2**200}], ids=repr)
+@pytest.mark.parametrize("value", [2**64, -(2**63) - 1, [1.5, 3**50, [-(10**30)]], {"big": 2**200}], ids=repr)
 def test_ints_beyond_64_bits_round_trip_exactly(value):
     rebuilt, _ = roundtrip(value)
     assert rebuilt == value and json.dumps(rebuilt) == json.dumps(value)
@@ -97,7 +118,7 @@ def test_meta_tensor_crosses_without_values():
 
 def test_autograd_facts_are_measured_in_the_sender():
     leaf = torch.tensor([1.0, 2.0], requires_grad=True)
-    (leaf ** 2).sum().backward()
+    (leaf**2).sum().backward()
     derived = leaf * 3
     (rebuilt_leaf, rebuilt_derived), decoded = roundtrip((leaf, derived))
     assert not rebuilt_leaf.requires_grad and not rebuilt_derived.requires_grad  # rebuilt tensors carry no graph
@@ -142,13 +163,17 @@ def test_arrays_over_disjoint_bytes_share_nothing_though_a_third_value_spans_bot
     assert not decoded.shares(head, tail) and not decoded.shares(tail, head)
 
 
-@pytest.mark.parametrize("frame", [
-    pd.DataFrame({"a": [1, 2], "a ": [0.5, 1.5]}).set_axis(["a", "a"], axis=1),  # repeated names
-    pd.DataFrame({0: [1.5], 2.5: [True], None: [np.int8(3)]}),  # names of any plain type
-    pd.DataFrame({"x": [1, 2, 3]}, index=[10, 5, 7]),
-    pd.DataFrame({"x": np.array([], dtype=np.float32)}),
-    pd.DataFrame(np.arange(6.0).reshape(3, 2), columns=["p", "q"]).iloc[1:],  # a slice: pandas' read-only views
-], ids=["repeated names", "plain names", "index", "no rows", "slice"])
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame({"a": [1, 2], "a ": [0.5, 1.5]}).set_axis(["a", "a"], axis=1),  # repeated names
+        pd.DataFrame({0: [1.5], 2.5: [True], None: [np.int8(3)]}),  # names of any plain type
+        pd.DataFrame({"x": [1, 2, 3]}, index=[10, 5, 7]),
+        pd.DataFrame({"x": np.array([], dtype=np.float32)}),
+        pd.DataFrame(np.arange(6.0).reshape(3, 2), columns=["p", "q"]).iloc[1:],  # a slice: pandas' read-only views
+    ],
+    ids=["repeated names", "plain names", "index", "no rows", "slice"],
+)
 def test_dataframes_round_trip_with_names_index_and_dtypes(frame):
     rebuilt, _ = roundtrip(frame)
     pd.testing.assert_frame_equal(rebuilt, frame)
@@ -184,26 +209,80 @@ def frame_with(header: dict, blobs: list[bytes]) -> bytes:
     return struct.pack(f"<II{len(blobs)}Q", len(head), len(blobs), *map(len, blobs)) + head + b"".join(blobs)
 
 
-@pytest.mark.parametrize("frame", [
-    b"", b"\x00" * 7, b"not a frame at all",
-    frame_with({"value": {"t": "tensor", "dtype": "float32", "shape": [4], "device": "cpu", "data": 0,
-                          "requires_grad": False, "is_leaf": True, "grad_fn": None, "stride": [1],
-                          "offset": 0, "contiguous": True}}, [b"\x00" * 3]),
-    frame_with({"value": {"t": "tensor", "dtype": "object", "shape": [1]}}, []),
-    frame_with({"value": {"t": "pickle", "data": "cos\nsystem\n"}}, []),
-    frame_with({"value": {"t": "ndarray", "dtype": "float64", "shape": [2], "data": 5}}, []),
-    frame_with({"value": {"t": "list", "items": "nope"}}, []),
-    frame_with({"value": 1, "output": b"bytes"}, []),
-    frame_with({"value": msgpack.ExtType(1, b"x")}, []),
-    frame_with({"value": msgpack.Timestamp(0)}, []),
-    frame_with({"value": {1: "int key"}}, []),
-    frame_with({"value": {"t": "int", "v": "12a"}}, []),
-    frame_with({"value": {"t": "dataframe", "columns": ["a"], "index": 5,
-                          "data": [{"t": "ndarray", "dtype": "float64", "shape": [1], "data": 0}]}}, [bytes(8)]),
-    frame_with({"value": {"t": "dataframe", "columns": ["a"], "index": [0],
-                          "data": [{"t": "ndarray", "dtype": "float64", "shape": [1, 1], "data": 0}]}}, [bytes(8)]),
-], ids=["empty", "short", "garbage", "byte-count", "dtype", "unknown-kind", "blob-index", "bad-items",
-        "bytes-in-header", "extension", "timestamp", "int-key", "bad-int", "frame-index", "frame-2d-column"])
+@pytest.mark.parametrize(
+    "frame",
+    [
+        b"",
+        b"\x00" * 7,
+        b"not a frame at all",
+        frame_with(
+            {
+                "value": {
+                    "t": "tensor",
+                    "dtype": "float32",
+                    "shape": [4],
+                    "device": "cpu",
+                    "data": 0,
+                    "requires_grad": False,
+                    "is_leaf": True,
+                    "grad_fn": None,
+                    "stride": [1],
+                    "offset": 0,
+                    "contiguous": True,
+                }
+            },
+            [b"\x00" * 3],
+        ),
+        frame_with({"value": {"t": "tensor", "dtype": "object", "shape": [1]}}, []),
+        frame_with({"value": {"t": "pickle", "data": "cos\nsystem\n"}}, []),
+        frame_with({"value": {"t": "ndarray", "dtype": "float64", "shape": [2], "data": 5}}, []),
+        frame_with({"value": {"t": "list", "items": "nope"}}, []),
+        frame_with({"value": 1, "output": b"bytes"}, []),
+        frame_with({"value": msgpack.ExtType(1, b"x")}, []),
+        frame_with({"value": msgpack.Timestamp(0)}, []),
+        frame_with({"value": {1: "int key"}}, []),
+        frame_with({"value": {"t": "int", "v": "12a"}}, []),
+        frame_with(
+            {
+                "value": {
+                    "t": "dataframe",
+                    "columns": ["a"],
+                    "index": 5,
+                    "data": [{"t": "ndarray", "dtype": "float64", "shape": [1], "data": 0}],
+                }
+            },
+            [bytes(8)],
+        ),
+        frame_with(
+            {
+                "value": {
+                    "t": "dataframe",
+                    "columns": ["a"],
+                    "index": [0],
+                    "data": [{"t": "ndarray", "dtype": "float64", "shape": [1, 1], "data": 0}],
+                }
+            },
+            [bytes(8)],
+        ),
+    ],
+    ids=[
+        "empty",
+        "short",
+        "garbage",
+        "byte-count",
+        "dtype",
+        "unknown-kind",
+        "blob-index",
+        "bad-items",
+        "bytes-in-header",
+        "extension",
+        "timestamp",
+        "int-key",
+        "bad-int",
+        "frame-index",
+        "frame-2d-column",
+    ],
+)
 def test_malformed_frames_are_refused(frame):
     with pytest.raises((codec.BoundaryError, ValueError, KeyError, UnicodeDecodeError)):
         codec.decode(frame)
@@ -230,6 +309,7 @@ def test_garbled_echoed_arguments_fail_only_the_check_that_reads_them():
             def request(frame):
                 header, _ = codec.decode(answer(frame))
                 return frame_with({**header, "args": {"t": "tensor", "dtype": "object"}}, [])
+
             session.request = request
             return session
 
@@ -264,8 +344,11 @@ def test_inputs_arrive_sharing_storage_as_they_were_sent():
     assert offset[1] == -1 and transposed[1, 1] == -1
 
 
-@pytest.mark.parametrize("make", [lambda x: x[3:3], lambda x: x[6:], lambda x: x.view(2, 3)[:, 1:1],
-                                  lambda x: x[2:2].view(0, 1)], ids=["slice", "past_the_end", "columns", "view"])
+@pytest.mark.parametrize(
+    "make",
+    [lambda x: x[3:3], lambda x: x[6:], lambda x: x.view(2, 3)[:, 1:1], lambda x: x[2:2].view(0, 1)],
+    ids=["slice", "past_the_end", "columns", "view"],
+)
 def test_an_empty_view_arrives_on_the_storage_of_its_base(make):
     base = torch.arange(6.0)
     empty = make(base)
@@ -306,7 +389,7 @@ def test_results_never_come_back_live():
 def test_a_view_outside_its_storage_is_refused():
     frame = codec.encode({"op": "call", "args": [torch.zeros(4)]}, storages=True)
     head_len, count = struct.unpack_from("<II", frame)
-    header = msgpack.unpackb(frame[8 + 8 * count:8 + 8 * count + head_len])
+    header = msgpack.unpackb(frame[8 + 8 * count : 8 + 8 * count + head_len])
     header["args"]["items"][0]["offset"] = 2  # four elements from the third of four
     blobs = [bytes(16)]
     with pytest.raises(codec.BoundaryError):

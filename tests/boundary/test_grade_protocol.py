@@ -37,13 +37,13 @@ def _stream(submissions, size):
     def batches(emitted):
         for start in range(0, len(submissions), size):
             taken.append(len(emitted))
-            yield submissions[start:start + size]
+            yield submissions[start : start + size]
+
     return batches, taken
 
 
 def _with_a_broken_notebook(submissions):
-    broken = dataclasses.replace(submissions[1], student="broken", cells=[],
-                                 problem=Msg(ko="손상됨", en="damaged"))
+    broken = dataclasses.replace(submissions[1], student="broken", cells=[], problem=Msg(ko="손상됨", en="damaged"))
     return [submissions[0], broken, *submissions[1:]]
 
 
@@ -53,8 +53,9 @@ def test_a_stream_of_batches_gets_the_verdicts_of_one_list_taking_each_batch_aft
     expected = engine.grade(submissions)
     if plain == "one needs pytest":  # the stream then falls back to a session per batch
         real = engine._plain_check
-        monkeypatch.setattr(engine, "_plain_check", lambda metafunc: real(metafunc) and
-                            metafunc.function.__name__ != "test_values")
+        monkeypatch.setattr(
+            engine, "_plain_check", lambda metafunc: real(metafunc) and metafunc.function.__name__ != "test_values"
+        )
     emitted = []
     batches, taken = _stream(submissions, 4)
     engine.grade_stream("a02_shapes", batches(emitted), on_result=emitted.append)

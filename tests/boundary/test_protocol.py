@@ -18,10 +18,10 @@ from pathlib import Path
 import msgpack
 import pytest
 
-from autograder.engine import batch
-from autograder.classroom import course, gradebook, sample
 from autograder.boundary import protocol
 from autograder.boundary.codec import BoundaryError
+from autograder.classroom import course, gradebook, sample
+from autograder.engine import batch
 from autograder.sandbox.session import Limits, Sandbox
 from tests import slow
 
@@ -31,13 +31,21 @@ LIMITS = Limits(call_seconds=10, cells_seconds=20, submission_seconds=120, uid_b
 MARK = "# report: "  # a cell comment naming how this student's child reports are to be garbled
 
 GARBLED = {  # student -> (which report, how)
-    "cell_error_types": ("ready", lambda h: h.update(cell_errors=[{"cell": "3", "type": 7, "message": ["x"],
-                                                                   "frames": "line 2"}])),
-    "huge_strings": ("result", lambda h: h.update(error={"type": "E" * 50_000, "message": "m" * 5_000_000,
-                                                          "frames": []}, output="o" * 3_000_000)),
+    "cell_error_types": (
+        "ready",
+        lambda h: h.update(cell_errors=[{"cell": "3", "type": 7, "message": ["x"], "frames": "line 2"}]),
+    ),
+    "huge_strings": (
+        "result",
+        lambda h: h.update(
+            error={"type": "E" * 50_000, "message": "m" * 5_000_000, "frames": []}, output="o" * 3_000_000
+        ),
+    ),
     "wrong_nesting": ("result", lambda h: h.update(error=["not", {"a": "dict"}], refused=[["e", [1], {}]])),
-    "ready_nesting": ("ready", lambda h: h.update(devices={"cpu": True}, withheld=[["cuda", 1]],
-                                                  output={"nested": ["text"]})),
+    "ready_nesting": (
+        "ready",
+        lambda h: h.update(devices={"cpu": True}, withheld=[["cuda", 1]], output={"nested": ["text"]}),
+    ),
 }
 
 
@@ -46,10 +54,10 @@ def garble(frame, change) -> bytes:
     data = bytes(frame)
     head_len, count = struct.unpack_from("<II", data)
     start = 8 + 8 * count
-    header = msgpack.unpackb(data[start:start + head_len], raw=False)
+    header = msgpack.unpackb(data[start : start + head_len], raw=False)
     change(header)
     head = msgpack.packb(header, use_bin_type=True)
-    return struct.pack("<II", len(head), count) + data[8:start] + head + data[start + head_len:]
+    return struct.pack("<II", len(head), count) + data[8:start] + head + data[start + head_len :]
 
 
 class Garbling(Sandbox):
@@ -77,17 +85,23 @@ Garbling.name = "sandbox"
 @pytest.mark.parametrize("student", GARBLED)
 def test_a_malformed_report_breaks_its_schema(student):
     which, change = GARBLED[student]
-    header = ({"op": "ready", "cell_errors": [], "output": "", "devices": ["cpu"], "withheld": {}, "refused": []}
-              if which == "ready" else {"op": "result", "error": None, "backward_error": None, "output": "",
-                                        "refused": []})
+    header = (
+        {"op": "ready", "cell_errors": [], "output": "", "devices": ["cpu"], "withheld": {}, "refused": []}
+        if which == "ready"
+        else {"op": "result", "error": None, "backward_error": None, "output": "", "refused": []}
+    )
     change(header)
     with pytest.raises(BoundaryError):
         (protocol.ready if which == "ready" else protocol.result)(header)
 
 
 def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {"HOME": str(root), "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin", "LANG": "C.UTF-8",
-           "KIT_LANG": "en"}
+    env = {
+        "HOME": str(root),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "KIT_LANG": "en",
+    }
     return subprocess.run(["nbgrader", *args], cwd=root, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -101,8 +115,11 @@ def graded(tmp_path_factory):
     for student in ["honest", *GARBLED]:
         notebook = sample.solved(ASSIGNMENT)
         if student != "honest":
-            answer = next(c for c in notebook["cells"] if c["cell_type"] == "code" and
-                          c["metadata"].get("nbgrader", {}).get("solution"))
+            answer = next(
+                c
+                for c in notebook["cells"]
+                if c["cell_type"] == "code" and c["metadata"].get("nbgrader", {}).get("solution")
+            )
             answer["source"] = f"{MARK}{student}\n" + "".join(answer["source"])
         folder = root / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)

@@ -15,18 +15,32 @@ from pathlib import Path
 import pytest
 import torch
 
-from autograder.engine import extract
 from autograder.boundary import seal
 from autograder.boundary.parent import Program, StudentRaised
 from autograder.boundary.transport import InProcess
+from autograder.engine import extract
 from autograder.sandbox.session import Limits, Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 SEALED = ("boundary.describe", "boundary.seal")
 LIMITS = Limits(call_seconds=10, cells_seconds=10, submission_seconds=60, uid_base=63000, uid_slots=8)
 # Classes a student can change that the sealed code holds, each only ever compared by identity.
-IDENTITY_ONLY = {"_Tensor", "_Parameter", "_TensorBase", "_Dtype", "_Device", "_Size", "_DataFrame", "_Series",
-                 "_Index", "_RangeIndex", "_BlockManager", "_SingleBlockManager", "_NumpyBlock", "_StringArray"}
+IDENTITY_ONLY = {
+    "_Tensor",
+    "_Parameter",
+    "_TensorBase",
+    "_Dtype",
+    "_Device",
+    "_Size",
+    "_DataFrame",
+    "_Series",
+    "_Index",
+    "_RangeIndex",
+    "_BlockManager",
+    "_SingleBlockManager",
+    "_NumpyBlock",
+    "_StringArray",
+}
 
 
 @pytest.mark.parametrize("name", SEALED)
@@ -106,8 +120,12 @@ def test_park_and_the_audit_hook_run_without_globals():
     assert helpers  # what the hook calls is in its closure, where a traceback through the hook reaches it
     for function in (park, hook, *helpers):
         assert function.__globals__ == {"__builtins__": {}}
-        names = {i.argval for c in _codes(function.__code__) for i in dis.get_instructions(c)
-                 if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+        names = {
+            i.argval
+            for c in _codes(function.__code__)
+            for i in dis.get_instructions(c)
+            if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+        }
         assert not names, names
 
 
@@ -127,14 +145,34 @@ def test_a_failure_of_the_sealed_side_ends_the_process_at_once():
 
     from autograder.boundary import child
 
-    tools = (child.run_cells, child.read_call, child.begin_call, child.end_call, child.describe_error,
-             child.run_backward, gc.enable, gc.disable, sys._getframe, dict.clear, tuple, dict, dict.items,
-             callable, BaseException)
+    tools = (
+        child.run_cells,
+        child.read_call,
+        child.begin_call,
+        child.end_call,
+        child.describe_error,
+        child.run_backward,
+        gc.enable,
+        gc.disable,
+        sys._getframe,
+        dict.clear,
+        tuple,
+        dict,
+        dict.items,
+        callable,
+        BaseException,
+    )
     pid = os.fork()
     if pid == 0:  # the channel's descriptor is not open: sending the ready frame raises in the sealed side
         try:
-            seal.sealed_server()(-1, bytes(32), [], {"devices": ["cpu"], "withheld": {}},
-                                 {"__name__": "__student__", "__builtins__": builtins}, tools)
+            seal.sealed_server()(
+                -1,
+                bytes(32),
+                [],
+                {"devices": ["cpu"], "withheld": {}},
+                {"__name__": "__student__", "__builtins__": builtins},
+                tools,
+            )
         finally:
             os._exit(99)
     _, status = os.waitpid(pid, 0)
@@ -159,7 +197,9 @@ def run(sandbox, source: str, name: str = "probe", *args):
 
 
 def test_frames_in_the_students_thread_lead_to_nothing_of_the_kit(sandbox):
-    program, call = run(sandbox, """
+    program, call = run(
+        sandbox,
+        """
         import sys
         def probe():
             frames, frame = [], sys._getframe()
@@ -167,27 +207,38 @@ def test_frames_in_the_students_thread_lead_to_nothing_of_the_kit(sandbox):
                 frames.append((frame.f_code.co_name, sorted(frame.f_globals)))
                 frame = frame.f_back
             return frames
-    """)
+    """,
+    )
     module = ["__builtins__", "__doc__", "__loader__", "__name__", "__package__", "__spec__"]  # the student's own
-    assert call.value == [["probe", [*module, "probe", "sys"]], ["park", ["__builtins__"]]] or \
-        call.value == [("probe", [*module, "probe", "sys"]), ("park", ["__builtins__"])]
+    assert call.value == [["probe", [*module, "probe", "sys"]], ["park", ["__builtins__"]]] or call.value == [
+        ("probe", [*module, "probe", "sys"]),
+        ("park", ["__builtins__"]),
+    ]
 
 
-@pytest.mark.parametrize(("code", "event"), [
-    ("import gc\n    return len(gc.get_objects())", "gc.get_objects"),
-    ("import sys\n    return len(sys._current_frames())", "sys._current_frames"),
-    ("import sys\n    sys.settrace(lambda *a: None)", "sys.settrace"),
-
-    ("import ctypes\n    return ctypes.string_at(id(1), 8)", "ctypes.string_at"),
-    ("import os\n    os.fork()", "os.fork"),
-    ("return open('/proc/self/mem', 'rb').read(1)", "open"),
-    ("class Path(str):\n        def split(self, *a): return ['harmless']\n"
-     "    return open(Path('/proc/self/maps'), 'rb').read(1)", "open"),  # str's own split, not the subclass's
-    # code the notebook writes to a file and then loads is code the scan never read
-    ("open('helper.py', 'w').write('X = 1')", "open"),
-    ("open('helper.txt', 'w').write('X = 1')\n    import runpy\n    return runpy.run_path('helper.txt')", "compile"),
-    ("import os\n    os.symlink('/proc/self/mem', 'x')", "os.symlink"),
-])
+@pytest.mark.parametrize(
+    ("code", "event"),
+    [
+        ("import gc\n    return len(gc.get_objects())", "gc.get_objects"),
+        ("import sys\n    return len(sys._current_frames())", "sys._current_frames"),
+        ("import sys\n    sys.settrace(lambda *a: None)", "sys.settrace"),
+        ("import ctypes\n    return ctypes.string_at(id(1), 8)", "ctypes.string_at"),
+        ("import os\n    os.fork()", "os.fork"),
+        ("return open('/proc/self/mem', 'rb').read(1)", "open"),
+        (
+            "class Path(str):\n        def split(self, *a): return ['harmless']\n"
+            "    return open(Path('/proc/self/maps'), 'rb').read(1)",
+            "open",
+        ),  # str's own split, not the subclass's
+        # code the notebook writes to a file and then loads is code the scan never read
+        ("open('helper.py', 'w').write('X = 1')", "open"),
+        (
+            "open('helper.txt', 'w').write('X = 1')\n    import runpy\n    return runpy.run_path('helper.txt')",
+            "compile",
+        ),
+        ("import os\n    os.symlink('/proc/self/mem', 'x')", "os.symlink"),
+    ],
+)
 def test_what_reaches_the_kit_is_refused_in_the_students_thread_and_recorded(sandbox, code, event):
     program, call = run(sandbox, f"def probe():\n    {code}\n")
     assert call.error.type == "PermissionError" and event in call.error.message
@@ -198,21 +249,26 @@ def test_what_reaches_the_kit_is_refused_in_the_students_thread_and_recorded(san
 def test_an_audit_hook_of_the_students_is_not_added_and_the_attempt_is_recorded(sandbox):
     """Python drops a hook that an existing hook objects to, silently: a hook of the student's would run
     inside the kit's own code at its next audited event."""
-    program, call = run(sandbox, """
+    program, call = run(
+        sandbox,
+        """
         import sys
         seen = []
         def probe():
             sys.addaudithook(lambda event, args: seen.append(event))
             open("/dev/null").close()
             return len(seen)
-    """)
+    """,
+    )
     assert call.value == 0
     assert [(f.what, f.seen) for f in program.findings if f.seen == "runtime"] == [("sys.addaudithook", "runtime")]
 
 
 def test_honest_introspection_works_in_the_students_thread(sandbox):
     """Tracebacks, warnings and pandas' stack levels need frames: they only ever see the student's own."""
-    program, call = run(sandbox, """
+    program, call = run(
+        sandbox,
+        """
         import sys, traceback, warnings
         import pandas as pd
         def probe():
@@ -226,19 +282,23 @@ def test_honest_introspection_works_in_the_students_thread(sandbox):
                 frame[pd.Series([True, False], index=[1, 0])]  # pandas warns at a stack level found by frames
                 warnings.warn("careful")
             return "ZeroDivisionError" in text and "line 6, in probe" in text, [str(w.filename) for w in caught]
-    """)
+    """,
+    )
     assert call.value == (True, ["<cell 1>", "<cell 1>"]) and not program.findings
 
 
 def test_code_from_the_python_installation_and_from_cells_still_compiles(sandbox):
     """Classes that libraries build from source text at run time, and modules imported for the first time."""
-    program, call = run(sandbox, """
+    program, call = run(
+        sandbox,
+        """
         import collections
         Pair = collections.namedtuple("Pair", "a b")
         def probe():
             import fractions, wave  # not imported by the kit
             return Pair(2, 3).b + int(fractions.Fraction(1, 1))
-    """)
+    """,
+    )
     assert call.value == 4 and not program.findings
 
 
@@ -281,7 +341,9 @@ def test_a_native_module_written_to_the_scratch_cannot_be_loaded(sandbox):
     cannot be mapped: the scratch is mounted noexec. Native code would reach the whole process."""
     if "private-root" not in sandbox.layers():
         pytest.skip("no private root on this machine: the scratch is a directory of the host")
-    program, call = run(sandbox, """
+    program, call = run(
+        sandbox,
+        """
         import glob, importlib.machinery, importlib.util, os, shutil
         def probe():
             library = glob.glob(os.path.dirname(os.__file__) + "/lib-dynload/_json*.so")[0]
@@ -294,14 +356,17 @@ def test_a_native_module_written_to_the_scratch_cannot_be_loaded(sandbox):
             except ImportError as error:
                 return str(error)
             return "loaded"
-    """)
+    """,
+    )
     assert "failed to map segment" in call.value
 
 
 def test_the_students_code_cannot_start_a_thread(sandbox):
     """A thread beside the student's would run while the sealed side describes an answer: a collection of the
     garbage collector started there would run the student's finalizers and gc.callbacks in the sealed thread."""
-    program, call = run(sandbox, """
+    program, call = run(
+        sandbox,
+        """
         import threading, time
         def probe():
             try:
@@ -309,31 +374,41 @@ def test_the_students_code_cannot_start_a_thread(sandbox):
             except RuntimeError as error:
                 return str(error)
             return "started"
-    """)
+    """,
+    )
     assert call.value == "can't start new thread" and not program.findings
 
 
 def test_code_that_asks_torch_for_more_threads_still_runs(sandbox):
     """OpenMP exits the process when it cannot start a thread: its thread limit keeps it from trying."""
-    program, call = run(sandbox, """
+    program, call = run(
+        sandbox,
+        """
         import torch
         def probe():
             torch.set_num_threads(4)
             x = torch.ones(256, 256)
             return float((x @ x).sum())
-    """)
-    assert call.error is None and call.value == 256.0 ** 3
+    """,
+    )
+    assert call.error is None and call.value == 256.0**3
 
 
-@pytest.mark.parametrize(("body", "moved"), [
-    ("return t.view(-1)", False),
-    ("t.add_(1)\n    return t.view(-1)", False),  # its values changed, not its memory
-    ("t.requires_grad_(False)\n    return t.clone()", False),
-    ("copy = t.clone().view(-1)\n    t.set_(copy.untyped_storage(), 0, t.shape, t.stride())\n    return copy", True),
-    ("view = t.view(-1)\n    t.data = t.clone()\n    return view", True),
-    ("t.untyped_storage().resize_(t.untyped_storage().nbytes() * 2)\n    return t.clone().view(-1)", True),
-    ("ts[0] = ts[0].clone()\n    return ts[1]", True),  # an input swapped out of the list it came in
-])
+@pytest.mark.parametrize(
+    ("body", "moved"),
+    [
+        ("return t.view(-1)", False),
+        ("t.add_(1)\n    return t.view(-1)", False),  # its values changed, not its memory
+        ("t.requires_grad_(False)\n    return t.clone()", False),
+        (
+            "copy = t.clone().view(-1)\n    t.set_(copy.untyped_storage(), 0, t.shape, t.stride())\n    return copy",
+            True,
+        ),
+        ("view = t.view(-1)\n    t.data = t.clone()\n    return view", True),
+        ("t.untyped_storage().resize_(t.untyped_storage().nbytes() * 2)\n    return t.clone().view(-1)", True),
+        ("ts[0] = ts[0].clone()\n    return ts[1]", True),  # an input swapped out of the list it came in
+    ],
+)
 def test_a_function_that_changes_the_memory_of_its_input_gets_no_memory_facts(sandbox, body, moved):
     """The memory the inputs use is measured before the function runs; pointing an input at other memory
     would otherwise turn a copy into a view of the input (or a view into a copy)."""
@@ -356,7 +431,9 @@ def test_a_function_that_changes_the_memory_of_its_input_gets_no_memory_facts(sa
 def test_an_input_decoded_into_a_larger_storage_gets_no_memory_facts(sandbox):
     """A student who reaches the kit's decoding in their own process (flagged by the scan) and rebuilds their
     input inside a larger storage would have room there for a copy that seems to share it."""
-    program, call = run(sandbox, """
+    program, call = run(
+        sandbox,
+        """
         import sys
         frame = sys._getframe(0)
         while frame.f_code.co_name != "park":
@@ -374,14 +451,20 @@ def test_an_input_decoded_into_a_larger_storage_gets_no_memory_facts(sandbox):
         import torch
         def probe(t):
             return t.view(-1)
-    """, "probe", torch.arange(6.0).reshape(2, 3))
+    """,
+        "probe",
+        torch.arange(6.0).reshape(2, 3),
+    )
     assert call.error is None and call.moved and program.findings
 
 
 def test_no_frame_of_the_sealed_side_is_left_for_the_students_garbage_collector(sandbox):
     """An answer the sealed side cannot describe raises there; the exception's traceback must not outlive it
     in a cycle, which gc.DEBUG_SAVEALL would hand to the student's code, private globals and all."""
-    program = Program(sandbox, extract.from_source(textwrap.dedent("""
+    program = Program(
+        sandbox,
+        extract.from_source(
+            textwrap.dedent("""
         import gc
         import torch
         def undescribable():
@@ -390,7 +473,9 @@ def test_no_frame_of_the_sealed_side_is_left_for_the_students_garbage_collector(
             gc.set_debug(gc.DEBUG_SAVEALL)
             gc.collect()
             return [obj.f_code.co_name for obj in gc.garbage if type(obj).__name__ == "frame"]
-    """)).cells)
+    """)
+        ).cells,
+    )
     try:
         assert program.call("undescribable", (), {}).error.type == "UndescribableResult"
         call = program.call("garbage", (), {})
@@ -404,7 +489,10 @@ def test_no_finalizer_of_the_students_runs_in_the_sealed_thread(sandbox, where):
     """The sealed side keeps every object it reached while describing an answer or measuring inputs, and
     the student's thread drops them: a last reference dropped in the sealed thread would run a finalizer
     there, where the audit hook lets everything through."""
-    program = Program(sandbox, extract.from_source(textwrap.dedent(f"""
+    program = Program(
+        sandbox,
+        extract.from_source(
+            textwrap.dedent(f"""
         import threading
         _sealed, _threads = threading.main_thread().ident, []
         class _Trap:
@@ -416,7 +504,9 @@ def test_no_finalizer_of_the_students_runs_in_the_sealed_thread(sandbox, where):
             return return_value
         def finalized():
             return list(_threads)
-    """)).cells)
+    """)
+        ).cells,
+    )
     try:
         for _ in range(3):
             assert program.call("probe", (torch.ones(2),), {}).error is None
@@ -429,7 +519,10 @@ def test_no_finalizer_of_the_students_runs_in_the_sealed_thread(sandbox, where):
 def test_a_hand_over_signalled_early_is_not_taken_for_a_finished_job(sandbox):
     """The student's thread can reach the lock it signals with (park's frame, flagged by the scan); an extra
     signal must not let the sealed side read a job's outcome before the job has run, or run beside it."""
-    program = Program(sandbox, extract.from_source(textwrap.dedent("""
+    program = Program(
+        sandbox,
+        extract.from_source(
+            textwrap.dedent("""
         import sys, time
         def first():
             frame = sys._getframe(1)
@@ -439,7 +532,9 @@ def test_a_hand_over_signalled_early_is_not_taken_for_a_finished_job(sandbox):
         def second():
             time.sleep(0.2)
             return "second"
-    """)).cells)
+    """)
+        ).cells,
+    )
     try:
         assert program.call("first", (), {}).value == "first"
         call = program.call("second", (), {})

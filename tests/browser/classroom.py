@@ -22,8 +22,7 @@ COURSE_ID = "pytorch-basic"
 BIN = Path(sys.executable).parent
 LAB_SETTINGS = {
     # No pop-up asking to fetch news from the internet.
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                        "checkForUpdates": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
     # Every cell in the DOM, so that a locator never meets a cell that is not rendered yet.
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
@@ -49,9 +48,15 @@ class Lab:
 def jupyter_env(home: Path) -> dict[str, str]:
     """The venv's tools first on PATH (nbgrader calls alembic), Korean messages, and the Jupyter and
     IPython state of this run kept in `home`, away from the user's own."""
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "KIT_LANG": "ko",
-           "JUPYTER_CONFIG_DIR": str(home / "jupyter-config"), "JUPYTER_DATA_DIR": str(home / "jupyter-data"),
-           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython")}
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "KIT_LANG": "ko",
+        "JUPYTER_CONFIG_DIR": str(home / "jupyter-config"),
+        "JUPYTER_DATA_DIR": str(home / "jupyter-data"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "IPYTHONDIR": str(home / "ipython"),
+    }
     env.pop("KIT_EXCHANGE", None)
     return env
 
@@ -59,9 +64,11 @@ def jupyter_env(home: Path) -> dict[str, str]:
 def nbgrader_config(course_root: Path, exchange: Path) -> str:
     """The course id and the shared exchange; the cache (where nbgrader remembers a student's submissions)
     beside the exchange, not in the user's home."""
-    return (f"c = get_config()\nc.CourseDirectory.course_id = {COURSE_ID!r}\n"
-            f"c.CourseDirectory.root = {str(course_root)!r}\nc.Exchange.root = {str(exchange)!r}\n"
-            f"c.Exchange.cache = {str(exchange.parent / 'cache')!r}\n")
+    return (
+        f"c = get_config()\nc.CourseDirectory.course_id = {COURSE_ID!r}\n"
+        f"c.CourseDirectory.root = {str(course_root)!r}\nc.Exchange.root = {str(exchange)!r}\n"
+        f"c.Exchange.cache = {str(exchange.parent / 'cache')!r}\n"
+    )
 
 
 def release(assignment: str, base: Path) -> Classroom:
@@ -72,8 +79,14 @@ def release(assignment: str, base: Path) -> Classroom:
     shutil.copytree(ROOT / "release" / assignment, classroom.course / "release" / assignment)
     (classroom.course / "nbgrader_config.py").write_text(nbgrader_config(classroom.course, classroom.exchange))
     (classroom.student / "nbgrader_config.py").write_text(nbgrader_config(classroom.student, classroom.exchange))
-    done = subprocess.run([str(BIN / "nbgrader"), "release_assignment", assignment], cwd=classroom.course,
-                          env=jupyter_env(base), capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(BIN / "nbgrader"), "release_assignment", assignment],
+        cwd=classroom.course,
+        env=jupyter_env(base),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert (classroom.exchange / COURSE_ID / "outbound" / assignment / f"{assignment}.ipynb").exists(), done.stderr
     return classroom
@@ -113,11 +126,24 @@ def jupyterlab(classroom: Classroom, home: Path):
     log = ARTIFACTS / "jupyterlab.log"
     with log.open("w") as out:
         server = subprocess.Popen(
-            [str(BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-             "--ServerApp.port_retries=0", "--IdentityProvider.token=", "--allow-root",
-             f"--ServerApp.root_dir={classroom.student}", f"--LabApp.user_settings_dir={settings}",
-             f"--LabApp.workspaces_dir={home / 'workspaces'}"],
-            cwd=classroom.student, env=jupyter_env(home), stdout=out, stderr=subprocess.STDOUT)
+            [
+                str(BIN / "jupyter"),
+                "lab",
+                "--no-browser",
+                "--ip=127.0.0.1",
+                f"--port={port}",
+                "--ServerApp.port_retries=0",
+                "--IdentityProvider.token=",
+                "--allow-root",
+                f"--ServerApp.root_dir={classroom.student}",
+                f"--LabApp.user_settings_dir={settings}",
+                f"--LabApp.workspaces_dir={home / 'workspaces'}",
+            ],
+            cwd=classroom.student,
+            env=jupyter_env(home),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_until_up(url, server, log)
         yield Lab(url, classroom)
@@ -154,9 +180,16 @@ def formgrader(root: Path, env: dict[str, str]):
     """`jupyter server` in the course directory (where nbgrader reads the course's config), on a free
     loopback port; stopped with SIGTERM."""
     port, token = free_port(), "kit-test-token"
-    command = [str(BIN / "jupyter"), "server", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False",
-               f"--ServerApp.root_dir={root}"]
+    command = [
+        str(BIN / "jupyter"),
+        "server",
+        f"--ServerApp.port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        "--ServerApp.open_browser=False",
+        f"--ServerApp.root_dir={root}",
+    ]
     if os.geteuid() == 0:
         command.append("--allow-root")
     server = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -43,8 +43,9 @@ def lab(classroom: Classroom, tmp_path_factory) -> Lab:
 @slow.fixture
 def browser():
     """Debian's Chromium driven by the PyPI playwright package, never a downloaded browser."""
-    assert Path(CHROMIUM).exists(), \
+    assert Path(CHROMIUM).exists(), (
         "the browser tests need Debian's browser: apt-get install -y chromium fonts-noto-cjk"
+    )
     from playwright.sync_api import expect
 
     expect.set_options(timeout=60_000)  # a shared 2-core machine renders slowly; waits end as soon as they hold

@@ -21,8 +21,18 @@ from playwright.sync_api import Page
 
 from tests import slow
 from tests.browser.classroom import formgrader
-from tests.hostile_class import (ASSIGNMENT, CELL_ERROR_MARKUP, CONTROL_ID, CONTROL_NAMES, FORMULA_ID, MARKDOWN,
-                                 MARKUP_ID, MESSAGE_MARKUP, RAW, SHARED_ANSWER)
+from tests.hostile_class import (
+    ASSIGNMENT,
+    CELL_ERROR_MARKUP,
+    CONTROL_ID,
+    CONTROL_NAMES,
+    FORMULA_ID,
+    MARKDOWN,
+    MARKUP_ID,
+    MESSAGE_MARKUP,
+    RAW,
+    SHARED_ANSWER,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -50,8 +60,12 @@ def assert_inert(page: Page) -> None:
 @pytest.fixture(scope="module")
 @slow.fixture
 def server(hostile_class):
-    env = {"HOME": str(hostile_class.root.parent / "ta-home"), "LANG": "C.UTF-8", "KIT_LANG": "en",
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"}
+    env = {
+        "HOME": str(hostile_class.root.parent / "ta-home"),
+        "LANG": "C.UTF-8",
+        "KIT_LANG": "en",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+    }
     with formgrader(hostile_class.root, env) as running:
         yield running
 
@@ -82,8 +96,10 @@ def test_formgrader_shows_a_markup_students_notebook_as_text_and_runs_none_of_it
 def test_formgrader_shows_markup_names_as_text(ta, submission_pages):
     page = opened(ta, submission_pages[CONTROL_ID])
     assert_inert(page)
-    assert page.locator(".name-shown").first.text_content().strip() == \
-        f"{CONTROL_NAMES['last_name']}, {CONTROL_NAMES['first_name']}"
+    assert (
+        page.locator(".name-shown").first.text_content().strip()
+        == f"{CONTROL_NAMES['last_name']}, {CONTROL_NAMES['first_name']}"
+    )
 
 
 @pytest.mark.parametrize("student", [FORMULA_ID, MARKUP_ID, CONTROL_ID], ids=["formula id", "markup id", "control id"])
@@ -108,18 +124,26 @@ def test_term_report_shows_markup_as_text(browser, hostile_class):
     assert MARKUP_ID in page.inner_text("body")  # at risk
 
 
-
-@pytest.mark.parametrize("path", ["/formgrader/manage_students", f"/formgrader/manage_submissions/{ASSIGNMENT}",
-                                  f"/formgrader/gradebook/{ASSIGNMENT}/{ASSIGNMENT}"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/formgrader/manage_students",
+        f"/formgrader/manage_submissions/{ASSIGNMENT}",
+        f"/formgrader/gradebook/{ASSIGNMENT}/{ASSIGNMENT}",
+    ],
+)
 def test_formgrader_lists_show_ids_and_names_as_text(ta, path):
     page = opened(ta, path)
     page.get_by_text("0 / 54").first.wait_for()  # the list is drawn by script, from the API
     assert_inert(page)
 
 
-@pytest.mark.xfail(strict=True, reason="nbgrader 0.9.6's manage_students_assignments.tpl prints the id into the page "
-                   "unescaped; the formgrader loads its templates from its own folder, which a course cannot configure "
-                   "(README: what people open)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="nbgrader 0.9.6's manage_students_assignments.tpl prints the id into the page "
+    "unescaped; the formgrader loads its templates from its own folder, which a course cannot configure "
+    "(README: what people open)",
+)
 def test_nbgraders_page_of_one_student_runs_a_markup_id(ta):
     page = opened(ta, f"/formgrader/manage_students/{urllib.parse.quote(MARKUP_ID, safe='')}")
     assert_inert(page)

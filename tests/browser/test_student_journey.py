@@ -100,8 +100,11 @@ def submit(page: Page) -> None:
 def other_exercises() -> list[str]:
     """The check cells of the released notebook besides the one the test solves."""
     notebook = json.loads((ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8"))
-    graded = [c["metadata"]["nbgrader"]["grade_id"] for c in notebook["cells"]
-              if c["metadata"].get("nbgrader", {}).get("grade") and not c["metadata"]["nbgrader"].get("solution")]
+    graded = [
+        c["metadata"]["nbgrader"]["grade_id"]
+        for c in notebook["cells"]
+        if c["metadata"].get("nbgrader", {}).get("grade") and not c["metadata"]["nbgrader"].get("solution")
+    ]
     return [g for g in graded if g != EXERCISE]
 
 

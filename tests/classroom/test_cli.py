@@ -16,16 +16,28 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def kit(*args: str, env_lang: str = "en") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={"KIT_LANG": env_lang, "PATH": "/usr/bin:/bin"}, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"KIT_LANG": env_lang, "PATH": "/usr/bin:/bin"},
+        timeout=300,
+    )
 
 
 def test_list_json_describes_every_exercise():
     listed = json.loads(kit("list", "--json").stdout)
     assert [e["id"] for e in listed] == [e.id for e in catalog.exercises()]
     for entry, exercise in zip(listed, catalog.exercises(), strict=True):
-        assert entry == {"id": exercise.id, "assignment": exercise.assignment, "heading": exercise.heading,
-                         "points": exercise.points, "checks": len(exercise.checks), "mutants": len(exercise.mutants)}
+        assert entry == {
+            "id": exercise.id,
+            "assignment": exercise.assignment,
+            "heading": exercise.heading,
+            "points": exercise.points,
+            "checks": len(exercise.checks),
+            "mutants": len(exercise.mutants),
+        }
 
 
 def test_list_table_names_every_exercise():
@@ -65,20 +77,43 @@ def test_feedback_is_korean_by_default(tmp_path):
 
 def test_a_notebook_without_the_functions_scores_zero_with_a_reason(tmp_path):
     empty = tmp_path / "a02_shapes.ipynb"
-    empty.write_text(json.dumps({"cells": [{"cell_type": "code", "source": "x = 1", "metadata": {},
-                                            "outputs": [], "execution_count": None}],
-                                 "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    empty.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {"cell_type": "code", "source": "x = 1", "metadata": {}, "outputs": [], "execution_count": None}
+                ],
+                "metadata": {},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
+    )
     done = kit("grade", str(empty))
     assert "was not found" in done.stdout and "Traceback" not in done.stdout + done.stderr
 
 
 def test_grading_notebooks_is_sandboxed_by_default(tmp_path):
     hostile = tmp_path / "a02_shapes.ipynb"
-    hostile.write_text(json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [],
-                                              "execution_count": None,
-                                              "source": "import os\nopen('/tmp/kit-cli-was-here', 'w').write('x')\n"
-                                                        "def describe(t):\n    return open('/etc/hostname').read()\n"}],
-                                   "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    hostile.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {
+                        "cell_type": "code",
+                        "metadata": {},
+                        "outputs": [],
+                        "execution_count": None,
+                        "source": "import os\nopen('/tmp/kit-cli-was-here', 'w').write('x')\n"
+                        "def describe(t):\n    return open('/etc/hostname').read()\n",
+                    }
+                ],
+                "metadata": {},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
+    )
     done = kit("grade", str(hostile), "--json", str(tmp_path / "results.json"))
     assert done.returncode == 0, done.stderr
     assert not Path("/tmp/kit-cli-was-here").exists()
@@ -97,9 +132,14 @@ def test_a_publish_that_nbgrader_refuses_is_an_error_message_not_a_traceback(tmp
     graded = [c for c in notebook["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
     graded[1]["metadata"]["nbgrader"]["grade_id"] = graded[0]["metadata"]["nbgrader"]["grade_id"]  # duplicate id
     broken.write_text(json.dumps(notebook), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "autograder", "publish"], cwd=kit_copy, capture_output=True,
-                          text=True, timeout=600, env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-                                                       "HOME": str(tmp_path), "LANG": "C.UTF-8"})
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "publish"],
+        cwd=kit_copy,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"},
+    )
     assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
     assert done.stderr.startswith("error: nbgrader generate_assignment a02_shapes")  # nbgrader's log follows
     assert "autograder/cli.py" not in done.stderr  # and no traceback of the kit's own

@@ -29,7 +29,9 @@ def course_with_inbound(tmp_path: Path) -> Path:
     course.mkdir()
     (course / "nbgrader_config.py").write_text(
         f"c = get_config()\nload_subconfig({str(ROOT / 'nbgrader_config.py')!r})\n"
-        f"c.Exchange.root = {str(exchange)!r}\n", encoding="utf-8")
+        f"c.Exchange.root = {str(exchange)!r}\n",
+        encoding="utf-8",
+    )
     secrets = tmp_path / "instructor"
     secrets.mkdir()
     (secrets / f"{ASSIGNMENT}.ipynb").write_text(SECRET, encoding="utf-8")
@@ -46,18 +48,32 @@ def course_with_inbound(tmp_path: Path) -> Path:
 
 
 def collect(course: Path, *extra: str) -> str:
-    env = {"HOME": str(course), "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
-           "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "collect", ASSIGNMENT, *extra], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    env = {
+        "HOME": str(course),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "collect", ASSIGNMENT, *extra],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return done.stdout + done.stderr
 
 
 def collected(course: Path, student: str) -> dict[str, str]:
     folder = course / "submitted" / student / ASSIGNMENT
-    return {str(p.relative_to(folder)): p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*"))
-            if p.is_file()} if folder.exists() else {}
+    return (
+        {str(p.relative_to(folder)): p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*")) if p.is_file()}
+        if folder.exists()
+        else {}
+    )
 
 
 def test_the_kits_collect_copies_folders_and_regular_files_and_names_what_it_left(tmp_path):

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import catalog, provenance
 from autograder.classroom import sample
+from autograder.engine import catalog, provenance
 from autograder.engine.results import SubmissionResult
 from tests import slow
 
@@ -38,11 +38,14 @@ COURSE_ID = "pytorch-basic"
 NBGRADERS_OWN = "--ExchangeFactory.collect=nbgrader.exchange.default.collect.ExchangeCollect"  # not the kit's
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
-                       reason="creating unix users (useradd) and running commands as them needs root; "
-                              "the kit's machines and CI run the tests as root"),
-    pytest.mark.skipif(shutil.which("useradd") is None or shutil.which("userdel") is None,
-                       reason="useradd/userdel are not installed"),
+    pytest.mark.skipif(
+        not hasattr(os, "geteuid") or os.geteuid() != 0,
+        reason="creating unix users (useradd) and running commands as them needs root; "
+        "the kit's machines and CI run the tests as root",
+    ),
+    pytest.mark.skipif(
+        shutil.which("useradd") is None or shutil.which("userdel") is None, reason="useradd/userdel are not installed"
+    ),
 ]
 
 
@@ -80,8 +83,11 @@ class Machine:
         (self.bin / "alembic").chmod(0o755)
 
     def add_user(self, name: str) -> None:
-        subprocess.run(["useradd", "--create-home", "--home-dir", str(self.home(name)), "--shell", "/bin/sh", name],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["useradd", "--create-home", "--home-dir", str(self.home(name)), "--shell", "/bin/sh", name],
+            check=True,
+            capture_output=True,
+        )
         self.users.append(name)
 
     def home(self, name: str) -> Path:
@@ -90,10 +96,26 @@ class Machine:
     def run_as(self, name: str, *command: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
         entry = pwd.getpwnam(name)
         packages = os.pathsep.join([*sysconfig.get_paths()["purelib"].split(os.pathsep), str(ROOT)])
-        env = {"HOME": str(self.home(name)), "PATH": f"{self.bin}{os.pathsep}/usr/bin:/bin", "PYTHONPATH": packages,
-               "LANG": "C.UTF-8", "KIT_LANG": "en", "USER": name}
-        done = subprocess.run(list(command), cwd=cwd, env=env, user=entry.pw_uid, group=entry.pw_gid,
-                              extra_groups=[], capture_output=True, text=True, timeout=600, check=False)
+        env = {
+            "HOME": str(self.home(name)),
+            "PATH": f"{self.bin}{os.pathsep}/usr/bin:/bin",
+            "PYTHONPATH": packages,
+            "LANG": "C.UTF-8",
+            "KIT_LANG": "en",
+            "USER": name,
+        }
+        done = subprocess.run(
+            list(command),
+            cwd=cwd,
+            env=env,
+            user=entry.pw_uid,
+            group=entry.pw_gid,
+            extra_groups=[],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
         if check:
             assert done.returncode == 0, f"{name}: {' '.join(command)}\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
         return done
@@ -110,10 +132,22 @@ class Machine:
 
 def grade_class(course: Path) -> tuple[str, SubmissionResult]:
     """The kit grades the class as root, as on the grading machine: the summary and the student's result."""
-    env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin", "HOME": str(course.parent),
-           "LANG": "C.UTF-8", "KIT_LANG": "en", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "autograder", "grade", "--assignment", ASSIGNMENT], cwd=course,
-                          env=env, capture_output=True, text=True, timeout=900, check=False)
+    env = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+        "HOME": str(course.parent),
+        "LANG": "C.UTF-8",
+        "KIT_LANG": "en",
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", "--assignment", ASSIGNMENT],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
     [stored] = (course / "graded" / ASSIGNMENT).glob("*.json")
     return done.stdout, SubmissionResult.from_dict(json.loads(stored.read_text(encoding="utf-8")))
@@ -147,32 +181,56 @@ def machine():
 def term(machine):
     """Release, fetch, answer, submit, collect and grade an honest submission; then two links, each collected."""
     course, instructor, student = machine.course, machine.instructor, machine.student
-    config = (f"c = get_config()\nload_subconfig({json.dumps(str(ROOT / 'nbgrader_config.py'))})\n"
-              f"c.Exchange.root = {json.dumps(str(machine.exchange))}\n")  # no single quote: it goes through sh
-    machine.run_as(instructor, "sh", "-c", f"mkdir source && cp -rL '{ROOT / 'source' / ASSIGNMENT}' source/ "
-                   f"&& printf '%s' '{config}' > nbgrader_config.py", cwd=course)
+    config = (
+        f"c = get_config()\nload_subconfig({json.dumps(str(ROOT / 'nbgrader_config.py'))})\n"
+        f"c.Exchange.root = {json.dumps(str(machine.exchange))}\n"
+    )  # no single quote: it goes through sh
+    machine.run_as(
+        instructor,
+        "sh",
+        "-c",
+        f"mkdir source && cp -rL '{ROOT / 'source' / ASSIGNMENT}' source/ "
+        f"&& printf '%s' '{config}' > nbgrader_config.py",
+        cwd=course,
+    )
     machine.nbgrader(instructor, "generate_assignment", ASSIGNMENT, cwd=course)
     machine.nbgrader(instructor, "release_assignment", ASSIGNMENT, cwd=course)
     course.chmod(0o700)  # the course is closed to students (README, "A shared exchange")
 
     home = machine.home(student)
-    machine.run_as(student, "sh", "-c", f"mkdir -p .jupyter && printf '%s\\n' 'c = get_config()' "
-                   f"'c.CourseDirectory.course_id = \"{COURSE_ID}\"' 'c.Exchange.root = \"{machine.exchange}\"' "
-                   f"> .jupyter/nbgrader_config.py", cwd=home)
+    machine.run_as(
+        student,
+        "sh",
+        "-c",
+        f"mkdir -p .jupyter && printf '%s\\n' 'c = get_config()' "
+        f"'c.CourseDirectory.course_id = \"{COURSE_ID}\"' 'c.Exchange.root = \"{machine.exchange}\"' "
+        f"> .jupyter/nbgrader_config.py",
+        cwd=home,
+    )
     machine.nbgrader(student, "fetch_assignment", ASSIGNMENT, cwd=home)
     notebook = home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     sample.fill(notebook, sample.Student(student, "all_correct"), ASSIGNMENT)  # the file stays the student's
     machine.nbgrader(student, "submit", ASSIGNMENT, cwd=home)
     machine.nbgrader(instructor, "collect", ASSIGNMENT, cwd=course)
     honest = grade_class(course)
-    reads_source = machine.run_as(student, machine.python, "-c",
-                                  f"open({str(course / 'source' / ASSIGNMENT / f'{ASSIGNMENT}.ipynb')!r}).read()",
-                                  cwd=home, check=False)
+    reads_source = machine.run_as(
+        student,
+        machine.python,
+        "-c",
+        f"open({str(course / 'source' / ASSIGNMENT / f'{ASSIGNMENT}.ipynb')!r}).read()",
+        cwd=home,
+        check=False,
+    )
 
     source = course / "source" / ASSIGNMENT
     inside = inbound_entry(machine, 1)  # a folder of the student's, holding a link to the instructor's notebook
-    machine.run_as(student, "sh", "-c", f"mkdir '{inside}' && ln -s '{source / f'{ASSIGNMENT}.ipynb'}' "
-                   f"'{inside / f'{ASSIGNMENT}.ipynb'}'", cwd=home)
+    machine.run_as(
+        student,
+        "sh",
+        "-c",
+        f"mkdir '{inside}' && ln -s '{source / f'{ASSIGNMENT}.ipynb'}' '{inside / f'{ASSIGNMENT}.ipynb'}'",
+        cwd=home,
+    )
     linked_notebook_log = machine.nbgrader(instructor, "collect", "--update", NBGRADERS_OWN, ASSIGNMENT, cwd=course)
     linked_notebook = grade_class(course)
     folder = inbound_entry(machine, 2)  # the submission folder itself a link to the instructor's folder
@@ -180,13 +238,25 @@ def term(machine):
     linked_folder_log = machine.nbgrader(instructor, "collect", "--update", NBGRADERS_OWN, ASSIGNMENT, cwd=course)
     linked_folder = grade_class(course)
     again = inbound_entry(machine, 3)  # the first trick again, collected by the kit's collector
-    machine.run_as(student, "sh", "-c", f"mkdir '{again}' && ln -s '{source / f'{ASSIGNMENT}.ipynb'}' "
-                   f"'{again / f'{ASSIGNMENT}.ipynb'}'", cwd=home)
+    machine.run_as(
+        student,
+        "sh",
+        "-c",
+        f"mkdir '{again}' && ln -s '{source / f'{ASSIGNMENT}.ipynb'}' '{again / f'{ASSIGNMENT}.ipynb'}'",
+        cwd=home,
+    )
     kits_log = machine.nbgrader(instructor, "collect", "--update", ASSIGNMENT, cwd=course)
     kits = grade_class(course)
-    return {"honest": honest, "reads_source": reads_source, "linked_notebook": linked_notebook,
-            "linked_notebook_log": linked_notebook_log, "linked_folder": linked_folder,
-            "linked_folder_log": linked_folder_log, "kits_log": kits_log, "kits": kits}
+    return {
+        "honest": honest,
+        "reads_source": reads_source,
+        "linked_notebook": linked_notebook,
+        "linked_notebook_log": linked_notebook_log,
+        "linked_folder": linked_folder,
+        "linked_folder_log": linked_folder_log,
+        "kits_log": kits_log,
+        "kits": kits,
+    }
 
 
 def test_an_honest_submission_through_the_shared_exchange_gets_full_marks(machine, term):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from autograder import notes
-from autograder.engine import catalog
 from autograder.classroom import publish
+from autograder.engine import catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADINGS = list(notes.HEADINGS)
@@ -61,8 +61,11 @@ def test_exercise_is_in_the_coverage_row_of_its_heading(exercise):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_grade_cell_has_a_grader_in_its_place_with_its_points(assignment):
-    grade_cells = [(nbgrader_meta(c)["grade_id"], nbgrader_meta(c)["points"]) for c in cells(assignment)
-                   if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")]
+    grade_cells = [
+        (nbgrader_meta(c)["grade_id"], nbgrader_meta(c)["points"])
+        for c in cells(assignment)
+        if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")
+    ]
     assert grade_cells == [(e.id, e.points) for e in catalog.for_assignment(assignment)]
 
 

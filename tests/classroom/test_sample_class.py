@@ -12,8 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.engine import catalog, extract, grade, secret
 from autograder.classroom import gradebook, sample
+from autograder.engine import catalog, extract, grade, secret
 from tests import slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,11 +26,30 @@ ROSTER = sample.roster(len(sample.ROLES) + 1)
 def term(tmp_path_factory):
     root = tmp_path_factory.mktemp("sample") / "class"
     done = subprocess.run(
-        [sys.executable, "-m", "autograder", "sample-class", "--dir", str(root), "--students", str(len(ROSTER)),
-         "--assignment", ASSIGNMENT],
-        check=False, cwd=ROOT, capture_output=True, text=True, timeout=900,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path_factory.mktemp("home")), "KIT_LANG": "en",
-             "LANG": "C.UTF-8"})
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "sample-class",
+            "--dir",
+            str(root),
+            "--students",
+            str(len(ROSTER)),
+            "--assignment",
+            ASSIGNMENT,
+        ],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path_factory.mktemp("home")),
+            "KIT_LANG": "en",
+            "LANG": "C.UTF-8",
+        },
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
     results = {r["student"]: r for r in json.loads((root / "reports" / ASSIGNMENT / "results.json").read_text())}
     return root, done.stdout, results, gradebook.read(root, ASSIGNMENT)
@@ -39,7 +58,7 @@ def term(tmp_path_factory):
 def test_roster_is_deterministic_and_starts_with_the_fixed_roles():
     assert [s.id for s in sample.roster(40)] == [s.id for s in sample.roster(40)]
     assert len({s.id for s in sample.roster(240)}) == 240
-    assert [s.role for s in sample.roster(len(sample.ROLES) + 2)[:len(sample.ROLES)]] == list(sample.ROLES)
+    assert [s.role for s in sample.roster(len(sample.ROLES) + 2)[: len(sample.ROLES)]] == list(sample.ROLES)
 
 
 @pytest.mark.parametrize("assignment", sample.present_assignments())
@@ -49,8 +68,10 @@ def test_fill_answers_each_exercise_in_its_own_cell_from_the_course_material(tmp
     notebook.write_bytes(released.read_bytes())
     exercises = catalog.for_assignment(assignment)
     kinds = ["solution", "typo", "stub", "hostile", "style:defensive", "copy:stepwise"]
-    choices = {e.id: f"mutant:{e.mutants[0].name}" if i % 7 == 6 and e.mutants else kinds[i % 6]
-               for i, e in enumerate(exercises)}
+    choices = {
+        e.id: f"mutant:{e.mutants[0].name}" if i % 7 == 6 and e.mutants else kinds[i % 6]
+        for i, e in enumerate(exercises)
+    }
     assert sample.fill(notebook, sample.Student("x", choices=choices), assignment) == choices
 
     before = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nbformat.read(released, as_version=4).cells}
@@ -79,12 +100,16 @@ def test_the_planted_students_own_styles_and_their_disguised_copies_score_full_m
         answers = [sample.answer_source(kind, e, solutions[e.id], "") for e in exercises]
         if kind.startswith("copy:"):
             original = [sample.answer_source(kind.replace("copy", "style"), e, solutions[e.id], "") for e in exercises]
-            assert all(a != o and a.index(f"def {e.id}(") < o.index(f"def {e.id}(")
-                       for a, o, e in zip(answers, original, exercises, strict=True))  # renamed, helpers moved below
+            assert all(
+                a != o and a.index(f"def {e.id}(") < o.index(f"def {e.id}(")
+                for a, o, e in zip(answers, original, exercises, strict=True)
+            )  # renamed, helpers moved below
         code = "import math\nimport numpy as np\nimport pandas as pd\nimport torch\n" + "\n\n".join(answers)
         result = grade.grade([extract.from_source(code, kind, assignment)])[0]
-        assert result.score == result.points, (kind, [(e.id, c.name) for e in result.exercises
-                                                      for c in e.checks if not c.passed])
+        assert result.score == result.points, (
+            kind,
+            [(e.id, c.name) for e in result.exercises for c in e.checks if not c.passed],
+        )
 
 
 @pytest.mark.slow
@@ -105,7 +130,8 @@ def test_every_student_is_graded_and_recorded_with_the_kits_scores(term):
         assert graded[student].raw_score == pytest.approx(result["score"])
         for exercise in result["exercises"]:
             assert graded[student].auto_scores[exercise["id"]] == pytest.approx(
-                sum(c["score"] for c in exercise["checks"]))
+                sum(c["score"] for c in exercise["checks"])
+            )
 
 
 @pytest.mark.slow
@@ -123,10 +149,21 @@ def test_roles_score_as_their_answers(term):
 @pytest.mark.slow
 def test_the_batch_command_run_in_the_class_finds_what_the_sample_class_graded(term, tmp_path):
     root, _, results, _ = term
-    done = subprocess.run([sys.executable, "-m", "autograder", "grade", "--assignment", ASSIGNMENT],
-                          check=False, cwd=root, capture_output=True, text=True, timeout=600,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KIT_LANG": "en", "LANG": "C.UTF-8",
-                               "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", "--assignment", ASSIGNMENT],
+        check=False,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "KIT_LANG": "en",
+            "LANG": "C.UTF-8",
+            "PYTHONPATH": str(ROOT),
+        },
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert f"{len(results)} submissions, 0 graded and {len(results)} unchanged" in done.stdout
 
@@ -142,9 +179,26 @@ def test_students_fetched_their_feedback(term):
 @pytest.mark.slow
 def test_the_class_is_rebuilt_only_where_the_kit_built_one(tmp_path):
     (tmp_path / "thesis.tex").write_text("precious")
-    done = subprocess.run([sys.executable, "-m", "autograder", "sample-class", "--dir", str(tmp_path), "--students",
-                           "1", "--assignment", ASSIGNMENT], check=False, cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path.parent), "LANG": "C.UTF-8"})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "sample-class",
+            "--dir",
+            str(tmp_path),
+            "--students",
+            "1",
+            "--assignment",
+            ASSIGNMENT,
+        ],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path.parent), "LANG": "C.UTF-8"},
+    )
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"error: {tmp_path} exists and is not a sample class" in done.stderr
     assert (tmp_path / "thesis.tex").read_text() == "precious"
@@ -158,8 +212,10 @@ def test_the_planted_pairs_head_the_similarity_report(term):
         rows = list(csv.DictReader(handle))
     by_role = {s.role: s.id for s in ROSTER}
     top = [frozenset((r["student_a"], r["student_b"])) for r in rows[:2]]
-    assert set(top) == {frozenset((by_role["original"], by_role["copier"])),
-                        frozenset((by_role["lender"], by_role["borrower"]))}
+    assert set(top) == {
+        frozenset((by_role["original"], by_role["copier"])),
+        frozenset((by_role["lender"], by_role["borrower"])),
+    }
     page = (root / "reports" / ASSIGNMENT / "report.html").read_text(encoding="utf-8")
     assert by_role["copier"] in page and "<mark>" in page
 
@@ -200,6 +256,7 @@ def test_a_rebuilt_class_keeps_its_salt(tmp_path):
     made = secret.of_course(root, gradebook.nbgrader_config(root))
     (root / "submitted").mkdir()
     sample.build_course(root, [ASSIGNMENT])
-    assert sorted(p.name for p in root.iterdir()) == sorted([secret.SALT_FILE, sample.MARKER, "nbgrader_config.py",
-                                                             "source"])
+    assert sorted(p.name for p in root.iterdir()) == sorted(
+        [secret.SALT_FILE, sample.MARKER, "nbgrader_config.py", "source"]
+    )
     assert secret.of_course(root, gradebook.nbgrader_config(root)) == made

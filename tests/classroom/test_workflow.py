@@ -29,9 +29,9 @@ import pytest
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 
-from autograder.engine import catalog
 from autograder.classroom import course, gradebook, sample
 from autograder.classroom.plugin import KitGrade, KitGradeError, LatePenaltyPerDay
+from autograder.engine import catalog
 from autograder.engine.results import CheckResult, ExerciseResult, SubmissionResult
 from tests import slow
 from tests.browser.classroom import formgrader
@@ -59,10 +59,15 @@ EVERYONE = [s.id for s in STUDENTS] + [LATE.id, *LMS, BROKEN]
 
 
 def nbgrader(cwd: Path, home: Path, *args: str) -> str:
-    env = {"HOME": str(home), "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin", "LANG": "C.UTF-8",
-           "KIT_LANG": "en"}
-    done = subprocess.run(["nbgrader", *args], check=False, cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=600)
+    env = {
+        "HOME": str(home),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "KIT_LANG": "en",
+    }
+    done = subprocess.run(
+        ["nbgrader", *args], check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, f"nbgrader {' '.join(args)}:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
     return done.stdout + done.stderr
 
@@ -92,7 +97,8 @@ def term(tmp_path_factory):
     (late_home / ".jupyter").mkdir()
     (late_home / ".jupyter" / "nbgrader_config.py").write_text(
         f"c = get_config()\nc.CourseDirectory.course_id = {config.CourseDirectory.course_id!r}\n"
-        f"c.Exchange.root = {config.Exchange.root!r}\n")
+        f"c.Exchange.root = {config.Exchange.root!r}\n"
+    )
     nbgrader(late_home, late_home, "fetch_assignment", ASSIGNMENT)
     answers[LATE.id] = sample.fill(late_home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", LATE, ASSIGNMENT)
     nbgrader(late_home, late_home, "submit", ASSIGNMENT, f"--student={LATE.id}")
@@ -120,21 +126,39 @@ def term(tmp_path_factory):
         gb.db.commit()
     autograde_log = nbgrader(root, instructor, "autograde", ASSIGNMENT, "--force", "--student=dee_mutant")
     after_nbgrader_autograde = gradebook.read(root, ASSIGNMENT)
-    regrade = subprocess.run([sys.executable, "-m", "autograder", "gradebook", ASSIGNMENT, "--course", str(root)],
-                             check=False, cwd=KIT_ROOT, capture_output=True, text=True, timeout=600,
-                             env={"HOME": str(instructor), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-                                  "KIT_LANG": "en"})
+    regrade = subprocess.run(
+        [sys.executable, "-m", "autograder", "gradebook", ASSIGNMENT, "--course", str(root)],
+        check=False,
+        cwd=KIT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"HOME": str(instructor), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "KIT_LANG": "en"},
+    )
     assert regrade.returncode == 0, regrade.stdout[-3000:] + regrade.stderr[-5000:]
     after_regrade = gradebook.read(root, ASSIGNMENT)
 
     nbgrader(root, instructor, "generate_feedback", ASSIGNMENT)
     # Students who handed in through the LMS have no exchange secret: their feedback goes back through the LMS.
-    nbgrader(root, instructor, "release_feedback", ASSIGNMENT,
-             f"--CourseDirectory.student_id_exclude={','.join([*LMS, BROKEN])}")
+    nbgrader(
+        root,
+        instructor,
+        "release_feedback",
+        ASSIGNMENT,
+        f"--CourseDirectory.student_id_exclude={','.join([*LMS, BROKEN])}",
+    )
     nbgrader(root, instructor, "export", "--to=grades.csv")
-    return SimpleNamespace(root=root, answers=answers, results=results, graded=graded,
-                           after_nbgrader_autograde=after_nbgrader_autograde, after_regrade=after_regrade,
-                           autograde_log=autograde_log, late_home=late_home, regrade_output=regrade.stdout)
+    return SimpleNamespace(
+        root=root,
+        answers=answers,
+        results=results,
+        graded=graded,
+        after_nbgrader_autograde=after_nbgrader_autograde,
+        after_regrade=after_regrade,
+        autograde_log=autograde_log,
+        late_home=late_home,
+        regrade_output=regrade.stdout,
+    )
 
 
 @pytest.mark.slow
@@ -189,8 +213,9 @@ def test_late_submission_loses_the_courses_late_penalty(term):
 
 @pytest.mark.parametrize(("seconds_late", "percent"), [(1, 10), (86400, 10), (86401, 20), (30 * 86400, 100)])
 def test_late_penalty_grows_per_started_day(seconds_late, percent):
-    assert LatePenaltyPerDay(percent_per_day=10).late_submission_penalty("s", 50.0, seconds_late) == \
-        pytest.approx(50.0 * percent / 100)
+    assert LatePenaltyPerDay(percent_per_day=10).late_submission_penalty("s", 50.0, seconds_late) == pytest.approx(
+        50.0 * percent / 100
+    )
 
 
 @pytest.mark.slow
@@ -207,18 +232,41 @@ def test_unreadable_notebook_scores_zero_with_feedback_that_says_why(term):
 def test_deleted_check_cell_comes_back_with_the_kits_score(term):
     submitted = nbformat.read(term.root / "submitted" / "eve_typo" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     assert LAST.id not in {c.metadata.get("nbgrader", {}).get("grade_id") for c in submitted.cells}
-    assert (term.graded["eve_typo"].auto_scores[LAST.id] == LAST.points
-            == term.results["eve_typo"].exercise(LAST.id).score)
+    assert (
+        term.graded["eve_typo"].auto_scores[LAST.id] == LAST.points == term.results["eve_typo"].exercise(LAST.id).score
+    )
 
 
-@pytest.mark.parametrize(("grade_id", "points", "complaint"), [
-    ("not_an_exercise", 1, "has no grader"), (FIRST.id, FIRST.points + 1, "points"),
-])
+@pytest.mark.parametrize(
+    ("grade_id", "points", "complaint"),
+    [
+        ("not_an_exercise", 1, "has no grader"),
+        (FIRST.id, FIRST.points + 1, "points"),
+    ],
+)
 def test_check_cells_that_disagree_with_the_graders_stop_grading(grade_id, points, complaint):
-    cell = nbformat.v4.new_code_cell("pass", metadata={"nbgrader": {
-        "grade": True, "solution": False, "locked": True, "grade_id": grade_id, "points": points, "schema_version": 3}})
-    result = SubmissionResult("s", ASSIGNMENT, exercises=[ExerciseResult(FIRST.id, FIRST.heading, FIRST.title, [
-        CheckResult(c.name, c.points, c.points) for c in FIRST.checks])])
+    cell = nbformat.v4.new_code_cell(
+        "pass",
+        metadata={
+            "nbgrader": {
+                "grade": True,
+                "solution": False,
+                "locked": True,
+                "grade_id": grade_id,
+                "points": points,
+                "schema_version": 3,
+            }
+        },
+    )
+    result = SubmissionResult(
+        "s",
+        ASSIGNMENT,
+        exercises=[
+            ExerciseResult(
+                FIRST.id, FIRST.heading, FIRST.title, [CheckResult(c.name, c.points, c.points) for c in FIRST.checks]
+            )
+        ],
+    )
     resources = {"nbgrader": {"student": "s", "assignment": ASSIGNMENT, "notebook": ASSIGNMENT}}
     with pytest.raises(KitGradeError, match=complaint):
         KitGrade(results={"s": result}).preprocess(nbformat.v4.new_notebook(cells=[cell]), resources)
@@ -244,8 +292,11 @@ def test_nbgrader_autograde_grades_through_the_kit(term):
 @pytest.mark.parametrize("student", EVERYONE)
 def test_autograded_check_cells_show_the_kits_feedback_and_nothing_on_stderr(term, student):
     nb = nbformat.read(term.root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    check_cells = {c.metadata.nbgrader["grade_id"]: c for c in nb.cells
-                   if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+    check_cells = {
+        c.metadata.nbgrader["grade_id"]: c
+        for c in nb.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+    }
     assert set(check_cells) == {e.id for e in EXERCISES}
     for exercise in term.results[student].exercises:
         outputs = check_cells[exercise.id].outputs
@@ -254,8 +305,9 @@ def test_autograded_check_cells_show_the_kits_feedback_and_nothing_on_stderr(ter
         assert float(outputs[1].data["text/plain"]) == exercise.score
         for check in exercise.checks:
             assert check.name in outputs[0].text
-    assert not any(o.output_type == "error" or o.get("name") == "stderr"
-                   for c in nb.cells for o in c.get("outputs", []))
+    assert not any(
+        o.output_type == "error" or o.get("name") == "stderr" for c in nb.cells for o in c.get("outputs", [])
+    )
 
 
 @pytest.mark.slow
@@ -312,8 +364,12 @@ def test_gradebook_command_prints_every_student_and_where_the_gradebook_is(term)
 @pytest.mark.slow
 def test_formgrader_and_assignment_list_work_on_the_course(term):
     """The formgrader lists the kit's scores and its autograde button grades through the kit."""
-    env = {"HOME": str(term.root.parent / "formgrader-home"), "LANG": "C.UTF-8", "KIT_LANG": "en",
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"}
+    env = {
+        "HOME": str(term.root.parent / "formgrader-home"),
+        "LANG": "C.UTF-8",
+        "KIT_LANG": "en",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+    }
     with formgrader(term.root, env) as server:
         ask = server.ask
         listed = {s["student"]: s for s in ask("GET", f"/formgrader/api/submissions/{ASSIGNMENT}")}
@@ -325,10 +381,14 @@ def test_formgrader_and_assignment_list_work_on_the_course(term):
         listed = ask("GET", "/assignments?course_id=pytorch-basic")  # the Assignment List a student sees
         assert listed["success"] and ASSIGNMENT in {a["assignment_id"] for a in listed["value"]}, listed
         # A TA gives the typo half marks in the formgrader, then presses its autograde button.
-        notebook = next(n for n in ask("GET", f"/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{ASSIGNMENT}")
-                        if n["student"] == "eve_typo")
-        grade = next(g for g in ask("GET", f"/formgrader/api/grades?submission_id={notebook['id']}")
-                     if g["name"] == FIRST.id)
+        notebook = next(
+            n
+            for n in ask("GET", f"/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{ASSIGNMENT}")
+            if n["student"] == "eve_typo"
+        )
+        grade = next(
+            g for g in ask("GET", f"/formgrader/api/grades?submission_id={notebook['id']}") if g["name"] == FIRST.id
+        )
         ask("PUT", f"/formgrader/api/grade/{grade['id']}", {"manual_score": FIRST.points / 2})
         regraded = ask("POST", f"/formgrader/api/submission/{ASSIGNMENT}/eve_typo/autograde")
         assert regraded["success"], regraded.get("error")
@@ -354,11 +414,18 @@ def _hidden_lines() -> set[str]:
     lines = set()
     for exercise in catalog.exercises():
         text = catalog.grader_file(exercise).read_text(encoding="utf-8")
-        sources = [ast.get_source_segment(text, node) for node in ast.parse(text).body
-                   if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")]
+        sources = [
+            ast.get_source_segment(text, node)
+            for node in ast.parse(text).body
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+        ]
         sources += [m.source for m in exercise.mutants]
-        lines |= {line.strip() for source in sources for line in source.splitlines()
-                  if len(line.strip()) >= 25 and not re.match(r"""^(f?["']|ko=|en=)""", line.strip())}
+        lines |= {
+            line.strip()
+            for source in sources
+            for line in source.splitlines()
+            if len(line.strip()) >= 25 and not re.match(r"""^(f?["']|ko=|en=)""", line.strip())
+        }
     return lines
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from autograder.engine import batch, catalog, secret
 from autograder.classroom import sample
+from autograder.engine import batch, catalog, secret
 from autograder.engine.results import SubmissionResult
 from autograder.engine.store import ResultStore
 from tests import slow
@@ -67,10 +67,14 @@ def copy_kit(destination: Path) -> Path:
 
 
 def grade_course(kit: Path, course: Path, *extra: str, wait: bool = True):
-    command = [sys.executable, "-m", "autograder", "grade", "--assignment", ASSIGNMENT, "--course", str(course),
-               *extra]
-    options = dict(cwd=kit, env={"KIT_LANG": "en", "PATH": "/usr/bin:/bin"}, stdout=subprocess.PIPE,
-                   stderr=subprocess.PIPE, text=True)
+    command = [sys.executable, "-m", "autograder", "grade", "--assignment", ASSIGNMENT, "--course", str(course), *extra]
+    options = dict(
+        cwd=kit,
+        env={"KIT_LANG": "en", "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     if not wait:
         return subprocess.Popen(command, **options)
     done = subprocess.run(command, timeout=600, **options)
@@ -194,8 +198,10 @@ def test_a_new_salt_grades_everything_again_and_says_so(class_copy):
     done = grade_course(kit, course)
     new = secret.fingerprint("an instructor's new salt, 32 characters")
     assert f"{ASSIGNMENT}: 4 submissions, 4 graded and 0 unchanged" in done.stdout
-    assert f"  salt     4: alice, bob, carol, dave (graded before with another salt: sha256 {old}; now sha256 {new})" \
+    assert (
+        f"  salt     4: alice, bob, carol, dave (graded before with another salt: sha256 {old}; now sha256 {new})"
         in done.stdout
+    )
     assert f"4 stored result(s) were graded with another salt (sha256 {old}; now sha256 {new})" in done.stderr
     assert all(result(course, s).salt_sha256 == new for s in CLASS)
     again = grade_course(kit, course)
@@ -207,7 +213,8 @@ def test_a_salt_set_in_nbgrader_config_wins_over_the_salt_file(class_copy):
     kit, course = class_copy
     file_salt = salt_file(course).read_bytes()
     (course / "nbgrader_config.py").write_text(
-        "c = get_config()\nc.Kit.salt = 'set by the instructor in the config'\n", encoding="utf-8")
+        "c = get_config()\nc.Kit.salt = 'set by the instructor in the config'\n", encoding="utf-8"
+    )
     done = grade_course(kit, course)
     assert f"{ASSIGNMENT}: 4 submissions, 4 graded and 0 unchanged" in done.stdout
     assert {result(course, s).salt_sha256 for s in CLASS} == {secret.fingerprint("set by the instructor in the config")}
@@ -220,9 +227,11 @@ def test_two_courses_draw_different_inputs_for_the_same_student_and_a_regrade_th
     graded in two courses, then again in the first."""
     kit = copy_kit(tmp_path / "kit")
     seen = tmp_path / "seen.txt"
-    recorder = (f"def {EXERCISE.id}(*args, **kwargs):\n"
-                f"    with open({str(seen)!r}, 'a') as record:\n"
-                f"        record.write(repr((args, kwargs)) + '\\n')\n")
+    recorder = (
+        f"def {EXERCISE.id}(*args, **kwargs):\n"
+        f"    with open({str(seen)!r}, 'a') as record:\n"
+        f"        record.write(repr((args, kwargs)) + '\\n')\n"
+    )
 
     def inputs(course: Path, *extra: str) -> list[str]:
         seen.write_text("")
@@ -259,7 +268,8 @@ def test_forcing_a_run_regrades_everything_with_identical_results(class_copy):
     assert f"{ASSIGNMENT}: 4 submissions, 4 graded and 0 unchanged" in done.stdout
     after = snapshot(course)
     assert {s: without_path(data) for s, (data, _) in after.items()} == {
-        s: without_path(data) for s, (data, _) in before.items()}  # the class was copied: only paths moved
+        s: without_path(data) for s, (data, _) in before.items()
+    }  # the class was copied: only paths moved
     assert all(after[s][1] != before[s][1] for s in CLASS)
 
 
@@ -267,15 +277,15 @@ def test_forcing_a_run_regrades_everything_with_identical_results(class_copy):
 def test_a_change_to_the_graders_regrades_the_assignment(class_copy):
     kit, course = class_copy
     grader = kit / "autograder" / "graders" / f"{EXERCISE.id}.py"
-    grader.write_text(grader.read_text(encoding="utf-8") + "\n# the instructor touched this grader\n",
-                      encoding="utf-8")
+    grader.write_text(grader.read_text(encoding="utf-8") + "\n# the instructor touched this grader\n", encoding="utf-8")
     before = snapshot(course)
     done = grade_course(kit, course)
     assert f"{ASSIGNMENT}: 4 submissions, 4 graded and 0 unchanged" in done.stdout
     after = snapshot(course)
     assert all(after[s][1] != before[s][1] for s in CLASS)
     assert {s: without_path(r[0])["score"] for s, r in after.items()} == {
-        s: without_path(r[0])["score"] for s, r in before.items()}
+        s: without_path(r[0])["score"] for s, r in before.items()
+    }
 
 
 @pytest.mark.slow
@@ -359,20 +369,43 @@ def test_grade_assignment_returns_every_result_in_student_order(tmp_path):
     assert results[0].transport == "in-process" and results[0].layers == []
 
 
-@pytest.mark.parametrize("arguments", [["some.ipynb", "--workers", "2"], ["some.ipynb", "--force"],
-                                       ["--assignment", ASSIGNMENT, "--json", "out.json"]])
+@pytest.mark.parametrize(
+    "arguments",
+    [["some.ipynb", "--workers", "2"], ["some.ipynb", "--force"], ["--assignment", ASSIGNMENT, "--json", "out.json"]],
+)
 def test_options_of_the_other_grading_mode_are_refused(arguments):
-    done = subprocess.run([sys.executable, "-m", "autograder", "grade", *arguments], cwd=ROOT, capture_output=True,
-                          text=True, env={"PATH": "/usr/bin:/bin"}, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
     assert done.returncode == 2 and "only with" in done.stderr
 
 
 def test_a_second_batch_on_the_same_assignment_waits_its_turn(tmp_path):
     build_class(tmp_path)
     with ResultStore(tmp_path, ASSIGNMENT).lock():
-        done = subprocess.run([sys.executable, "-m", "autograder", "grade", "--assignment", ASSIGNMENT, "--course",
-                               str(tmp_path), "--no-sandbox"], cwd=ROOT, capture_output=True, text=True,
-                              env={"PATH": "/usr/bin:/bin"}, timeout=300)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "autograder",
+                "grade",
+                "--assignment",
+                ASSIGNMENT,
+                "--course",
+                str(tmp_path),
+                "--no-sandbox",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={"PATH": "/usr/bin:/bin"},
+            timeout=300,
+        )
     assert done.returncode == 1 and "another grading run" in done.stderr
     assert not stored(tmp_path)
 

@@ -27,9 +27,21 @@ import pytest
 from autograder.engine import batch, cluster, extract, secret
 from autograder.engine.cluster import Scheduler
 from autograder.messages import Msg
-from tests.engine.test_batch import (ASSIGNMENT, EXERCISE, MUTANT, SOLVED, build_class, copy_kit, grade_course,
-                                     result, snapshot, stored, submit, with_answer)
 from tests import slow
+from tests.engine.test_batch import (
+    ASSIGNMENT,
+    EXERCISE,
+    MUTANT,
+    SOLVED,
+    build_class,
+    copy_kit,
+    grade_course,
+    result,
+    snapshot,
+    stored,
+    submit,
+    with_answer,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ("kill_the_grader", "os_exit", "ctypes_segfault", "eq_always_true")  # each kills or fools its own child
@@ -69,8 +81,13 @@ def pool_and_local_cluster(tmp_path_factory):
     pool, local = tmp_path_factory.mktemp("pool"), tmp_path_factory.mktemp("local")
     build_mixed_class(pool)
     build_mixed_class(local)
-    return SimpleNamespace(kit=kit, pool=pool, local=local, pool_done=grade_course(kit, pool, "--workers", "2"),
-                           local_done=grade_course(kit, local, "--scheduler", "local:2"))
+    return SimpleNamespace(
+        kit=kit,
+        pool=pool,
+        local=local,
+        pool_done=grade_course(kit, pool, "--workers", "2"),
+        local_done=grade_course(kit, local, "--scheduler", "local:2"),
+    )
 
 
 @pytest.mark.slow
@@ -97,9 +114,11 @@ def test_the_summary_names_the_local_cluster_and_its_workers(pool_and_local_clus
     workers = cluster_line.split("; workers: ")[1].split(", ")
     assert 1 <= len(workers) <= 2 and all(w.startswith("tcp://127.0.0.1:") for w in workers)
     assert sum(int(w.rsplit("(", 1)[1].rstrip(")")) for w in workers) == len(MIXED_CLASS)
+
     def the_rest(summary: str) -> list[str]:  # scores, problems, flags, isolation
-        return [line for line in summary.splitlines()
-                if not line.startswith(("cluster: ", f"{ASSIGNMENT}: ", "results: "))]
+        return [
+            line for line in summary.splitlines() if not line.startswith(("cluster: ", f"{ASSIGNMENT}: ", "results: "))
+        ]
 
     assert the_rest(out) == the_rest(graded.pool_done.stdout)
 
@@ -124,29 +143,64 @@ def dask(*arguments: str, kit: Path, log: Path) -> subprocess.Popen:
     and only the environment's packages are on the path."""
     without_kit = not (kit / "autograder").is_dir()
     packages = sysconfig.get_path("purelib")
-    env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
-           "PYTHONPATH": packages if without_kit else str(kit), "LANG": "C.UTF-8"}
+    env = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+        "PYTHONPATH": packages if without_kit else str(kit),
+        "LANG": "C.UTF-8",
+    }
     python = [sys.executable, "-S"] if without_kit else [sys.executable]
     with open(log, "wb") as output:
-        return subprocess.Popen([*python, "-m", "dask", *arguments], cwd=kit, env=env, stdout=output,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [*python, "-m", "dask", *arguments],
+            cwd=kit,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 @contextlib.contextmanager
 def dask_cluster(folder: Path, kits: list[Path]):
     """A scheduler on localhost and one worker (one thread, no nanny) per kit copy; stopped on exit."""
     scheduler_file = folder / "scheduler.json"
-    processes = [dask("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file",
-                      str(scheduler_file), kit=kits[0], log=folder / "scheduler.log")]
+    processes = [
+        dask(
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(scheduler_file),
+            kit=kits[0],
+            log=folder / "scheduler.log",
+        )
+    ]
     try:
         deadline = time.monotonic() + 120
         while not scheduler_file.is_file() and time.monotonic() < deadline:
             assert processes[0].poll() is None, (folder / "scheduler.log").read_text()
             time.sleep(0.1)
         address = json.loads(scheduler_file.read_text())["address"]
-        workers = [dask("worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard", "--host", "127.0.0.1",
-                        "--name", f"worker{index}", kit=kit, log=folder / f"worker{index}.log")
-                   for index, kit in enumerate(kits)]
+        workers = [
+            dask(
+                "worker",
+                address,
+                "--nthreads",
+                "1",
+                "--no-nanny",
+                "--no-dashboard",
+                "--host",
+                "127.0.0.1",
+                "--name",
+                f"worker{index}",
+                kit=kit,
+                log=folder / f"worker{index}.log",
+            )
+            for index, kit in enumerate(kits)
+        ]
         processes += workers
         addresses = wait_for_workers(address, workers, folder)
         yield SimpleNamespace(address=address, workers=workers, addresses=addresses)
@@ -222,8 +276,11 @@ def test_a_dask_worker_killed_mid_chunk_costs_nothing_and_every_result_is_stored
         running = grade_course(kit, course, "--scheduler", dask_cluster_.address, wait=False)
         victim, deadline = None, time.monotonic() + 300
         while victim is None and running.poll() is None and time.monotonic() < deadline:
-            busy = [worker for worker, keys in executing(dask_cluster_.address).items()
-                    if any(key.startswith("grade_chunk") for key in keys)]
+            busy = [
+                worker
+                for worker, keys in executing(dask_cluster_.address).items()
+                if any(key.startswith("grade_chunk") for key in keys)
+            ]
             if busy and stored(course):  # grading has begun, and a worker is in the middle of a chunk
                 victim = next(p for p, a in dask_cluster_.addresses.items() if a == busy[0])
             else:
@@ -249,7 +306,8 @@ def test_a_dask_worker_killed_mid_chunk_costs_nothing_and_every_result_is_stored
 
 @pytest.mark.slow
 def test_a_worker_with_other_graders_is_refused_and_hostile_notebooks_do_not_kill_a_worker(
-        tmp_path, pool_and_local_cluster):
+    tmp_path, pool_and_local_cluster
+):
     kit = copy_kit(tmp_path / "kit")
     other = copy_kit(tmp_path / "other-kit")
     grader = other / "autograder" / "graders" / f"{EXERCISE.id}.py"
@@ -263,8 +321,10 @@ def test_a_worker_with_other_graders_is_refused_and_hostile_notebooks_do_not_kil
         assert all(w.poll() is None for w in dask_cluster_.workers), "a worker died"
         assert wait_for_workers(dask_cluster_.address, dask_cluster_.workers, tmp_path) == dask_cluster_.addresses
         other_graders, without_kit = (dask_cluster_.addresses[w.pid] for w in dask_cluster_.workers[2:])
-    assert f"  refused  {other_graders}: its graders differ from this run's (autograder/graders/{EXERCISE.id}.py " \
-           f"differs): install the same kit there" in done.stdout
+    assert (
+        f"  refused  {other_graders}: its graders differ from this run's (autograder/graders/{EXERCISE.id}.py "
+        f"differs): install the same kit there" in done.stdout
+    )
     assert f"  refused  {without_kit}: it cannot run the kit (ModuleNotFoundError" in done.stdout, done.stdout
     assert "No module named 'autograder'" in done.stdout
     graded_by = done.stdout.split("; workers: ")[1].splitlines()[0]
@@ -284,9 +344,25 @@ def test_every_worker_refused_stops_the_run_with_why_and_writes_nothing(tmp_path
     course = tmp_path / "course"
     build_class(course)
     with dask_cluster(tmp_path, [other]) as dask_cluster_:
-        done = subprocess.run([sys.executable, "-m", "autograder", "grade", "--assignment", ASSIGNMENT, "--course",
-                               str(course), "--scheduler", dask_cluster_.address], cwd=kit, capture_output=True,
-                              text=True, env={"PATH": "/usr/bin:/bin", "KIT_LANG": "en"}, timeout=600)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "autograder",
+                "grade",
+                "--assignment",
+                ASSIGNMENT,
+                "--course",
+                str(course),
+                "--scheduler",
+                dask_cluster_.address,
+            ],
+            cwd=kit,
+            capture_output=True,
+            text=True,
+            env={"PATH": "/usr/bin:/bin", "KIT_LANG": "en"},
+            timeout=600,
+        )
     assert done.returncode == 1
     assert "no worker of the cluster grades with this run's graders" in done.stderr
     assert f"autograder/graders/{EXERCISE.id}.py differs" in done.stderr
@@ -317,8 +393,6 @@ def test_a_cluster_run_killed_on_the_client_resumes_and_leaves_no_worker_behind(
     assert {s: after[s] for s in finished} == finished
 
 
-
-
 @pytest.mark.slow
 def test_a_notebook_that_kills_every_worker_it_meets_is_flagged_and_the_rest_are_graded(tmp_path):
     """Unsandboxed, a notebook's os._exit ends the Dask worker itself: its chunk is split, and the notebook
@@ -327,16 +401,33 @@ def test_a_notebook_that_kills_every_worker_it_meets_is_flagged_and_the_rest_are
     course = tmp_path / "course"
     build_class(course)
     submit(course, "erin", with_answer(SOLVED, EXERCISE.id, "import os\nos._exit(3)\n"))
-    done = subprocess.run([sys.executable, "-m", "autograder", "grade", "--assignment", ASSIGNMENT, "--course",
-                           str(course), "--no-sandbox", "--scheduler", "local:2"], cwd=kit, capture_output=True,
-                          text=True, timeout=600, env={"PATH": "/usr/bin:/bin", "KIT_LANG": "en",
-                                                       "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "--assignment",
+            ASSIGNMENT,
+            "--course",
+            str(course),
+            "--no-sandbox",
+            "--scheduler",
+            "local:2",
+        ],
+        cwd=kit,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"PATH": "/usr/bin:/bin", "KIT_LANG": "en", "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"},
+    )
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     assert f"{ASSIGNMENT}: 5 submissions, 5 graded" in done.stdout
     erin = result(course, "erin")
     assert erin.score == 0 and "crash" in erin.flags and "grading process stopped" in erin.problem.en
     assert json.loads(stored(course)["erin"].read_text())["grading_key"] is None  # tried again next run
     assert result(course, "alice").score == result(course, "alice").points
+
 
 @pytest.mark.slow
 def test_gradebook_on_a_local_cluster_records_the_class_in_nbgraders_gradebook(tmp_path):
@@ -345,30 +436,54 @@ def test_gradebook_on_a_local_cluster_records_the_class_in_nbgraders_gradebook(t
     course = tmp_path / "course"
     shutil.copytree(ROOT / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
     (course / "nbgrader_config.py").write_text(
-        f"c = get_config()\nload_subconfig({str(ROOT / 'nbgrader_config.py')!r})\n", encoding="utf-8")
-    env = {"HOME": str(tmp_path), "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
-           "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "KIT_LANG": "en"}
-    generated = subprocess.run(["nbgrader", "generate_assignment", ASSIGNMENT], cwd=course, env=env,
-                               capture_output=True, text=True, timeout=600)
+        f"c = get_config()\nload_subconfig({str(ROOT / 'nbgrader_config.py')!r})\n", encoding="utf-8"
+    )
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "LANG": "C.UTF-8",
+        "KIT_LANG": "en",
+    }
+    generated = subprocess.run(
+        ["nbgrader", "generate_assignment", ASSIGNMENT],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert generated.returncode == 0, generated.stderr[-3000:]
     submit(course, "ana", SOLVED)
     submit(course, "bo", with_answer(SOLVED, EXERCISE.id, MUTANT.source))
-    done = subprocess.run([sys.executable, "-m", "autograder", "gradebook", ASSIGNMENT, "--scheduler", "local:1"],
-                          cwd=course, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "gradebook", ASSIGNMENT, "--scheduler", "local:1"],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     entries = gradebook.read(course, ASSIGNMENT)
     assert {s: e.raw_score for s, e in entries.items()} == {s: result(course, s).score for s in ("ana", "bo")}
     assert entries["ana"].raw_score > entries["bo"].raw_score
     assert (course / "reports" / ASSIGNMENT / "report.html").is_file()
 
+
 # -- the parts ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("local", Scheduler(processes=None)), ("local:3", Scheduler(processes=3)),
-    ("tcp://10.1.2.3:8786", Scheduler(address="tcp://10.1.2.3:8786")),
-    ("tls://scheduler.example.org:8786", Scheduler(address="tls://scheduler.example.org:8786")),
-    ("grading-head:8786", Scheduler(address="grading-head:8786"))])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("local", Scheduler(processes=None)),
+        ("local:3", Scheduler(processes=3)),
+        ("tcp://10.1.2.3:8786", Scheduler(address="tcp://10.1.2.3:8786")),
+        ("tls://scheduler.example.org:8786", Scheduler(address="tls://scheduler.example.org:8786")),
+        ("grading-head:8786", Scheduler(address="grading-head:8786")),
+    ],
+)
 def test_a_scheduler_is_an_address_or_a_local_cluster(text, expected):
     assert Scheduler.parse(text) == expected
 
@@ -376,28 +491,53 @@ def test_a_scheduler_is_an_address_or_a_local_cluster(text, expected):
 @pytest.mark.parametrize("text", ["local:0", "local:two", "local:-1", "tcp://", "somewhere", "a b:1"])
 def test_a_malformed_scheduler_is_refused_before_anything_is_read(text, tmp_path):
     build_class(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "autograder", "grade", "--assignment", ASSIGNMENT, "--course",
-                           str(tmp_path), "--scheduler", text], cwd=ROOT, capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin"}, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "--assignment",
+            ASSIGNMENT,
+            "--course",
+            str(tmp_path),
+            "--scheduler",
+            text,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
     assert done.returncode == 2 and f"--scheduler {text}" in done.stderr.replace("'", "")
     assert not (tmp_path / "graded").exists()
 
 
-@pytest.mark.parametrize("arguments", [["--workers", "2", "--scheduler", "local:2"],
-                                       ["some.ipynb", "--scheduler", "local:2"]])
+@pytest.mark.parametrize(
+    "arguments", [["--workers", "2", "--scheduler", "local:2"], ["some.ipynb", "--scheduler", "local:2"]]
+)
 def test_scheduler_is_refused_beside_options_it_cannot_go_with(arguments):
     command = [sys.executable, "-m", "autograder", "grade", *arguments]
     if "some.ipynb" not in arguments:
         command += ["--assignment", ASSIGNMENT]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"},
-                          timeout=120)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, timeout=120)
     assert done.returncode == 2 and ("not with --scheduler" in done.stderr or "only with" in done.stderr)
 
 
 def test_a_chunk_crosses_as_bytes_and_comes_back_whole():
-    submissions = [extract.from_source("def f():\n    return 1\n", "ana", ASSIGNMENT),
-                   extract.Submission("bo", ASSIGNMENT, problem=Msg(ko="손상", en="damaged"), path="/x/bo.ipynb",
-                                      fingerprint="ab", timestamp="2026-03-10 09:00:00 UTC", grade_ids=["g"])]
+    submissions = [
+        extract.from_source("def f():\n    return 1\n", "ana", ASSIGNMENT),
+        extract.Submission(
+            "bo",
+            ASSIGNMENT,
+            problem=Msg(ko="손상", en="damaged"),
+            path="/x/bo.ipynb",
+            fingerprint="ab",
+            timestamp="2026-03-10 09:00:00 UTC",
+            grade_ids=["g"],
+        ),
+    ]
     payload = cluster.encode_chunk(submissions)
     assert isinstance(payload, bytes)
     assert cluster.decode_chunk(payload) == submissions
@@ -428,7 +568,7 @@ def readme_block(first_line: str) -> str:
     """The README's Python block that begins with `first_line`."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     start = text.index(f"```python\n{first_line}\n") + len("```python\n")
-    return text[start:text.index("```", start)]
+    return text[start : text.index("```", start)]
 
 
 @pytest.mark.slow
@@ -438,7 +578,9 @@ def test_the_readme_slurm_example_writes_a_job_script_whose_worker_joins_and_gra
     assert where in example
     build_class(tmp_path / "course")
     script = tmp_path / "run_slurm_example.py"
-    script.write_text(example.replace(where, f"KIT = {str(ROOT)!r}") + f'''
+    script.write_text(
+        example.replace(where, f"KIT = {str(ROOT)!r}")
+        + f"""
 import json, os, signal, subprocess
 from autograder.engine import batch
 from autograder.engine.cluster import Scheduler
@@ -452,20 +594,29 @@ finally:
     os.killpg(worker.pid, signal.SIGTERM)
     worker.wait(60)
     cluster.close()
-''', encoding="utf-8")
-    env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin", "PYTHONPATH": str(ROOT),
-           "LANG": "C.UTF-8",
-           "DASK_JOBQUEUE__SLURM__SCHEDULER_OPTIONS": "{'host': '127.0.0.1', 'dashboard_address': None}"}
-    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=600)
+""",
+        encoding="utf-8",
+    )
+    env = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "LANG": "C.UTF-8",
+        "DASK_JOBQUEUE__SLURM__SCHEDULER_OPTIONS": "{'host': '127.0.0.1', 'dashboard_address': None}",
+    }
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
     job = (tmp_path / "job.sh").read_text()
     assert "#SBATCH -p cpu" in job and "#SBATCH -A course-ta" in job and "--nthreads 1" in job
     assert f"{ROOT}/.venv/bin/python -m distributed.cli.dask_worker tcp://127.0.0.1:" in job
     graded = json.loads(done.stdout.strip().splitlines()[-1])
     assert "cluster: Dask scheduler tcp://127.0.0.1:" in graded["summary"]
-    assert graded["scores"]["alice"] > 0 and graded["scores"]["bob"] == 0 and sorted(graded["scores"]) == sorted(
-        ["alice", "bob", "carol", "dave"])
+    assert (
+        graded["scores"]["alice"] > 0
+        and graded["scores"]["bob"] == 0
+        and sorted(graded["scores"]) == sorted(["alice", "bob", "carol", "dave"])
+    )
 
 
 def dockerfile() -> list[tuple[str, str]]:

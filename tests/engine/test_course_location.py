@@ -29,21 +29,30 @@ pytestmark = pytest.mark.slow
 
 def config_text(root: Path | None = None) -> str:
     """A TA's nbgrader_config.py: the kit's settings, collected work in `collected/`, maybe another root."""
-    lines = ["c = get_config()", f"load_subconfig({str(ROOT / 'nbgrader_config.py')!r})",
-             'c.CourseDirectory.submitted_directory = "collected"']
+    lines = [
+        "c = get_config()",
+        f"load_subconfig({str(ROOT / 'nbgrader_config.py')!r})",
+        'c.CourseDirectory.submitted_directory = "collected"',
+    ]
     if root is not None:
         lines.append(f"c.CourseDirectory.root = {str(root)!r}")
     return "\n".join(lines) + "\n"
 
 
 def environment(home: Path) -> dict[str, str]:
-    return {"HOME": str(home), "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
-            "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "KIT_LANG": "en"}
+    return {
+        "HOME": str(home),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "LANG": "C.UTF-8",
+        "KIT_LANG": "en",
+    }
 
 
 def run(cwd: Path, home: Path, *command: str) -> subprocess.CompletedProcess:
-    return subprocess.run(list(command), cwd=cwd, env=environment(home), capture_output=True, text=True,
-                          timeout=600, check=False)
+    return subprocess.run(
+        list(command), cwd=cwd, env=environment(home), capture_output=True, text=True, timeout=600, check=False
+    )
 
 
 def kit(cwd: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
@@ -67,8 +76,11 @@ def classroom(tmp_path_factory):
     for student, kind in STUDENTS.items():
         folder = course / "collected" / student / ASSIGNMENT
         folder.mkdir(parents=True)
-        notebook = sample.solved(ASSIGNMENT) if kind == "solved" else json.loads(
-            (ROOT / kind / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8"))
+        notebook = (
+            sample.solved(ASSIGNMENT)
+            if kind == "solved"
+            else json.loads((ROOT / kind / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8"))
+        )
         (folder / f"{ASSIGNMENT}.ipynb").write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
         (folder / "timestamp.txt").write_text("2026-03-10 12:00:00.000000 UTC\n")
     kit_files = {folder: files_under(ROOT / folder) for folder in ("graded", "reports", "autograded")}
@@ -76,8 +88,15 @@ def classroom(tmp_path_factory):
     recorded = kit(course, home, "gradebook", ASSIGNMENT)
     scores = {s: json.loads((course / "graded" / ASSIGNMENT / f"{s}.json").read_text())["score"] for s in STUDENTS}
     by_nbgrader = run(course, home, "nbgrader", "autograde", ASSIGNMENT, "--force")
-    return {"course": course, "home": home, "graded": graded, "recorded": recorded, "scores": scores,
-            "by_nbgrader": by_nbgrader, "kit_files": kit_files}
+    return {
+        "course": course,
+        "home": home,
+        "graded": graded,
+        "recorded": recorded,
+        "scores": scores,
+        "by_nbgrader": by_nbgrader,
+        "kit_files": kit_files,
+    }
 
 
 def test_grade_assignment_grades_the_class_where_it_runs(classroom):

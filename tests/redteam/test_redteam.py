@@ -15,38 +15,63 @@ import subprocess
 import time
 from pathlib import Path
 
+import corpus
 import markupsafe
 import pytest
 
-import corpus
 from autograder.engine import extract, grade
+from autograder.engine.store import ResultStore
 from autograder.reports import report, terminal
 from autograder.sandbox.session import Limits, Sandbox
-from autograder.engine.store import ResultStore
 from tests import slow
 
 ROOT = corpus.ROOT
 STUDENT = "redteam"  # one name for every notebook: attacks and honest contents draw the same inputs
-LIMITS = Limits(call_seconds=1.5, cells_seconds=5, submission_seconds=8, cpu_seconds=5, memory_bytes=512 << 20,
-                address_space_bytes=3 << 30, processes=32, file_bytes=2 << 20, scratch_bytes=16 << 20,
-                output_bytes=4096, uid_base=62000, uid_slots=16)
+LIMITS = Limits(
+    call_seconds=1.5,
+    cells_seconds=5,
+    submission_seconds=8,
+    cpu_seconds=5,
+    memory_bytes=512 << 20,
+    address_space_bytes=3 << 30,
+    processes=32,
+    file_bytes=2 << 20,
+    scratch_bytes=16 << 20,
+    output_bytes=4096,
+    uid_base=62000,
+    uid_slots=16,
+)
 NAMES = [attack.name for attack in corpus.ATTACKS]
-WRITTEN_NAMES = ("results.json", "gradebook.db", "conftest.py", "pytest.ini", "torch.py", "numpy.py",
-                 "sitecustomize.py", "usercustomize.py", corpus.MARKER)  # what attacks try to leave behind
+WRITTEN_NAMES = (
+    "results.json",
+    "gradebook.db",
+    "conftest.py",
+    "pytest.ini",
+    "torch.py",
+    "numpy.py",
+    "sitecustomize.py",
+    "usercustomize.py",
+    corpus.MARKER,
+)  # what attacks try to leave behind
 WATCHED = ["autograder", "source", "release", "solutions"]
 
 
 def _tampered() -> list[str]:
     """Kit, course and solution files that carry an attack's marker."""
-    return [str(path) for folder in WATCHED for path in (ROOT / folder).rglob("*")
-            if path.is_file() and corpus.MARKER.encode() in path.read_bytes()]
+    return [
+        str(path)
+        for folder in WATCHED
+        for path in (ROOT / folder).rglob("*")
+        if path.is_file() and corpus.MARKER.encode() in path.read_bytes()
+    ]
 
 
 def _left_behind() -> list[str]:
     """Files named like an attack's writes, outside any sandbox: in the repository and in /tmp."""
     found = [str(p) for p in Path("/tmp").glob(f"{corpus.MARKER}*")]
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     found += [line for line in status.splitlines() if any(name in line for name in WRITTEN_NAMES)]
     return found
 
@@ -70,8 +95,9 @@ class Batch:
     def __init__(self, tmp: Path) -> None:
         self.tampered_before = _tampered()
         self.left_before = _left_behind()
-        self.attacks = {a.name: extract.read_notebook(corpus.path(a), STUDENT, corpus.ASSIGNMENT)
-                        for a in corpus.ATTACKS}
+        self.attacks = {
+            a.name: extract.read_notebook(corpus.path(a), STUDENT, corpus.ASSIGNMENT) for a in corpus.ATTACKS
+        }
         honest_files: dict[str, Path] = {}  # one notebook per distinct honest content
         self.honest_of: dict[str, str | None] = {}
         for item in corpus.ATTACKS:
@@ -83,8 +109,9 @@ class Batch:
             honest_files.setdefault(key.hexdigest(), tmp / f"{item.name}.ipynb")
             self.honest_of[item.name] = key.hexdigest()
         honest = {key: extract.read_notebook(path, STUDENT, corpus.ASSIGNMENT) for key, path in honest_files.items()}
-        solution = extract.read_notebook(ROOT / "source" / corpus.ASSIGNMENT / f"{corpus.ASSIGNMENT}.ipynb",
-                                         "honest-student", corpus.ASSIGNMENT)
+        solution = extract.read_notebook(
+            ROOT / "source" / corpus.ASSIGNMENT / f"{corpus.ASSIGNMENT}.ipynb", "honest-student", corpus.ASSIGNMENT
+        )
         submissions = [*self.attacks.values(), *honest.values(), solution]
         started = time.monotonic()
         with Sandbox(LIMITS) as transport:
@@ -92,7 +119,7 @@ class Batch:
             self.layers = transport.layers()
         self.seconds = time.monotonic() - started
         self.results = dict(zip(self.attacks, results, strict=False))
-        self.honest = dict(zip(honest, results[len(self.attacks):], strict=False))
+        self.honest = dict(zip(honest, results[len(self.attacks) :], strict=False))
         self.solution_result = results[-1]
         self.solution = solution
         self.count = len(submissions)
@@ -124,8 +151,11 @@ def test_a_notebook_holds_what_the_generator_says(attack):
         assert written == attack.raw
         return
     notebook = json.loads(written)
-    marked = [(c["metadata"]["redteam"], "".join(c["source"])) for c in notebook["cells"]
-              if "redteam" in c.get("metadata", {})]
+    marked = [
+        (c["metadata"]["redteam"], "".join(c["source"]))
+        for c in notebook["cells"]
+        if "redteam" in c.get("metadata", {})
+    ]
     assert marked == list(attack.cells) and notebook["metadata"]["redteam"]["attack"] == attack.name
     if attack.target:  # the attack took the answer cell's place
         assert not [c for c in notebook["cells"] if corpus.grade_id(c) == f"{attack.target}_answer"]
@@ -140,8 +170,9 @@ def test_no_attack_outscores_its_honest_content(batch, name):
         assert attack.score == 0 and attack.problem is not None
         return
     honest = batch.honest[honest_key]
-    gained = {e.id: (e.score, honest.exercise(e.id).score) for e in attack.exercises
-              if e.score > honest.exercise(e.id).score}
+    gained = {
+        e.id: (e.score, honest.exercise(e.id).score) for e in attack.exercises if e.score > honest.exercise(e.id).score
+    }
     assert not gained, f"{name} out-scored its honest content (attack, honest): {gained}"
 
 
@@ -198,8 +229,9 @@ def test_every_forgery_is_flagged_for_a_human_with_what_it_did_and_where(batch, 
 @pytest.mark.slow
 def test_the_honest_submission_in_the_same_batch_keeps_full_marks(batch):
     result = batch.solution_result
-    assert result.score == result.points > 0, [(c.name, c.detail) for e in result.exercises for c in e.checks
-                                               if not c.passed]
+    assert result.score == result.points > 0, [
+        (c.name, c.detail) for e in result.exercises for c in e.checks if not c.passed
+    ]
     in_process = grade.grade([batch.solution])[0]
     assert [(e.id, e.score) for e in result.exercises] == [(e.id, e.score) for e in in_process.exercises]
     assert not result.flags and not result.findings

@@ -23,12 +23,28 @@ from tests.hostile_class import CONTROL_NAMES, FORMULA_ID, FORMULA_NAMES, MARKUP
 pytestmark = pytest.mark.slow
 
 SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
-NS = {"table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
-      "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
-      "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0"}
+NS = {
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+}
 # Text that a spreadsheet would take for a formula, or that tries to start a new cell before one.
-FORMULAS = ["=1+2", "+1+1", "-1+1", "@SUM(1+1)", "\t=1+2", "\r=1+2", "\n=1+2", '=HYPERLINK("http://evil.example","x")',
-            "=cmd|' /C calc'!A0", 'x",=1+2', "a,=1+2", "-", "=", "  =1+2"]
+FORMULAS = [
+    "=1+2",
+    "+1+1",
+    "-1+1",
+    "@SUM(1+1)",
+    "\t=1+2",
+    "\r=1+2",
+    "\n=1+2",
+    '=HYPERLINK("http://evil.example","x")',
+    "=cmd|' /C calc'!A0",
+    'x",=1+2',
+    "a,=1+2",
+    "-",
+    "=",
+    "  =1+2",
+]
 
 
 @dataclass(frozen=True)
@@ -41,9 +57,21 @@ class Cell:
 def opened(csv_path: Path, scratch: Path) -> list[list[Cell]]:
     """The sheet LibreOffice makes of a CSV file, row by row."""
     assert Path(SOFFICE).exists(), "the spreadsheet tests need LibreOffice: apt-get install -y libreoffice-calc-nogui"
-    done = subprocess.run([SOFFICE, f"-env:UserInstallation={(scratch / 'profile').as_uri()}", "--headless",
-                           "--convert-to", "fods", "--outdir", str(scratch), str(csv_path)],
-                          capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={(scratch / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "fods",
+            "--outdir",
+            str(scratch),
+            str(csv_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     converted = scratch / f"{csv_path.stem}.fods"
     assert done.returncode == 0 and converted.is_file(), done.stdout + done.stderr
     rows = []
@@ -51,8 +79,13 @@ def opened(csv_path: Path, scratch: Path) -> list[list[Cell]]:
         cells = []
         for cell in row.findall("table:table-cell", NS):
             repeat = int(cell.get(f"{{{NS['table']}}}number-columns-repeated", "1"))
-            cells += [Cell(cell.get(f"{{{NS['table']}}}formula"), cell.get(f"{{{NS['office']}}}value-type"),
-                           "\n".join("".join(p.itertext()) for p in cell.findall("text:p", NS)))] * min(repeat, 64)
+            cells += [
+                Cell(
+                    cell.get(f"{{{NS['table']}}}formula"),
+                    cell.get(f"{{{NS['office']}}}value-type"),
+                    "\n".join("".join(p.itertext()) for p in cell.findall("text:p", NS)),
+                )
+            ] * min(repeat, 64)
         rows.append(cells)
     return rows
 
@@ -81,18 +114,33 @@ def test_text_that_looks_like_a_formula_opens_as_that_text(formulas_sheet, text)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("csv_file", "columns", "number"), [
-    pytest.param("scores_csv", {"student": [FORMULA_ID, MARKUP_ID]}, "max_score", id="kit scores.csv"),
-    pytest.param("similarity_csv", {"student_a": [MARKUP_ID], "student_b": [FORMULA_ID]}, "similarity",
-                 id="kit similarity.csv"),
-    pytest.param("mastery_csv", {"name": [FORMULA_ID, MARKUP_ID]}, "reshape", id="kit mastery.csv"),
-    pytest.param("grades_csv", {"student_id": [FORMULA_ID, MARKUP_ID], "email": [FORMULA_NAMES["email"]],
-                                "first_name": [FORMULA_NAMES["first_name"], CONTROL_NAMES["first_name"]],
-                                "last_name": [FORMULA_NAMES["last_name"], CONTROL_NAMES["last_name"]]},
-                 "max_score", id="nbgrader export grades.csv"),
-])
+@pytest.mark.parametrize(
+    ("csv_file", "columns", "number"),
+    [
+        pytest.param("scores_csv", {"student": [FORMULA_ID, MARKUP_ID]}, "max_score", id="kit scores.csv"),
+        pytest.param(
+            "similarity_csv",
+            {"student_a": [MARKUP_ID], "student_b": [FORMULA_ID]},
+            "similarity",
+            id="kit similarity.csv",
+        ),
+        pytest.param("mastery_csv", {"name": [FORMULA_ID, MARKUP_ID]}, "reshape", id="kit mastery.csv"),
+        pytest.param(
+            "grades_csv",
+            {
+                "student_id": [FORMULA_ID, MARKUP_ID],
+                "email": [FORMULA_NAMES["email"]],
+                "first_name": [FORMULA_NAMES["first_name"], CONTROL_NAMES["first_name"]],
+                "last_name": [FORMULA_NAMES["last_name"], CONTROL_NAMES["last_name"]],
+            },
+            "max_score",
+            id="nbgrader export grades.csv",
+        ),
+    ],
+)
 def test_every_csv_of_a_class_opens_with_no_formula_and_every_student_value_as_text(
-        hostile_class, tmp_path, csv_file, columns, number):
+    hostile_class, tmp_path, csv_file, columns, number
+):
     header, *rows = opened(getattr(hostile_class, csv_file), tmp_path)
     assert not [cell for row in rows for cell in row if cell.formula], "a cell became a formula"
     names = [cell.text for cell in header]

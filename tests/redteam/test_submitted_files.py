@@ -24,8 +24,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from autograder.engine import catalog, extract, store
 from autograder.classroom import course, gradebook, sample
+from autograder.engine import catalog, extract, store
 from autograder.engine.results import SubmissionResult
 from tests import slow
 
@@ -42,8 +42,14 @@ WHEN = "2026-03-10 09:00:00.000000 UTC"
 LONG = "x" * 250  # 242 bytes and more broke the store's temporary file names
 
 # Students whose notebooks are read and graded: id -> what they hand in.
-HONEST = {"alice": "solution", LONG: "mutant", " spaced ": "solution", "김민준": "mutant", "comma": "solution",
-          "comma,id": "stub"}
+HONEST = {
+    "alice": "solution",
+    LONG: "mutant",
+    " spaced ": "solution",
+    "김민준": "mutant",
+    "comma": "solution",
+    "comma,id": "stub",
+}
 EXCHANGE = ("alice", " spaced ", "김민준", "comma")  # came through nbgrader's exchange (they hold its secret)
 # Students whose submission is refused: id -> what the reason says.
 REFUSED = {
@@ -114,8 +120,12 @@ def build(root: Path, outside: Path) -> None:
 
 
 def env(root: Path) -> dict[str, str]:
-    return {"HOME": str(root.parent / "home"), "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
-            "LANG": "C.UTF-8", "KIT_LANG": "en"}
+    return {
+        "HOME": str(root.parent / "home"),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "KIT_LANG": "en",
+    }
 
 
 def run(root: Path, *command: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -147,10 +157,21 @@ def hostile(tmp_path_factory):
     with open(root / "grades.csv", newline="", encoding="utf-8") as exported:
         header, *rows = csv.reader(exported)
         # nbgrader's own CSV export quotes no field: a comma in an id shifts that row's columns
-        grades = {row[header.index("student_id")]: dict(zip(header, row, strict=True))
-                  for row in rows if len(row) == len(header)}
-    return SimpleNamespace(root=root, batch=batch, again=again, recorded=recorded, stored=stored, others=others,
-                           gradebook=gradebook.read(root, ASSIGNMENT), csv=grades)
+        grades = {
+            row[header.index("student_id")]: dict(zip(header, row, strict=True))
+            for row in rows
+            if len(row) == len(header)
+        }
+    return SimpleNamespace(
+        root=root,
+        batch=batch,
+        again=again,
+        recorded=recorded,
+        stored=stored,
+        others=others,
+        gradebook=gradebook.read(root, ASSIGNMENT),
+        csv=grades,
+    )
 
 
 def test_every_submission_has_one_stored_result_under_its_own_id(hostile):
@@ -262,6 +283,7 @@ def test_a_sparse_file_is_refused_before_a_byte_of_it_is_read(tmp_path):
 def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
     fifo = tmp_path / "fifo.ipynb"
     os.mkfifo(fifo)
+
     def waited(signum, frame):
         raise TimeoutError("opening the FIFO waited for a writer")
 

@@ -11,8 +11,8 @@ import shutil
 import pytest
 from PIL import Image, ImageStat
 
-from autograder.reports import report, similarity, term
 from autograder.classroom import sample
+from autograder.reports import report, similarity, term
 from tests import slow
 from tests.pages import ARTIFACTS, ROOT, assert_looks_like_a_page, chromium, fonts_drawing
 from tests.sample_notebooks import copied, graded, hand_in, released, set_answer
@@ -40,8 +40,9 @@ def course(tmp_path_factory):
         (folder / "results.json").write_text(json.dumps([r.to_dict() for r in results]), encoding="utf-8")
         if assignment == SHOWN:
             for lang in LANGS:
-                (folder / f"report.{lang}.html").write_text(report.class_report(results, assignment, lang, similar),
-                                                            encoding="utf-8")
+                (folder / f"report.{lang}.html").write_text(
+                    report.class_report(results, assignment, lang, similar), encoding="utf-8"
+                )
     summary = term.term(term.load(root))
     for lang in LANGS:
         (root / "reports" / f"term.{lang}.html").write_text(term.term_report(summary, lang), encoding="utf-8")
@@ -110,8 +111,7 @@ def test_item_analysis_and_similarity_render_in_the_class_report(course, browser
     if lang == "ko":
         assert drawn_with_cjk(page, "#items h2") and drawn_with_cjk(page, "#similarity h2")
     keep(items, f"item_analysis_{lang}", update_goldens, "item_analysis.png" if lang == "ko" else None)
-    keep(page.locator("#similarity"), f"similarity_{lang}", update_goldens,
-         "similarity.png" if lang == "ko" else None)
+    keep(page.locator("#similarity"), f"similarity_{lang}", update_goldens, "similarity.png" if lang == "ko" else None)
     keep(page, f"class_report_insight_{lang}", update_goldens)
     assert dialogs == []
     page.close()
@@ -125,8 +125,13 @@ def test_student_text_is_shown_as_text_never_run(course, browser, tmp_path):
     shutil.copyfile(notebooks[original], notebooks[hostile])
     for student in (original, hostile):
         for exercise in sample.catalog.for_assignment(SHOWN):
-            set_answer(notebooks[student], SHOWN, exercise.id, '    note = "</pre><script>alert(1)</script>"\n'
-                       "    return t.dim() + 0, tuple(t.shape) + (), t.numel() + 0")
+            set_answer(
+                notebooks[student],
+                SHOWN,
+                exercise.id,
+                '    note = "</pre><script>alert(1)</script>"\n'
+                "    return t.dim() + 0, tuple(t.shape) + (), t.numel() + 0",
+            )
     similar = similarity.compare(notebooks, released(SHOWN), SHOWN)
     page_path = tmp_path / "report.html"
     page_path.write_text(report.class_report([], SHOWN, "en", similar), encoding="utf-8")

@@ -11,17 +11,26 @@ import pytest
 from bs4 import BeautifulSoup
 from scipy import stats
 
-from autograder.reports import items, report
-from autograder.messages import Msg
 from autograder.engine.results import CheckResult, ExerciseResult, SubmissionResult
+from autograder.messages import Msg
+from autograder.reports import items, report
 
 
 def result(student: str, passed: dict[str, list[bool]], points: float = 1.0) -> SubmissionResult:
     """A submission whose checks `<exercise>.<index>` passed as given."""
-    return SubmissionResult(student, "a00", [
-        ExerciseResult(exercise, "reshape", Msg(ko=exercise, en=exercise),
-                       [CheckResult(f"c{i}", points, points if ok else 0.0) for i, ok in enumerate(checks)])
-        for exercise, checks in passed.items()])
+    return SubmissionResult(
+        student,
+        "a00",
+        [
+            ExerciseResult(
+                exercise,
+                "reshape",
+                Msg(ko=exercise, en=exercise),
+                [CheckResult(f"c{i}", points, points if ok else 0.0) for i, ok in enumerate(checks)],
+            )
+            for exercise, checks in passed.items()
+        ],
+    )
 
 
 def test_point_biserial_by_hand():
@@ -56,21 +65,29 @@ def test_upper_lower_index_by_hand():
 
 
 def test_analyse_gives_every_exercise_then_its_checks_with_rest_score_correlations():
-    passes = {"ann": [[1, 1], [1]], "bob": [[1, 0], [1]], "cho": [[0, 0], [1]], "dan": [[1, 1], [0]],
-              "eve": [[0, 1], [0]]}
-    results = [result(name, {"first": list(map(bool, a)), "second": list(map(bool, b))})
-               for name, (a, b) in passes.items()]
+    passes = {
+        "ann": [[1, 1], [1]],
+        "bob": [[1, 0], [1]],
+        "cho": [[0, 0], [1]],
+        "dan": [[1, 1], [0]],
+        "eve": [[0, 1], [0]],
+    }
+    results = [
+        result(name, {"first": list(map(bool, a)), "second": list(map(bool, b))}) for name, (a, b) in passes.items()
+    ]
     found = {(i.exercise, i.check): i for i in items.analyse(results)}
     assert list(found) == [("first", None), ("first", "c0"), ("first", "c1"), ("second", None), ("second", "c0")]
     totals = [sum(a) + sum(b) for a, b in passes.values()]
     c0 = [a[0] for a, _ in passes.values()]
     assert found[("first", "c0")].difficulty == pytest.approx(0.6)
     assert found[("first", "c0")].discrimination == pytest.approx(
-        stats.pointbiserialr(c0, [t - c for t, c in zip(totals, c0, strict=True)]).statistic)
+        stats.pointbiserialr(c0, [t - c for t, c in zip(totals, c0, strict=True)]).statistic
+    )
     first = [sum(a) / 2 for a, _ in passes.values()]
     assert found[("first", None)].difficulty == pytest.approx(0.6)
     assert found[("first", None)].discrimination == pytest.approx(
-        np.corrcoef(first, [t - 2 * f for t, f in zip(totals, first, strict=True)])[0, 1])
+        np.corrcoef(first, [t - 2 * f for t, f in zip(totals, first, strict=True)])[0, 1]
+    )
     assert found[("second", "c0")].students == 5
 
 
@@ -79,8 +96,10 @@ def ability_class(students: int = 60, checks: int = 12, seed: int = 7) -> list[S
     draw = random.Random(seed)
     abilities = [draw.gauss(0, 1) for _ in range(students)]
     hardness = [-1.5 + 3 * k / (checks - 1) for k in range(checks)]
-    return [result(f"s{n:02d}", {f"e{k}": [a + draw.gauss(0, 0.5) > hardness[k]] for k in range(checks)})
-            for n, a in enumerate(abilities)]
+    return [
+        result(f"s{n:02d}", {f"e{k}": [a + draw.gauss(0, 0.5) > hardness[k]] for k in range(checks)})
+        for n, a in enumerate(abilities)
+    ]
 
 
 def test_a_check_decided_by_a_wrong_grader_is_flagged_and_no_other():
@@ -107,8 +126,10 @@ def test_class_report_shows_the_item_table_with_the_formulas_and_the_flag():
     for submission in results:
         check = submission.exercise("e2").checks[0]
         check.score = check.points - check.score
-    for lang, warning, formula in (("en", "may not measure what it should", "point-biserial"),
-                                   ("ko", "측정이 의심됨", "점이연 상관계수")):
+    for lang, warning, formula in (
+        ("en", "may not measure what it should", "point-biserial"),
+        ("ko", "측정이 의심됨", "점이연 상관계수"),
+    ):
         soup = BeautifulSoup(report.class_report(results, "a00", lang), "html.parser")
         table = soup.find("table", class_="items")
         rows = table.find_all("tr")[1:]

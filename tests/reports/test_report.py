@@ -44,8 +44,14 @@ def browser():
 def test_class_report_parses_and_has_every_section(written):
     soup = BeautifulSoup(written["report"].read_text(encoding="utf-8"), "html.parser")
     headings = [h.get_text() for h in soup.find_all("h2")]
-    assert headings == ["점수 분포", "문제별 통과율", "자주 나온 오류 (다시 가르칠 것)",
-                        "문항 분석: 검사가 측정해야 할 것을 측정하는가", "사람이 살펴볼 제출물", "늦은 제출"]
+    assert headings == [
+        "점수 분포",
+        "문제별 통과율",
+        "자주 나온 오류 (다시 가르칠 것)",
+        "문항 분석: 검사가 측정해야 할 것을 측정하는가",
+        "사람이 살펴볼 제출물",
+        "늦은 제출",
+    ]
     images = soup.find_all("img")
     assert len(images) == 2 and all(i["src"].startswith("data:image/png;base64,") for i in images)
     assert soup.find("link") is None and soup.find("script") is None, "the report must be self-contained"
@@ -102,8 +108,11 @@ def test_feedback_never_contains_grader_source(written):
     check_lines, mutant_lines = [], {}
     for exercise in catalog.for_assignment(ASSIGNMENT):
         source = catalog.grader_file(exercise).read_text(encoding="utf-8")
-        check_lines += [line.strip() for line in source.splitlines()
-                        if line.strip().startswith(("call = student(", "def test_", "expect_"))]
+        check_lines += [
+            line.strip()
+            for line in source.splitlines()
+            if line.strip().startswith(("call = student(", "def test_", "expect_"))
+        ]
         for mutant in exercise.mutants:
             mutant_lines[f"{exercise.id}:mutant:{mutant.name}"] = mutant.source.strip().splitlines()[-1].strip()
     for page in written["feedback"]:
@@ -131,12 +140,15 @@ def test_scores_csv_matches_golden(written, update_goldens):
 
 
 def test_class_report_names_the_salt_and_who_was_graded_again_with_a_new_one(sample_class):
-    soup = BeautifulSoup(report.class_report(sample_class, ASSIGNMENT, "en", resalted={"solution": "0123abcd"}),
-                         "html.parser")
+    soup = BeautifulSoup(
+        report.class_report(sample_class, ASSIGNMENT, "en", resalted={"solution": "0123abcd"}), "html.parser"
+    )
     text = " ".join(soup.get_text().split())
     assert f"Inputs drawn with the course's salt: sha256 {sample_class[0].salt_sha256}" in text
     assert "Graded again with new inputs because the salt changed (1): solution." in text
     mixed = [copy.deepcopy(r) for r in sample_class[:2]]
     mixed[1].salt_sha256 = "0123abcd"
-    assert "the results were graded with different salts" in BeautifulSoup(
-        report.class_report(mixed, ASSIGNMENT, "en"), "html.parser").get_text()
+    assert (
+        "the results were graded with different salts"
+        in BeautifulSoup(report.class_report(mixed, ASSIGNMENT, "en"), "html.parser").get_text()
+    )

@@ -12,8 +12,8 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograder.reports import report, similarity
 from autograder.classroom import sample
+from autograder.reports import report, similarity
 from tests.sample_notebooks import copied, hand_in, released, set_answer
 
 ASSIGNMENTS = sample.present_assignments()
@@ -41,8 +41,10 @@ def by_role(roster, role: str) -> str:
 
 
 def planted(roster) -> list[frozenset]:
-    return [frozenset((by_role(roster, "original"), by_role(roster, "copier"))),
-            frozenset((by_role(roster, "lender"), by_role(roster, "borrower")))]
+    return [
+        frozenset((by_role(roster, "original"), by_role(roster, "copier"))),
+        frozenset((by_role(roster, "lender"), by_role(roster, "borrower"))),
+    ]
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -94,8 +96,10 @@ def test_the_kits_own_answers_make_no_pair(tmp_path, assignment):
     """Students who all hand in the model solution, or the same known mistake, did what many do alone."""
     exercises = sample.catalog.for_assignment(assignment)
     students = [sample.Student(f"right{i}", "all_correct") for i in range(3)]
-    students += [sample.Student(f"wrong{i}", choices={e.id: f"mutant:{e.mutants[0].name}" for e in exercises
-                                                      if e.mutants}) for i in range(2)]
+    students += [
+        sample.Student(f"wrong{i}", choices={e.id: f"mutant:{e.mutants[0].name}" for e in exercises if e.mutants})
+        for i in range(2)
+    ]
     assert similarity.compare(hand_in(tmp_path, students, assignment), released(assignment), assignment).pairs == []
 
 
@@ -147,11 +151,15 @@ def test_broken_and_hostile_notebooks_are_set_aside_and_the_rest_compared(classe
     notebooks = copied(classes["a01_tensors"], tmp_path)
     garbage, odd, untokenizable = (tmp_path / f"{n}.ipynb" for n in ("garbage", "odd", "untokenizable"))
     garbage.write_bytes(b"\x00\xff not a notebook")
-    odd.write_text(json.dumps({"cells": [7, None, {"cell_type": "code", "source": 5,
-                                                   "metadata": {"nbgrader": {"grade_id": 3}}}]}))
+    odd.write_text(
+        json.dumps({"cells": [7, None, {"cell_type": "code", "source": 5, "metadata": {"nbgrader": {"grade_id": 3}}}]})
+    )
     shutil.copyfile(classes["a01_tensors"][roster[0].id], untokenizable)
-    for exercise, body in (("float_and_int", '    return """never closed'), ("make_tensor", "  x = 1\n    y = (\n"),
-                           ("float_vector", "    " + "x = (x + 1) * 2\n    " * 20_000)):
+    for exercise, body in (
+        ("float_and_int", '    return """never closed'),
+        ("make_tensor", "  x = 1\n    y = (\n"),
+        ("float_vector", "    " + "x = (x + 1) * 2\n    " * 20_000),
+    ):
         set_answer(untokenizable, "a01_tensors", exercise, body)
     notebooks.update({"garbage": garbage, "odd": odd, "untokenizable": untokenizable})
     analysis = similarity.compare(notebooks, released("a01_tensors"), "a01_tensors")
@@ -160,12 +168,39 @@ def test_broken_and_hostile_notebooks_are_set_aside_and_the_rest_compared(classe
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text() | st.lists(st.sampled_from(["x", " = ", "(", ")", "\n", "  ", "'", '"""', "\r", "\x0c", "#", "é",
-                                              "\\", "f'{", "}'", ":", "def ", "1.5", "\u2028", "가"])).map("".join))
+@given(
+    st.text()
+    | st.lists(
+        st.sampled_from(
+            [
+                "x",
+                " = ",
+                "(",
+                ")",
+                "\n",
+                "  ",
+                "'",
+                '"""',
+                "\r",
+                "\x0c",
+                "#",
+                "é",
+                "\\",
+                "f'{",
+                "}'",
+                ":",
+                "def ",
+                "1.5",
+                "\u2028",
+                "가",
+            ]
+        )
+    ).map("".join)
+)
 def test_any_text_tokenizes_without_an_error_and_every_token_points_at_its_text(source):
     for token in similarity.tokens(source):
         assert 0 <= token.start <= token.end <= len(source)
-        assert token.text in ("V", "S") or source[token.start:token.end] == token.text
+        assert token.text in ("V", "S") or source[token.start : token.end] == token.text
 
 
 def test_student_text_in_the_similarity_section_is_not_markup(classes, roster, tmp_path):
@@ -176,8 +211,13 @@ def test_student_text_in_the_similarity_section_is_not_markup(classes, roster, t
     shutil.copyfile(notebooks[original], notebooks[hostile])
     for student in (original, hostile):
         for exercise in sample.catalog.for_assignment("a02_shapes"):
-            set_answer(notebooks[student], "a02_shapes", exercise.id, '    x = "</pre><img src=x onerror=alert(1)>"\n'
-                       "    return t.dim() + 0, tuple(t.shape) + (), t.numel() * 1 + 0 - 0")
+            set_answer(
+                notebooks[student],
+                "a02_shapes",
+                exercise.id,
+                '    x = "</pre><img src=x onerror=alert(1)>"\n'
+                "    return t.dim() + 0, tuple(t.shape) + (), t.numel() * 1 + 0 - 0",
+            )
     analysis = similarity.compare(notebooks, released("a02_shapes"), "a02_shapes")
     assert any(hostile in (p.student_a, p.student_b) for p in analysis.top())
     soup = BeautifulSoup(report.class_report([], "a02_shapes", "en", analysis), "html.parser")

@@ -17,9 +17,9 @@ from matplotlib import font_manager
 
 from autograder import notes
 from autograder.engine import catalog
-from autograder.reports import plots, term
 from autograder.engine.results import CheckResult, ExerciseResult, SubmissionResult
 from autograder.engine.store import ResultStore
+from autograder.reports import plots, term
 
 ROOT = Path(__file__).resolve().parents[2]
 GRADED = ("a01_tensors", "a02_shapes")
@@ -27,11 +27,22 @@ GRADED = ("a01_tensors", "a02_shapes")
 
 def submission(student: str, assignment: str, failed: set[str] = frozenset()) -> SubmissionResult:
     """Full marks on every check but those of the exercises in `failed` (and of `exercise.check` names)."""
-    return SubmissionResult(student, assignment, [
-        ExerciseResult(e.id, e.heading, e.title,
-                       [CheckResult(c.name, c.points, 0.0 if {e.id, f"{e.id}.{c.name}"} & failed else c.points)
-                        for c in e.checks])
-        for e in catalog.for_assignment(assignment)])
+    return SubmissionResult(
+        student,
+        assignment,
+        [
+            ExerciseResult(
+                e.id,
+                e.heading,
+                e.title,
+                [
+                    CheckResult(c.name, c.points, 0.0 if {e.id, f"{e.id}.{c.name}"} & failed else c.points)
+                    for c in e.checks
+                ],
+            )
+            for e in catalog.for_assignment(assignment)
+        ],
+    )
 
 
 CLASS = {  # student -> assignment -> exercises (or exercise.check) failed; a missing assignment was not handed in
@@ -88,8 +99,9 @@ def test_mastery_is_the_share_of_points_of_each_sections_exercises(course):
     assert summary.mastery("cal", "Tensor 생성") == pytest.approx(expected)
     assert summary.mastery("dov", "reshape") == 0  # a02 not handed in: no points
     assert summary.mastery("ace", "2D Tensor Operation") is None  # a03 not graded yet
-    assert summary.mastery("<b>eve", "reshape") == pytest.approx(points("shares_storage") / points(
-        "flatten_view", "reshape_copy", "shares_storage"))
+    assert summary.mastery("<b>eve", "reshape") == pytest.approx(
+        points("shares_storage") / points("flatten_view", "reshape_copy", "shares_storage")
+    )
     assert summary.class_mastery("Tensor Data Types") == pytest.approx(5 / 6)
     assert summary.exercise_mastery("to_python_scalar") == pytest.approx(4 / 6)
 
@@ -108,7 +120,8 @@ def test_students_at_risk_are_below_the_threshold_on_a_section_later_ones_build_
     assert risks["bea"].weak == [("Tensor Data Types", 0.0)]
     assert set(risks["bea"].endangered) == {h for h, f in notes.BUILDS_ON.items() if "Tensor Data Types" in f}
     assert [s for s, _ in risks["dov"].weak] == [
-        h for h in notes.FOUNDATIONS if any(e.heading == h for e in catalog.for_assignment("a02_shapes"))]
+        h for h in notes.FOUNDATIONS if any(e.heading == h for e in catalog.for_assignment("a02_shapes"))
+    ]
     assert [s for s, _ in risks["<b>eve"].weak] == ["torch.tensor 함수", "reshape"]
 
 
@@ -159,8 +172,12 @@ def test_the_heatmap_draws_korean_with_a_cjk_font(course):
 
 def test_results_kept_only_in_graded_are_read_too(tmp_path):
     course = write_course(tmp_path / "course", where="graded")
-    (course / "graded" / "a01_tensors" / "stray.json").write_text(json.dumps(  # not where ace's result is kept
-        submission("ace", "a01_tensors", {"float_and_int"}).to_dict()), encoding="utf-8")
+    (course / "graded" / "a01_tensors" / "stray.json").write_text(
+        json.dumps(  # not where ace's result is kept
+            submission("ace", "a01_tensors", {"float_and_int"}).to_dict()
+        ),
+        encoding="utf-8",
+    )
     (course / "graded" / "a01_tensors" / "torn.json").write_text("{", encoding="utf-8")
     summary = term.term(term.load(course))
     assert summary.students == sorted(CLASS) and summary.mastery("bea", "Tensor Data Types") == 0
@@ -168,9 +185,15 @@ def test_results_kept_only_in_graded_are_read_too(tmp_path):
 
 
 def run_command(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder", "term-report", *args], cwd=cwd, check=False,
-                          capture_output=True, text=True, timeout=300,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8"})
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", "term-report", *args],
+        cwd=cwd,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8"},
+    )
 
 
 def test_the_command_finds_the_course_as_nbgrader_does(course, tmp_path):

@@ -15,17 +15,18 @@ from pathlib import Path
 import pytest
 import torch
 
-from autograder.engine import catalog, extract, grade
 from autograder.boundary.parent import Program, Student
+from autograder.boundary.transport import InProcess, TransportFailure
+from autograder.engine import catalog, extract, grade
 from autograder.errors import TransportUnavailable
 from autograder.sandbox.session import Limits, Sandbox
-from autograder.boundary.transport import InProcess, TransportFailure
 from tests.authoring import test_exercises as every_exercise
-from tests.conftest import notebook, variants
 from tests.boundary.test_codec import roundtrip
+from tests.conftest import notebook, variants
 
-pytestmark = pytest.mark.skipif(not torch.cuda.is_available(),
-                                reason="no CUDA GPU here; scripts/device_check.sh runs these on a GPU machine")
+pytestmark = pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="no CUDA GPU here; scripts/device_check.sh runs these on a GPU machine"
+)
 
 
 def _grades_cuda(exercise) -> bool:
@@ -40,16 +41,22 @@ CUDA_ASSIGNMENTS = sorted({e.assignment for e in CUDA_EXERCISES})
 # Answers that are right on every device but "cuda": only a grader whose cuda branch really ran catches them.
 # Each names the checks it must fail; any other check may fail only because it requires one of those.
 CUDA_BLIND = {
-    "to_device": ('''
+    "to_device": (
+        """
 def to_device(t, device):
     return t.to("cpu" if device == "cuda" else device)
-''', ("on_requested_device", "keeps_dtype_and_values")),
-    "add_on_device": ('''
+""",
+        ("on_requested_device", "keeps_dtype_and_values"),
+    ),
+    "add_on_device": (
+        """
 def add_on_device(a, b, device):
     if device == "cuda":
         return a + b
     return a.to(device) + b.to(device)
-''', ("moves_to_device",)),
+""",
+        ("moves_to_device",),
+    ),
 }
 
 
@@ -69,7 +76,7 @@ def _cuda_tensor(kind: str) -> torch.Tensor:
     if kind == "transposed view":
         return torch.arange(12.0, device="cuda").reshape(3, 4).t()
     leaf = torch.tensor([1.0, -2.0, 3.0], device="cuda", requires_grad=True)
-    (leaf ** 2).sum().backward()
+    (leaf**2).sum().backward()
     return leaf if kind == "leaf with grad" else leaf * 3  # "derived": has a grad_fn, is no leaf
 
 
@@ -95,15 +102,18 @@ def test_a_cuda_result_comes_back_as_a_cpu_tensor_with_its_cuda_facts(kind):
 def test_cuda_views_share_memory_with_their_base_and_copies_do_not():
     base = torch.arange(10.0, device="cuda")
     (whole, offset, transposed, copy, on_cpu), decoded = roundtrip(
-        (base, base[4:], base.view(2, 5).t(), base.clone(), base.cpu()))
+        (base, base[4:], base.view(2, 5).t(), base.clone(), base.cpu())
+    )
     memory = decoded.memory
     assert memory[id(whole)] == memory[id(offset)] == memory[id(transposed)]
     assert memory[id(copy)] != memory[id(whole)] and memory[id(on_cpu)] != memory[id(whole)]
 
 
 def test_a_student_function_moving_to_cuda_is_described_through_the_call_boundary():
-    program = Program(InProcess(), extract.from_source(
-        "def f(t):\n    moved = t.to('cuda')\n    return moved, moved[1:], moved.clone()\n").cells)
+    program = Program(
+        InProcess(),
+        extract.from_source("def f(t):\n    moved = t.to('cuda')\n    return moved, moved[1:], moved.clone()\n").cells,
+    )
     try:
         call = program.call("f", (torch.arange(4.0),), {})
     finally:
@@ -130,14 +140,14 @@ def test_the_student_process_offers_cuda_and_the_solution_scores_full_marks(resu
 
 
 # The same proofs as tests/authoring/test_exercises.py, here with the graders' cuda branches live.
-@pytest.mark.parametrize(("exercise", "mutant"),
-                         [p for p in every_exercise.MUTANTS if p.values[0].id in CUDA_IDS])
+@pytest.mark.parametrize(("exercise", "mutant"), [p for p in every_exercise.MUTANTS if p.values[0].id in CUDA_IDS])
 def test_mutant_loses_only_checks_of_the_promises_it_breaks_with_cuda_graded(results, exercise, mutant):
     every_exercise.test_mutant_loses_only_checks_of_the_promises_it_breaks_and_one_names_it(results, exercise, mutant)
 
 
-@pytest.mark.parametrize(("exercise", "alternative"),
-                         [p for p in every_exercise.ALTERNATIVES if p.values[0].id in CUDA_IDS])
+@pytest.mark.parametrize(
+    ("exercise", "alternative"), [p for p in every_exercise.ALTERNATIVES if p.values[0].id in CUDA_IDS]
+)
 def test_alternative_scores_full_marks_with_cuda_graded(results, exercise, alternative):
     every_exercise.test_correct_alternative_scores_full_marks(results, exercise, alternative)
 
@@ -145,8 +155,14 @@ def test_alternative_scores_full_marks_with_cuda_graded(results, exercise, alter
 @functools.cache
 def _cuda_blind_results() -> dict:
     """Each device exercise's result for its solution notebook with the cuda-blind answer appended, graded at once."""
-    submissions = [extract.Submission(f"{e.id}:cuda_blind", e.assignment, variants(e.assignment)["solution"].cells
-                                      + [{"index": 999, "source": CUDA_BLIND[e.id][0]}]) for e in CUDA_EXERCISES]
+    submissions = [
+        extract.Submission(
+            f"{e.id}:cuda_blind",
+            e.assignment,
+            variants(e.assignment)["solution"].cells + [{"index": 999, "source": CUDA_BLIND[e.id][0]}],
+        )
+        for e in CUDA_EXERCISES
+    ]
     results = grade.grade(submissions)
     return {e.id: result.exercise(e.id) for e, result in zip(CUDA_EXERCISES, results, strict=True)}
 
@@ -157,8 +173,9 @@ def test_an_answer_wrong_only_on_the_gpu_loses_its_cuda_checks(exercise):
     kills = CUDA_BLIND[exercise.id][1]
     failed = {c.name: c for c in result.checks if not c.passed}
     assert set(kills) <= set(failed), f"the cuda branch did not run: {every_exercise.failures(result)}"
-    assert all(name in kills or c.detail == grade.NEEDS_CORRECT_RESULT for name, c in failed.items()), \
+    assert all(name in kills or c.detail == grade.NEEDS_CORRECT_RESULT for name, c in failed.items()), (
         every_exercise.failures(result)
+    )
 
 
 # --- the sandbox --------------------------------------------------------------------------------------------------
@@ -183,8 +200,10 @@ def zygote_status(sandbox: Sandbox) -> dict[str, str]:
     process = Path(f"/proc/{sandbox._process.pid}")
     fields = dict(line.split(":", 1) for line in (process / "status").read_text().splitlines())
     threads = sorted((task / "comm").read_text().strip() for task in (process / "task").iterdir())
-    return {**{key: " ".join(fields[key].split()) for key in ("VmSize", "VmRSS", "Threads")},
-            "thread names": ", ".join(threads)}
+    return {
+        **{key: " ".join(fields[key].split()) for key in ("VmSize", "VmRSS", "Threads")},
+        "thread names": ", ".join(threads),
+    }
 
 
 def sandbox_facts(sandbox: Sandbox) -> str:
@@ -197,8 +216,10 @@ def sandbox_facts(sandbox: Sandbox) -> str:
         zygote = zygote_status(sandbox)
     except OSError as error:
         zygote = f"not running ({error})"
-    return (f"layers: {layers}; not active: {sandbox.problems}; zygote: {zygote}; "
-            f"RLIMIT_AS: {sandbox.limits.address_space_bytes >> 20} MiB")
+    return (
+        f"layers: {layers}; not active: {sandbox.problems}; zygote: {zygote}; "
+        f"RLIMIT_AS: {sandbox.limits.address_space_bytes >> 20} MiB"
+    )
 
 
 def test_sandboxed_solutions_of_the_device_assignments_score_full_marks(sandbox):
@@ -208,8 +229,9 @@ def test_sandboxed_solutions_of_the_device_assignments_score_full_marks(sandbox)
     print(facts)
     for result in results:
         lost = "; ".join(f"{e.id}: {every_exercise.failures(e)}" for e in result.exercises if e.score < e.points)
-        assert result.score == result.points > 0, f"{result.assignment} lost points ({lost}); flags {result.flags}; " \
-                                                  f"cell errors {result.cell_errors}; {facts}"
+        assert result.score == result.points > 0, (
+            f"{result.assignment} lost points ({lost}); flags {result.flags}; cell errors {result.cell_errors}; {facts}"
+        )
         assert result.transport == "sandbox" and result.layers == sandbox.layers()
 
 

@@ -24,10 +24,11 @@ from pathlib import Path
 
 import torch
 
-from autograder.boundary import parent as boundary, codec
+from autograder.boundary import codec
+from autograder.boundary import parent as boundary
 from autograder.boundary.parent import Program
-from autograder.engine.extract import from_source
 from autograder.boundary.transport import InProcess
+from autograder.engine.extract import from_source
 
 ROOT = Path(__file__).resolve().parents[2]
 PEAK_BOUND = 512 << 20  # bytes of resident memory, the grading process alone (its sandbox's processes apart)
@@ -64,13 +65,19 @@ GRADE_HOARDERS = textwrap.dedent("""
 
 
 def test_grading_answers_at_the_byte_caps_keeps_the_graders_peak_memory_under_the_bound():
-    done = subprocess.run([sys.executable, "-c", GRADE_HOARDERS, str(ROOT / "source/a02_shapes/a02_shapes.ipynb")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-c", GRADE_HOARDERS, str(ROOT / "source/a02_shapes/a02_shapes.ipynb")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     peak, baseline, large, many, flags = done.stdout.split(maxsplit=4)
     peak, baseline = int(peak), int(baseline)
-    assert peak < PEAK_BOUND and peak - baseline < GROWTH_BOUND, \
+    assert peak < PEAK_BOUND and peak - baseline < GROWTH_BOUND, (
         f"peak {peak >> 20} MiB, {(peak - baseline) >> 20} MiB over the {baseline >> 20} MiB before grading"
+    )
     assert float(large) == float(many) == 0 and flags.count("protocol") == 2  # both reached the total cap
 
 
@@ -91,8 +98,10 @@ def test_a_call_holds_its_answer_once_not_the_frame_it_came_in():
     """The arguments a call echoes are rebuilt when first read, from copies of their own bytes: keeping views
     of the frame instead kept the whole frame, the answer's bytes a second time, for as long as the call."""
     size = 8 << 20
-    program = Program(InProcess(), from_source(
-        f"import torch\ndef f(x):\n    return torch.ones({size}, dtype=torch.uint8), x\n").cells)
+    program = Program(
+        InProcess(),
+        from_source(f"import torch\ndef f(x):\n    return torch.ones({size}, dtype=torch.uint8), x\n").cells,
+    )
     program.call("f", (torch.ones(2),), {})  # the program started: only the call below is measured
     tracemalloc.start()  # the rebuilt answer's memory is a bytearray of Python's: traced; torch's own is not
     try:
@@ -106,8 +115,10 @@ def test_a_call_holds_its_answer_once_not_the_frame_it_came_in():
 
 
 def test_an_answer_over_the_cap_is_refused_and_the_submission_has_a_total_cap(monkeypatch):
-    source = f"import torch\ndef big():\n    return torch.ones({codec.MAX_ANSWER + 1}, dtype=torch.uint8)\n" \
-             "def small():\n    return torch.ones(1000, dtype=torch.uint8)\n"
+    source = (
+        f"import torch\ndef big():\n    return torch.ones({codec.MAX_ANSWER + 1}, dtype=torch.uint8)\n"
+        "def small():\n    return torch.ones(1000, dtype=torch.uint8)\n"
+    )
     program = Program(InProcess(), from_source(source).cells)
     refused = program.call("big", (), {})
     assert refused.error.type == "UndescribableResult" and "too large" in refused.error.message

@@ -20,15 +20,25 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import catalog, extract, grade
 from autograder.boundary.parent import Program
+from autograder.engine import catalog, extract, grade
 from autograder.sandbox.plan import LAYERS
 from autograder.sandbox.session import Limits, Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
-LIMITS = Limits(call_seconds=5, cells_seconds=5, submission_seconds=60, cpu_seconds=1, memory_bytes=768 << 20,
-                address_space_bytes=3 << 30, processes=32, file_bytes=1 << 20, open_files=64,
-                scratch_bytes=4 << 20, output_bytes=4096)
+LIMITS = Limits(
+    call_seconds=5,
+    cells_seconds=5,
+    submission_seconds=60,
+    cpu_seconds=1,
+    memory_bytes=768 << 20,
+    address_space_bytes=3 << 30,
+    processes=32,
+    file_bytes=1 << 20,
+    open_files=64,
+    scratch_bytes=4 << 20,
+    output_bytes=4096,
+)
 SHORT = dataclasses.replace(LIMITS, call_seconds=1, submission_seconds=2.5)
 DEGRADED = ("private-root", "pid-namespace", "uid-drop")
 
@@ -107,20 +117,31 @@ def test_every_layer_is_active_or_explained(sandbox):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="namespaces and the uid drop need a grader running as root")
 def test_a_root_grader_gets_namespaces_a_private_root_and_another_uid(sandbox):
-    assert {"pid-namespace", "mount-namespace", "net-namespace", "private-root", "uid-drop", "no-capabilities",
-            "rlimits", "no-new-privs"} <= set(sandbox.layers()), sandbox.problems
+    assert {
+        "pid-namespace",
+        "mount-namespace",
+        "net-namespace",
+        "private-root",
+        "uid-drop",
+        "no-capabilities",
+        "rlimits",
+        "no-new-privs",
+    } <= set(sandbox.layers()), sandbox.problems
 
 
 def test_child_is_pid_1_of_its_namespace_without_uid_0_or_capabilities(sandbox):
     needs(sandbox, "pid-namespace", "uid-drop")
-    status = value(sandbox, """
+    status = value(
+        sandbox,
+        """
         import os
         def probe():
             fields = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines())
             return [os.getpid(), os.getppid(), os.getuid(),
                     [fields[k].strip() for k in ("CapEff", "CapBnd", "NoNewPrivs", "Seccomp")],
                     sorted(p for p in os.listdir("/proc") if p.isdigit())]
-    """)
+    """,
+    )
     pid, parent, uid, (effective, bounding, no_new_privs, seccomp), visible = status
     assert (pid, parent) == (1, 0) and visible == ["1"]
     assert LIMITS.uid_base <= uid < LIMITS.uid_base + LIMITS.uid_slots
@@ -129,16 +150,25 @@ def test_child_is_pid_1_of_its_namespace_without_uid_0_or_capabilities(sandbox):
 
 
 def test_rlimits_are_applied(sandbox):
-    limits = value(sandbox, """
+    limits = value(
+        sandbox,
+        """
         import resource
         def probe(names):
             return [list(resource.getrlimit(getattr(resource, n))) for n in names]
-    """, ["RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CORE"])
+    """,
+        ["RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CORE"],
+    )
     (soft, hard), zygote = limits.pop(1), sandbox_mapped_bytes(sandbox)
     assert soft == hard and abs(soft - LIMITS.address_space_bytes - zygote) < 256 << 20  # beyond what it inherits
     # processes: LIMITS.processes while the child sets up, none at all once the student's code can run (seal)
-    assert limits == [[LIMITS.cpu_seconds, LIMITS.cpu_seconds + 1], [0, 0], [LIMITS.file_bytes] * 2,
-                      [LIMITS.open_files] * 2, [0, 0]]
+    assert limits == [
+        [LIMITS.cpu_seconds, LIMITS.cpu_seconds + 1],
+        [0, 0],
+        [LIMITS.file_bytes] * 2,
+        [LIMITS.open_files] * 2,
+        [0, 0],
+    ]
     assert resource.getrlimit(resource.RLIMIT_NPROC) not in ((LIMITS.processes,) * 2, (0, 0))  # the grader's own
 
 
@@ -196,7 +226,9 @@ def test_network_is_blocked(sandbox):
     needs(sandbox, "net-namespace")
     with socket.create_server(("127.0.0.1", 0)) as server:
         server.setblocking(False)
-        outcomes = value(sandbox, """
+        outcomes = value(
+            sandbox,
+            """
             import socket
             def probe(port):
                 tries = {
@@ -214,7 +246,9 @@ def test_network_is_blocked(sandbox):
                     except OSError as error:
                         outcomes[name] = type(error).__name__
                 return outcomes
-        """, server.getsockname()[1])
+        """,
+            server.getsockname()[1],
+        )
         with pytest.raises(BlockingIOError):
             server.accept()
     assert "connected" not in outcomes.values(), outcomes
@@ -224,18 +258,23 @@ def test_children_running_at_once_cannot_reach_each_others_sockets(sandbox):
     """Children may share one empty network namespace (where Landlock scopes abstract sockets): a socket
     one child listens on must still be out of another's reach, and neither is in the grader's network."""
     needs(sandbox, "net-namespace")
-    listener = program(sandbox, """
+    listener = program(
+        sandbox,
+        """
         import os, socket
         server = socket.socket(socket.AF_UNIX)
         server.bind("\\0kit-test-listener")
         server.listen()
         def probe():
             return os.readlink("/proc/self/ns/net")
-    """)
+    """,
+    )
     try:
         listening = listener.call("probe", (), {})
         assert listening.error is None, listening.error
-        network, reached = value(sandbox, """
+        network, reached = value(
+            sandbox,
+            """
             import os, socket
             def probe():
                 try:
@@ -244,7 +283,8 @@ def test_children_running_at_once_cannot_reach_each_others_sockets(sandbox):
                 except OSError as error:
                     reached = type(error).__name__
                 return os.readlink("/proc/self/ns/net"), reached
-        """)
+        """,
+        )
     finally:
         listener.close()
     assert reached != "connected"
@@ -253,9 +293,20 @@ def test_children_running_at_once_cannot_reach_each_others_sockets(sandbox):
 
 # The kit's package is hidden whole (`session.KIT_DIR`), every subpackage with it: the graders, the expected values'
 # code, the engine, the boundary's parent side, the report templates.
-HIDDEN = ["autograder/graders/flatten_view.py", "autograder/engine/grade.py", "autograder/authoring/expect.py",
-          "autograder/boundary/parent.py", "autograder/reports/templates/feedback.html.j2", "autograder/kit.py",
-          "source/a02_shapes/a02_shapes.ipynb", "tests/conftest.py", ".", "autograder", "/etc/shadow", "/root"]
+HIDDEN = [
+    "autograder/graders/flatten_view.py",
+    "autograder/engine/grade.py",
+    "autograder/authoring/expect.py",
+    "autograder/boundary/parent.py",
+    "autograder/reports/templates/feedback.html.j2",
+    "autograder/kit.py",
+    "source/a02_shapes/a02_shapes.ipynb",
+    "tests/conftest.py",
+    ".",
+    "autograder",
+    "/etc/shadow",
+    "/root",
+]
 
 
 @pytest.mark.parametrize("transport", ["sandbox", "degraded"])
@@ -264,7 +315,9 @@ def test_grader_course_and_system_secrets_are_unreadable(request, transport):
     transport = transport[0] if isinstance(transport, tuple) else transport
     needs(transport, "landlock-fs") if "private-root" not in transport.layers() else None
     paths = [p if p.startswith("/") else str(ROOT / p) for p in HIDDEN]
-    outcomes = value(transport, """
+    outcomes = value(
+        transport,
+        """
         import os
         def probe(paths):
             outcomes = {}
@@ -274,10 +327,15 @@ def test_grader_course_and_system_secrets_are_unreadable(request, transport):
                 except OSError as error:
                     outcomes[path] = type(error).__name__
             return outcomes
-    """, paths)
-    leaked = {path: found for path, found in outcomes.items()
-              if not (isinstance(found, str) and "Error" in found)
-              and not (isinstance(found, list) and set(found) <= on_the_way_to_python(path))}
+    """,
+        paths,
+    )
+    leaked = {
+        path: found
+        for path, found in outcomes.items()
+        if not (isinstance(found, str) and "Error" in found)
+        and not (isinstance(found, list) and set(found) <= on_the_way_to_python(path))
+    }
     assert not leaked
 
 
@@ -319,7 +377,9 @@ def test_scratch_is_private_fresh_and_limited(sandbox, tmp_path):
 
 
 def test_the_grader_cannot_be_signalled(sandbox):
-    outcomes = value(sandbox, """
+    outcomes = value(
+        sandbox,
+        """
         import os, signal
         def probe(grader, zygote):
             outcomes = {}
@@ -330,17 +390,23 @@ def test_the_grader_cannot_be_signalled(sandbox):
                 except OSError as error:
                     outcomes[name] = type(error).__name__
             return outcomes
-    """, os.getpid(), sandbox._process.pid)
+    """,
+        os.getpid(),
+        sandbox._process.pid,
+    )
     assert outcomes["grader"] != "sent" and outcomes["zygote"] != "sent"
     assert sandbox._process.poll() is None
 
 
 def test_zygote_holds_no_grader_code(sandbox):
-    student = program(sandbox, """
+    student = program(
+        sandbox,
+        """
         import sys
         def probe():
             return sorted(m for m in sys.modules if "pytest" in m and "numpy" not in m or m.startswith("autograder"))
-    """)
+    """,
+    )
     try:
         found = student.call("probe", (), {}).value
         kit_modules = student.session.report["kit_modules"]
@@ -348,19 +414,33 @@ def test_zygote_holds_no_grader_code(sandbox):
         student.close()
     assert found == []
     # the child's side of the boundary and the sandbox, with their packages (whose __init__ is a docstring only)
-    assert set(kit_modules) <= {"autograder", "autograder.boundary", "autograder.boundary.child",
-                                "autograder.boundary.codec", "autograder.boundary.describe", "autograder.boundary.seal",
-                                "autograder.sandbox", "autograder.sandbox.cgroups", "autograder.sandbox.confine",
-                                "autograder.sandbox.landlock", "autograder.sandbox.linux", "autograder.sandbox.plan",
-                                "autograder.sandbox.seccomp", "autograder.sandbox.zygote"}
+    assert set(kit_modules) <= {
+        "autograder",
+        "autograder.boundary",
+        "autograder.boundary.child",
+        "autograder.boundary.codec",
+        "autograder.boundary.describe",
+        "autograder.boundary.seal",
+        "autograder.sandbox",
+        "autograder.sandbox.cgroups",
+        "autograder.sandbox.confine",
+        "autograder.sandbox.landlock",
+        "autograder.sandbox.linux",
+        "autograder.sandbox.plan",
+        "autograder.sandbox.seccomp",
+        "autograder.sandbox.zygote",
+    }
 
 
 def test_answers_larger_than_one_read_arrive_whole_and_in_order(sandbox):
-    student = program(sandbox, """
+    student = program(
+        sandbox,
+        """
         import torch
         def probe(n):
             return torch.arange(n, dtype=torch.int64)
-    """)
+    """,
+    )
     try:
         answers = [student.call("probe", (n,), {}).value for n in (300_000, 3, 200_000)]
     finally:
@@ -388,13 +468,16 @@ def test_the_zygote_memory_children_inherit_is_in_huge_pages(sandbox):
 
 
 def test_a_hanging_call_times_out_and_the_next_call_gets_a_fresh_child(sandbox):
-    student = program(sandbox, """
+    student = program(
+        sandbox,
+        """
         import time
         def hang():
             time.sleep(60)
         def answer():
             return 42
-    """)
+    """,
+    )
     try:
         hung = student.call("hang", (), {})
         assert hung.error.type == "timeout" and hung.error.message == f"({LIMITS.call_seconds:g} s per call)"
@@ -404,13 +487,16 @@ def test_a_hanging_call_times_out_and_the_next_call_gets_a_fresh_child(sandbox):
         student.close()
 
 
-@pytest.mark.parametrize(("body", "kind", "says"), [
-    ("os._exit(3)", "exit", "exit code 3"),
-    ("faulthandler._read_null()", "crash", "SIGSEGV"),
-    ("os.abort()", "crash", "SIG"),  # PID 1 ignores its own SIGABRT; abort() then faults
-    ("while True: pass", "timeout", "CPU"),  # signal handlers cannot be changed from the student's thread
-    ("x = [bytearray(64 << 20) for _ in range(20)]\n    return len(x)", "memory", "GiB"),
-])
+@pytest.mark.parametrize(
+    ("body", "kind", "says"),
+    [
+        ("os._exit(3)", "exit", "exit code 3"),
+        ("faulthandler._read_null()", "crash", "SIGSEGV"),
+        ("os.abort()", "crash", "SIG"),  # PID 1 ignores its own SIGABRT; abort() then faults
+        ("while True: pass", "timeout", "CPU"),  # signal handlers cannot be changed from the student's thread
+        ("x = [bytearray(64 << 20) for _ in range(20)]\n    return len(x)", "memory", "GiB"),
+    ],
+)
 def test_a_dying_child_becomes_a_failure_kind(sandbox, body, kind, says):
     if kind == "memory":
         needs(sandbox, "cgroup-memory")
@@ -430,20 +516,26 @@ def test_a_child_after_one_that_ran_out_of_memory_is_not_blamed_for_it(sandbox):
 
 def test_the_system_call_filter_refuses_internet_sockets_with_its_own_errno(sandbox):
     needs(sandbox, "seccomp")
-    result = call(sandbox, "import errno, socket\ndef probe():\n    try:\n"
-                           "        socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
-                           "    except OSError as error:\n        return errno.errorcode[error.errno]\n")
+    result = call(
+        sandbox,
+        "import errno, socket\ndef probe():\n    try:\n"
+        "        socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+        "    except OSError as error:\n        return errno.errorcode[error.errno]\n",
+    )
     assert result.value == "EACCES"
 
 
 def test_memory_beyond_the_address_space_limit_is_a_memory_error(sandbox):
-    result = call(sandbox, "import resource\ndef probe():\n"
-                            "    return bytearray(resource.getrlimit(resource.RLIMIT_AS)[0])\n")
+    result = call(
+        sandbox, "import resource\ndef probe():\n    return bytearray(resource.getrlimit(resource.RLIMIT_AS)[0])\n"
+    )
     assert result.error.type == "MemoryError"
 
 
 def test_a_fork_bomb_is_contained_and_leaves_no_process(sandbox):
-    student = program(sandbox, """
+    student = program(
+        sandbox,
+        """
         import os
         def probe():
             while True:
@@ -451,7 +543,8 @@ def test_a_fork_bomb_is_contained_and_leaves_no_process(sandbox):
                     os.fork()
                 except OSError:
                     pass
-    """)
+    """,
+    )
     try:
         student._session()
         namespace = os.readlink(f"/proc/{student.session.pid}/ns/pid")
@@ -477,14 +570,17 @@ def _processes_in(namespace: str) -> list[int]:
 
 
 def test_an_output_flood_is_drained_keeping_a_prefix(sandbox):
-    student = program(sandbox, """
+    student = program(
+        sandbox,
+        """
         import os
         def probe():
             for _ in range(500):
                 os.write(1, b"spam" * 50_000)
             print("captured by the child, not the pipe")
             return "done"
-    """)
+    """,
+    )
     try:
         result = student.call("probe", (), {})
         session = student.session
@@ -499,8 +595,11 @@ def test_an_output_flood_is_drained_keeping_a_prefix(sandbox):
 
 def test_a_dead_child_fails_its_checks_and_the_next_submission_still_grades(sandbox):
     solution = extract.read_notebook(ROOT / "source" / "a02_shapes" / "a02_shapes.ipynb", "honest", "a02_shapes")
-    killer = extract.Submission("killer", "a02_shapes", solution.cells + [
-        {"index": 999, "source": "import os\ndef flatten_view(t):\n    os._exit(0)\n"}])
+    killer = extract.Submission(
+        "killer",
+        "a02_shapes",
+        solution.cells + [{"index": 999, "source": "import os\ndef flatten_view(t):\n    os._exit(0)\n"}],
+    )
     hostile, honest = grade.grade([killer, solution], transport=sandbox)
     assert honest.score == honest.points > 0
     flatten = hostile.exercise("flatten_view")
@@ -516,8 +615,10 @@ def test_a_sandbox_that_cannot_start_children_stops_grading_and_fails_no_one(tmp
     that reason, and no student is given a crash the sandbox caused."""
     limits = dataclasses.replace(LIMITS, uid_base=3_900_000_000 + os.getpid() % 10_000 * 4, uid_slots=2)
     lock_dir = "/run/lock" if os.access("/run/lock", os.W_OK) else tempfile.gettempdir()
-    held = [os.open(os.path.join(lock_dir, f"autograder-uid-{uid}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
-            for uid in range(limits.uid_base, limits.uid_base + limits.uid_slots)]
+    held = [
+        os.open(os.path.join(lock_dir, f"autograder-uid-{uid}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        for uid in range(limits.uid_base, limits.uid_base + limits.uid_slots)
+    ]
     solution = extract.read_notebook(ROOT / "source" / "a02_shapes" / "a02_shapes.ipynb", "honest", "a02_shapes")
     emitted = []
     try:
