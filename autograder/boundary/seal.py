@@ -399,9 +399,12 @@ def _audit_hook(main: int, refused: list, writable: tuple) -> Callable[[str, tup
         if not starts(path, writable):
             return False
         try:
-            return stat(path).st_uid == uid  # the student's own file (or one still to be written)
+            return stat(path).st_uid == uid  # the student's own file
         except missing:
-            return True
+            # Nothing there to load (and no thread or process of the student's runs beside this one to make
+            # it before the open): a traceback's source lookup of a file the private root hides, say a kit
+            # checked out under /tmp. A file the student writes there next is theirs, and refused when loaded.
+            return False
 
     # reachable from a refused event's traceback (the hook's frame holds them): no globals either
     text, untrusted = _without_globals(text), _without_globals(untrusted)

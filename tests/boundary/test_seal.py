@@ -129,6 +129,26 @@ def test_park_and_the_audit_hook_run_without_globals():
         assert not names, names
 
 
+def test_the_audit_hook_refuses_loading_the_students_own_code_files_and_nothing_that_is_not_there(tmp_path):
+    """Code a notebook writes and then loads is refused; a path the child cannot see (a traceback's source lookup
+    of a kit checked out under the scratch's path, hidden by the private root) is no reason to void a submission."""
+    import threading
+
+    private = seal.load_private("boundary.seal")
+    refused: list = []
+    hook = private["_audit_hook"](threading.get_ident() + 1, refused, (f"{tmp_path}/",))  # not the main thread
+    written = tmp_path / "helper.py"
+    written.write_text("x = 1\n")
+    with pytest.raises(PermissionError):
+        hook("open", (str(written), "r", 0))
+    with pytest.raises(PermissionError):
+        hook("compile", (b"x = 1", str(written)))
+    hook("open", (str(tmp_path / "kit" / "autograder" / "boundary" / "child.py"), "r", 0))
+    hook("compile", (b"x = 1", "<cell 3>"))
+    hook("open", (str(tmp_path / "notes.txt"), "w", 0))
+    assert [event for event, _, _ in refused] == ["open", "compile"]
+
+
 def test_the_park_point_is_the_call_of_wait():
     point = seal._park_point(seal.park.__code__)
     instructions = {i.offset: i for i in dis.get_instructions(seal.park)}
