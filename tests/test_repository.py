@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# Paths that lead out of the repository to the team's shared folder (spelt in pieces, so that this file
-# does not match itself).
-OUTSIDE = re.compile("|".join([r"\.\./" + "shared", "shared/" + "(seed|reference|DESIGN)", "/" + "work/"]))
+# What sits beside the checkout on this machine (a user's clone has none of it), and the folder that holds it:
+# a file naming `../<one of them>` or that folder's absolute path reads something outside the repository.
+BESIDE = sorted(p.name for p in ROOT.parent.iterdir() if p.name != ROOT.name) if ROOT.parent != ROOT else []
+OUTSIDE = re.compile("|".join([re.escape(f"{ROOT.parent}/")] + [r"\.\./" + re.escape(name) + r"\b" for name in BESIDE]))
 # Attack notebooks guess where a grader might live; naming a path is their point, not a dependency.
 GUESSES_ALLOWED = ("tests/redteam/",)
 
