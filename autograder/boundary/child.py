@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import gc
 import io
 import linecache
 import random
@@ -135,6 +136,27 @@ def student_namespace() -> dict:
     namespace["__builtins__"] = builtins
     sys.modules[STUDENT_MODULE] = module
     return namespace
+
+
+def park_tools() -> tuple:
+    """What the student's thread (`seal.park`) calls: taken before any student code runs, so they are genuine."""
+    return (
+        run_cells,
+        read_call,
+        begin_call,
+        end_call,
+        describe_error,
+        run_backward,
+        gc.enable,
+        gc.disable,
+        sys._getframe,
+        dict.clear,
+        tuple,
+        dict,
+        dict.items,
+        callable,
+        BaseException,
+    )
 
 
 def run_cells(cells: list[dict], namespace: dict) -> tuple[list[dict], str]:

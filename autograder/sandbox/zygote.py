@@ -452,7 +452,6 @@ def run_child(
     kit_modules: list[str],
     serve: Callable[..., None],
 ) -> int:
-    import gc
 
     from autograder.boundary import child, codec
 
@@ -509,23 +508,7 @@ def run_child(
         return 0
     header, _ = codec.decode(start)
     key, cells = bytes.fromhex(str(header.pop("key"))), header.pop("cells")
-    tools = (
-        child.run_cells,
-        child.read_call,
-        child.begin_call,
-        child.end_call,
-        child.describe_error,
-        child.run_backward,
-        gc.enable,
-        gc.disable,
-        sys._getframe,
-        dict.clear,
-        tuple,
-        dict,
-        dict.items,
-        callable,
-        BaseException,
-    )
+    tools = child.park_tools()
     ready = {"devices": ["cpu", "meta"], "withheld": {"cuda": NO_GPU}}
     namespace = child.student_namespace()
     del header, start, reader

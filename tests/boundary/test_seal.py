@@ -159,29 +159,11 @@ def test_a_failure_of_the_sealed_side_ends_the_process_at_once():
     """An exception leaving the sealed side would be printed by library code the student may have replaced
     (`traceback`, in the zygote's handler), in the sealed thread, with the session key on the stack."""
     import builtins
-    import gc
     import os
-    import sys
 
     from autograder.boundary import child
 
-    tools = (
-        child.run_cells,
-        child.read_call,
-        child.begin_call,
-        child.end_call,
-        child.describe_error,
-        child.run_backward,
-        gc.enable,
-        gc.disable,
-        sys._getframe,
-        dict.clear,
-        tuple,
-        dict,
-        dict.items,
-        callable,
-        BaseException,
-    )
+    tools = child.park_tools()
     pid = os.fork()
     if pid == 0:  # the channel's descriptor is not open: sending the ready frame raises in the sealed side
         try:
