@@ -33,16 +33,12 @@ ERROR_FIELDS = {
     "message": TEXT,
     "frames": {"type": "array", "maxItems": 6, "items": FRAME},
 }
-ERROR = {
-    "oneOf": [
-        {"type": "null"},
-        {
-            "type": "object",
-            "required": ["type", "message", "frames"],
-            "additionalProperties": False,
-            "properties": ERROR_FIELDS,
-        },
-    ]
+ERROR = {  # no error (null), or one; the object keywords bind objects only. ("oneOf" would build and drop an
+    # exception for the branch that does not match, twice a call.)
+    "type": ["null", "object"],
+    "required": ["type", "message", "frames"],
+    "additionalProperties": False,
+    "properties": ERROR_FIELDS,
 }
 CELL_ERROR = {
     "type": "object",

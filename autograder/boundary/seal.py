@@ -51,6 +51,7 @@ from typing import Any
 TAG_BYTES = 16
 YIELDS_BEFORE_WAITING = 200  # GIL hand-overs to the student's thread before the sealed side naps between looks
 MAX_REFUSED = 20  # refusals kept per process (each report carries them all)
+WARM_UP_ROUNDS = 64  # enough for CPython 3.11 to specialise the private code's bytecode
 FRAME_LENGTH = struct.Struct("<Q")
 # Audit events refused in the student's threads: what reaches other threads, the heap, or memory.
 REFUSED_EVENTS = frozenset(
@@ -100,10 +101,25 @@ def load_private(name: str) -> dict:
     return namespace
 
 
-def sealed_server() -> Callable[..., None]:
-    """`serve`, bound to private copies of this module and of `describe`: call it in the child."""
+def sealed_server(*warm_values: object) -> Callable[..., None]:
+    """`serve`, bound to private copies of this module and of `describe`: call it in the child.
+
+    `warm_values`: typical answers, described here a few dozen times so that the private code's first uses
+    (the interpreter specialising its bytecode, lazy set-up) happen once in the zygote, not in every child."""
     private = load_private("boundary.seal")
-    return private["_bind"](load_private("boundary.describe"))
+    describe = load_private("boundary.describe")
+    for _ in range(WARM_UP_ROUNDS if warm_values else 0):
+        keep: list = []
+        sent = describe["measure"]([warm_values, ()], keep)
+        message = {"op": "result", "error": None, "backward_error": None, "value": warm_values}
+        describe["frame"](
+            {**message, "args": list(warm_values), "kwargs": {}, "output": "", "refused": []},
+            describe["new_state"](sent=sent),
+            keep,
+            describe["MAX_ANSWER"],
+        )
+        describe["plain"]([["an event", 1, 2]])
+    return private["_bind"](describe)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -143,6 +159,7 @@ def _bind(describe: dict) -> Callable[..., None]:
         describe["MAX_ANSWER"],
     )
     measure = describe["measure"]
+    parked_at = _park_point(park.__code__)  # once, here: `dis` in every child cost half a millisecond
 
     def frame(message: dict, state: list, keep: list) -> bytes:
         return describe_frame(message, state, keep, limit)
@@ -151,7 +168,7 @@ def _bind(describe: dict) -> Callable[..., None]:
         """Never returns, and never raises: an exception leaving here would be printed by library code the
         student may have replaced (`traceback`), in this thread, with the session key on the stack."""
         try:
-            _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain, measure)
+            _serve(fd, key, cells, ready, namespace, tools, frame, new_state, plain, measure, parked_at)
         finally:
             _write(2, b"the sealed side of the student's process failed\n")
             _exit(SEALED_SIDE_FAILED)
@@ -170,6 +187,7 @@ def _serve(
     new_state: Callable[..., list],
     plain: Callable[[object], object],
     measure: Callable[[list, list], dict],
+    parked_at: int,
 ) -> None:
     """The main thread: run the cells, then answer calls until the grader hangs up (never returns).
 
@@ -193,7 +211,7 @@ def _serve(
     # this thread's allocations set off runs finalizers and gc.callbacks here, where the audit hook lets
     # everything through. The process (its uid) may start no more threads or processes from now on.
     _setrlimit(_RLIMIT_NPROC, (0, 0))
-    handoff = (go, done, inbox, park_frame, _park_point(park.__code__), refused)
+    handoff = (go, done, inbox, park_frame, parked_at, refused)
     sequence = 0
     reader = [b"", bytearray()]  # pending bytes
     job: tuple[str, object] = ("cells", cells)

@@ -51,6 +51,7 @@ from autograder.engine.results import SubmissionResult
 from autograder.engine.store import ResultStore
 from autograder.messages import Msg
 from autograder.reports import terminal
+from autograder.sandbox import linux
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -553,6 +554,7 @@ def _work(connection: Connection, job: _Job, parent: int, cpu: int | None) -> No
     _die_with(parent)
     if cpu is not None:
         os.sched_setaffinity(0, {cpu})  # before its sandbox starts: the zygote and children inherit it
+    linux.batch_scheduling()  # as do they this
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt stops
     torch.set_num_threads(1)  # one worker per core; verdicts do not depend on the thread count
     transport = None

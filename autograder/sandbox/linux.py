@@ -50,3 +50,17 @@ def setns(fd: int, nstype: int) -> None:
 
 def prctl(option: int, value: int) -> None:
     check(libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), "prctl")
+
+
+def batch_scheduling() -> bool:
+    """Run this thread, and what it starts or forks from now on, as a batch job (SCHED_BATCH, same priority).
+
+    Grading hands work back and forth: grader and child, then the child's two threads, several times a call.
+    Under the default policy the woken side preempts the waker in the middle of its hand-over, and each wants
+    the GIL or the core back at once: twice the context switches. A batch job's wake-up waits for the running
+    one to block. Best effort: elsewhere only the speed differs."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+    except (AttributeError, OSError):
+        return False
+    return True

@@ -35,7 +35,7 @@ from typing import BinaryIO, cast
 
 from autograder.sandbox import confine
 from autograder.sandbox.cgroups import Cgroups
-from autograder.sandbox.linux import CLONE_NEWPID, PR_SET_PDEATHSIG, prctl, setns, unshare
+from autograder.sandbox.linux import CLONE_NEWPID, PR_SET_PDEATHSIG, batch_scheduling, prctl, setns, unshare
 from autograder.sandbox.plan import Plan, probe
 
 FRAME_HEADER = struct.Struct("<Q")  # a frame on the call channel: its length, then its bytes
@@ -82,7 +82,6 @@ def preload() -> None:
 
     with warnings.catch_warnings():  # the child resets warning filters; keep the zygote's own
         warm_up(child, codec)
-    settle_memory()
 
 
 def settle_memory() -> None:
@@ -162,6 +161,18 @@ def warm_up(child: types.ModuleType, codec: types.ModuleType, source: str = WARM
     codec.decode(program.handle(frame))
 
 
+def warm_values() -> tuple:
+    """Answers of the kinds the graders' calls return, for the sealed server's warm-up."""
+    import numpy as np
+    import pandas as pd
+    import torch
+
+    t = torch.arange(6.0).reshape(2, 3)
+    frame = pd.DataFrame(t.numpy(), columns=["a", "b", "c"])
+    x = t.clone().requires_grad_()
+    return (t, t.view(-1), t.t(), t.long(), frame, frame["a"], np.arange(3), x, x * 2, [1.5, 2], (True, None), "s")
+
+
 @dataclass
 class Child:
     """A forked child as the zygote tracks it: the grader's ends of its descriptors until handed off."""
@@ -198,7 +209,7 @@ class Zygote:
         # refers to it (not the module: a student's code can reach module globals, not this instance).
         from autograder.boundary import seal
 
-        self.sealed = seal.sealed_server()
+        self.sealed = seal.sealed_server(*warm_values())
         self.warmed: set[str] = set()
         self.wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.set_wakeup_fd(wakeup_write)
@@ -417,8 +428,10 @@ def main(control: socket.socket, config: dict) -> None:
     """Entry point, called by the grader's bootstrap (`sandbox.BOOTSTRAP`) with the control socket."""
     os.chdir("/")
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader decides when this process ends
+    batch_scheduling()  # inherited by every child and its threads
     preload()
     zygote = Zygote(control, config)
+    settle_memory()  # after the zygote's own set-up (the sealed server, the plan): children inherit it all
     try:
         zygote.serve()
     finally:

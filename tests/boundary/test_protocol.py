@@ -42,6 +42,7 @@ GARBLED = {  # student -> (which report, how)
         ),
     ),
     "wrong_nesting": ("result", lambda h: h.update(error=["not", {"a": "dict"}], refused=[["e", [1], {}]])),
+    "half_an_error": ("result", lambda h: h.update(backward_error={"type": "E", "frames": [], "extra": 1})),
     "ready_nesting": (
         "ready",
         lambda h: h.update(devices={"cpu": True}, withheld=[["cuda", 1]], output={"nested": ["text"]}),

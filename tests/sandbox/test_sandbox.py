@@ -464,6 +464,21 @@ def test_the_zygote_memory_children_inherit_is_in_huge_pages(sandbox):
     assert fields["AnonHugePages"] >= fields["Anonymous"] // 4
 
 
+def test_the_zygote_and_both_threads_of_a_child_run_as_a_batch_job(sandbox):
+    """SCHED_BATCH: a hand-over between grader and child, or between the child's two threads, wakes the
+    other side without preempting the one handing over (half the context switches)."""
+    assert os.sched_getscheduler(sandbox._process.pid) == os.SCHED_BATCH
+    policies = value(
+        sandbox,
+        """
+        import os, threading
+        def probe():
+            return [os.sched_getscheduler(0), threading.get_native_id() != os.getpid()]
+    """,
+    )
+    assert policies == [os.SCHED_BATCH, True]  # asked from the student's own thread, not the main one
+
+
 # --- limits and failures ----------------------------------------------------------------------------
 
 
