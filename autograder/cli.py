@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from autograder.classroom import publish
-from autograder.engine import batch, catalog, extract, locate
+from autograder.engine import batch, catalog, extract, locate, secret
 from autograder.errors import KitError
 from autograder.messages import LANGUAGES, language
 from autograder.reports import gradescope, terminal
@@ -44,7 +44,14 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         type=Path,
         help="submitted .ipynb files, graded for practice: their inputs come from the kit's public "
-        "practice salt, not a course's secret one (grade a class with --assignment)",
+        "practice salt, not a course's secret one (grade a class with --assignment, or give --salt-file)",
+    )
+    grading.add_argument(
+        "--salt-file",
+        type=Path,
+        metavar="FILE",
+        help="with notebooks: grade them with the course's secret salt kept in FILE (its .autograder-salt), "
+        "as the class is graded; for a Gradescope autograder, which carries that file and never shows it",
     )
     grading.add_argument(
         "--json",
@@ -172,6 +179,8 @@ def run_command(args: argparse.Namespace, grading: argparse.ArgumentParser) -> i
     if not args.notebooks and args.assignment:
         if args.json is not None:
             grading.error("--json: only with notebooks given by path")
+        if args.salt_file is not None:
+            grading.error("--salt-file: only with notebooks (a course's is c.Kit.salt_file in nbgrader_config.py)")
         if args.workers is not None and args.scheduler is not None:
             grading.error("--workers: not with --scheduler (the cluster's workers grade; local:N for N of them)")
         return grade_course(
@@ -183,7 +192,8 @@ def run_command(args: argparse.Namespace, grading: argparse.ArgumentParser) -> i
             language(args.lang),
             args.scheduler,
         )
-    return grade_files(args.notebooks, args.json, language(args.lang), args.assignment, not args.no_sandbox)
+    salt = secret.from_file(args.salt_file) if args.salt_file is not None else secret.PRACTICE_SALT
+    return grade_files(args.notebooks, args.json, language(args.lang), args.assignment, not args.no_sandbox, salt)
 
 
 def list_exercises(as_json: bool) -> int:
@@ -268,7 +278,12 @@ def grade_course(
 
 
 def grade_files(
-    paths: list[Path], json_path: Path | None, lang: str, assignment: str | None, sandboxed: bool = True
+    paths: list[Path],
+    json_path: Path | None,
+    lang: str,
+    assignment: str | None,
+    sandboxed: bool = True,
+    salt: str = secret.PRACTICE_SALT,
 ) -> int:
     if not paths:
         emit("error: give notebooks to grade", stream=sys.stderr)
@@ -277,7 +292,7 @@ def grade_files(
     for path in paths:  # each read against the kit's release of its assignment (`extract`)
         chosen = assignment or catalog.guess_assignment(extract.read_notebook(path))
         submissions.append(extract.read_notebook(path, path.stem, chosen))
-    results = batch.grade_now(submissions, sandboxed)
+    results = batch.grade_now(submissions, sandboxed, salt)
     for result in results:
         emit(terminal.submission_report(result, lang))
         emit()

@@ -311,24 +311,43 @@ class Program:
 
 
 def _as_sent(args: tuple, echoed: object) -> bool:
-    """Whether each tensor argument the function got has a storage of the size it was sent with.
+    """Whether each tensor argument the function got, directly or inside a list, tuple or dict argument, has a
+    storage of the size it was sent with.
 
     Memory is shared storage by storage (`codec`), so an input decoded into a larger storage than the one
     sent (by a student who reached and changed the kit's decoding in their own process) would have room for
     a copy that seems to share it. The rebuilt argument's storage is measured by the sealed side."""
     if not isinstance(echoed, dict) or echoed.get("t") != "list":
         return True  # the call failed before its arguments were described
-    items = echoed.get("items")
-    if not isinstance(items, list) or len(items) != len(args):
-        return False
-    for sent, desc in zip(args, items, strict=True):
-        if isinstance(sent, torch.Tensor) and sent.device.type == "cpu" and sent.numel():
-            if (
-                not isinstance(desc, dict)
-                or desc.get("t") != "tensor"
-                or ("nbytes" in desc and desc["nbytes"] != sent.untyped_storage().nbytes())
-            ):
-                return False
+    return _arrived_as_sent(list(args), echoed)
+
+
+def _arrived_as_sent(sent: object, desc: object) -> bool:
+    """`sent` against the description of what the function was given; a container whose items do not line up
+    (one the function changed, say) is not as sent."""
+    if isinstance(sent, torch.Tensor):
+        if sent.device.type != "cpu" or not sent.numel():
+            return True
+        return (
+            isinstance(desc, dict)
+            and desc.get("t") == "tensor"
+            and ("nbytes" not in desc or desc["nbytes"] == sent.untyped_storage().nbytes())
+        )
+    if isinstance(sent, (list, tuple, dict)):
+        if not isinstance(desc, dict) or desc.get("t") != type(sent).__name__:
+            return False
+        items = desc.get("items")
+        if isinstance(sent, dict):
+            return (
+                isinstance(items, dict)
+                and items.keys() == sent.keys()
+                and all(_arrived_as_sent(sent[key], items[key]) for key in sent)
+            )
+        return (
+            isinstance(items, list)
+            and len(items) == len(sent)
+            and all(_arrived_as_sent(one, its) for one, its in zip(sent, items, strict=True))
+        )
     return True
 
 

@@ -40,6 +40,7 @@ import hashlib
 import importlib.util
 import io
 import os
+import pathlib
 import resource
 import struct
 import sys
@@ -135,6 +136,9 @@ _addaudithook = sys.addaudithook
 _gc_disable, _gc_enable = gc.disable, gc.enable
 _read, _write, _exit = os.read, os.write, os._exit
 _fspath, _getcwd, _stat, _getuid = os.fspath, os.getcwd, os.stat, os.getuid
+# Path objects whose __fspath__ is the standard library's: what it returns to the hook, it returns to open().
+# A path object of the student's own class could name one file to the hook and another to open() a moment later.
+_STANDARD_PATHS = (pathlib.PurePosixPath, pathlib.PosixPath)
 _OSError = OSError
 _sleep = time.sleep
 _setrlimit, _RLIMIT_NPROC = resource.setrlimit, resource.RLIMIT_NPROC
@@ -400,12 +404,15 @@ def _audit_hook(main: int, refused: list, writable: tuple) -> Callable[[str, tup
     str_type, bytes_type, int_type, kind_of, length, limit = _str, _bytes, _int, _type, _len, MAX_REFUSED
     # str's and bytes' own methods, unbound: a path may be a subclass whose split() says what the student likes
     split, starts, ends, decode, subclass = _str.split, _str.startswith, _str.endswith, _bytes.decode, issubclass
-    stat, uid, missing = _stat, _getuid(), _OSError
+    stat, uid, missing, standard_paths = _stat, _getuid(), _OSError, _STANDARD_PATHS
+    unstable = "\0a path object of the student's own class"  # no file's path holds a NUL
 
     def text(path: Any) -> str | None:
         if kind_of(path) is int_type or path is None:
             return None
         if kind_of(path) is not str_type and kind_of(path) is not bytes_type:
+            if kind_of(path) not in standard_paths and not subclass(kind_of(path), (str_type, bytes_type)):
+                return unstable
             path = fspath(path)
         if subclass(kind_of(path), bytes_type):
             path = decode(path, "utf-8", "replace")
@@ -435,13 +442,15 @@ def _audit_hook(main: int, refused: list, writable: tuple) -> Callable[[str, tup
             if path is None or event == "compile" and starts(path, "<"):
                 return
             names = [name for name in split(path, "/") if name and name != "."]
-            if (
+            if path is unstable:
+                pass  # refused below, whatever it names
+            elif (
                 event == "open"
                 and (not names or names[-1] not in memory_files)
                 and not (ends(path, code_suffixes) and untrusted(path, names))
             ):
                 return
-            if event == "compile" and not untrusted(path, names):
+            elif event == "compile" and not untrusted(path, names):
                 return
         elif event not in events and not event.startswith(prefixes):
             return

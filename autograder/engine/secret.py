@@ -13,7 +13,7 @@ It must lie outside everything nbgrader hands to students (`source/`, `release/`
 exchange). The salt itself never leaves the instructor's processes except to the graders' workers (a
 Dask task carries it); results, reports and logs hold only its `fingerprint`, so that a re-grade with
 another salt shows as a change. Single notebooks graded outside a course (`grade NOTEBOOK`, practice)
-use the kit's public `PRACTICE_SALT`.
+use the kit's public `PRACTICE_SALT`, unless they are given the course's salt file (`--salt-file`, `from_file`).
 """
 
 from __future__ import annotations
@@ -85,6 +85,17 @@ def of_course(root: str | Path, config: Config) -> Salt:
     path = Path(root, os.path.expanduser(settings.salt_file))
     _outside_what_students_get(path, Path(root), config)
     return _checked(_read_or_make(path), str(path))
+
+
+def from_file(path: str | Path) -> Salt:
+    """The salt kept in `path`, for notebooks of a course graded one by one (`grade NOTEBOOK --salt-file`: a
+    Gradescope autograder carries its course's salt file, which students never see). Never made here: a
+    notebook graded with a salt nobody kept could not be graded the same way again."""
+    path = Path(os.path.expanduser(path))
+    try:
+        return _checked(_read(path), str(path))
+    except FileNotFoundError:
+        raise SaltError(f"there is no salt file {path}: give the course's (c.Kit.salt_file, {SALT_FILE})") from None
 
 
 def _checked(value: str, where: str) -> Salt:

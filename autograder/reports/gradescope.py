@@ -30,4 +30,7 @@ def results_json(result: SubmissionResult, lang: str | None = None) -> dict:
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
+        # for the course staff (Gradescope shows extra_data to no student): which salt drew the inputs, and
+        # what a TA should look at
+        "extra_data": {"salt_sha256": result.salt_sha256, "flags": result.flags},
     }

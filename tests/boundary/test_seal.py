@@ -239,6 +239,14 @@ def test_frames_in_the_students_thread_lead_to_nothing_of_the_kit(sandbox):
             "compile",
         ),
         ("import os\n    os.symlink('/proc/self/mem', 'x')", "os.symlink"),
+        (  # io.FileIO converts a path object, then raises "open" with the object itself: one of the student's
+            # own class could name /proc/self/mem to the first and a harmless file to the hook
+            "import io\n    class Flip:\n        asked = []\n        def __fspath__(self):\n"
+            "            self.asked.append(1)\n"
+            "            return '/proc/self/mem' if len(self.asked) == 1 else '/usr/lib/os-release'\n"
+            "    return io.FileIO(Flip()).read(1)",
+            "open",
+        ),
     ],
 )
 def test_what_reaches_the_kit_is_refused_in_the_students_thread_and_recorded(sandbox, code, event):
@@ -287,6 +295,23 @@ def test_honest_introspection_works_in_the_students_thread(sandbox):
     """,
     )
     assert call.value == (True, ["<cell 1>", "<cell 1>"]) and not program.findings
+
+
+def test_standard_paths_and_text_still_open_files_in_the_students_thread(sandbox):
+    program, call = run(
+        sandbox,
+        """
+        import os, pathlib
+        class Name(str):
+            pass
+        def probe():
+            pathlib.Path("notes.txt").write_text("a")
+            with open(pathlib.PurePosixPath("notes.txt")) as one, open(Name("notes.txt")) as two:
+                with open(os.open(b"notes.txt", os.O_RDONLY)) as three:
+                    return one.read() + two.read() + three.read()
+    """,
+    )
+    assert call.value == "aaa" and not program.findings
 
 
 def test_code_from_the_python_installation_and_from_cells_still_compiles(sandbox):
@@ -430,12 +455,16 @@ def test_a_function_that_changes_the_memory_of_its_input_gets_no_memory_facts(sa
         call.shares_memory(call.value, call.args[0])
 
 
-def test_an_input_decoded_into_a_larger_storage_gets_no_memory_facts(sandbox):
+@pytest.mark.parametrize("nested", [False, True], ids=["argument", "tensor-in-a-list"])
+def test_an_input_decoded_into_a_larger_storage_gets_no_memory_facts(sandbox, nested):
     """A student who reaches the kit's decoding in their own process (flagged by the scan) and rebuilds their
-    input inside a larger storage would have room there for a copy that seems to share it."""
+    input inside a larger storage would have room there for a copy that seems to share it: a tensor passed
+    directly or inside a list."""
+    where = "[0][0]" if nested else "[0]"
+    t = torch.arange(6.0).reshape(2, 3)
     program, call = run(
         sandbox,
-        """
+        f"""
         import sys
         frame = sys._getframe(0)
         while frame.f_code.co_name != "park":
@@ -444,18 +473,18 @@ def test_an_input_decoded_into_a_larger_storage_gets_no_memory_facts(sandbox):
         decode = codec.decode
         def roomy(frame, live=False, defer=()):
             header, out = decode(frame, live, defer)
-            t = out.value["args"][0]
+            t = out.value["args"]{where}
             storage = torch.empty(2 * t.numel(), dtype=t.dtype)
             storage[:t.numel()] = t.reshape(-1)
-            out.value["args"][0] = storage[:t.numel()].view(t.shape)
+            out.value["args"]{where} = storage[:t.numel()].view(t.shape)
             return header, out
         codec.decode = roomy
         import torch
         def probe(t):
-            return t.view(-1)
+            return t{where[3:]}.view(-1)
     """,
         "probe",
-        torch.arange(6.0).reshape(2, 3),
+        [t] if nested else t,
     )
     assert call.error is None and call.moved and program.findings
 

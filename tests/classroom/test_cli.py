@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import catalog
+from autograder.engine import catalog, secret
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,6 +67,26 @@ def test_grading_writes_gradescope_results_for_the_stub_and_the_solution(tmp_pat
         assert all(set(t) >= {"name", "score", "max_score", "status", "output"} for t in result["tests"])
     assert stub_result["score"] == 0 and solution_result["score"] == solution_result["max_score"]
     assert "Not done yet" in stub_result["tests"][0]["output"]
+
+
+def test_a_course_salt_file_grades_notebooks_with_the_course_inputs_and_says_so(tmp_path):
+    """Gradescope's autograder grades one notebook at a time: with the course's salt file (which it carries and
+    students never see) the inputs are the course's, not the public practice ones."""
+    solution = ROOT / "source" / "a02_shapes" / "a02_shapes.ipynb"
+    salt = tmp_path / ".autograder-salt"
+    salt.write_text("c0ffee" * 8 + "\n")
+    salt.chmod(0o600)
+    practice = kit("grade", str(solution), "--json", str(tmp_path / "practice.json"))
+    course = kit("grade", str(solution), "--salt-file", str(salt), "--json", str(tmp_path / "course.json"))
+    assert practice.returncode == 0 and course.returncode == 0, course.stderr
+    practiced, graded = (json.loads((tmp_path / f"{n}.json").read_text()) for n in ("practice", "course"))
+    assert practiced["extra_data"]["salt_sha256"] == secret.fingerprint(secret.PRACTICE_SALT)
+    assert graded["extra_data"]["salt_sha256"] == secret.fingerprint("c0ffee" * 8)
+    assert graded["score"] == graded["max_score"] and graded["extra_data"]["flags"] == []
+    missing = kit("grade", str(solution), "--salt-file", str(tmp_path / "nowhere"))
+    assert missing.returncode != 0 and "no salt file" in missing.stderr and "Traceback" not in missing.stderr
+    course_too = kit("grade", "--assignment", "a02_shapes", "--salt-file", str(salt))
+    assert course_too.returncode == 2 and "c.Kit.salt_file" in course_too.stderr
 
 
 def test_feedback_is_korean_by_default(tmp_path):
