@@ -434,6 +434,8 @@ def main(control: socket.socket, config: dict) -> None:
     settle_memory()  # after the zygote's own set-up (the sealed server, the plan): children inherit it all
     try:
         zygote.serve()
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the grader hung up (a sandbox closed before its zygote was up): nobody is left to answer
     finally:
         zygote.close()
         control.close()

@@ -12,6 +12,7 @@ import logging
 import os
 import resource
 import socket
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -689,6 +690,18 @@ def test_a_dead_zygote_is_replaced_warmed_again_and_its_leftovers_removed(degrad
     assert not Path(killed["workdir"]).exists()
     assert not [path for path in killed["cgroup_dirs"].values() if Path(path).exists()]
     assert value(transport, META_PROBE) == (True, 0)
+
+
+def test_a_sandbox_closed_before_its_zygote_is_up_ends_it_quietly():
+    """The zygote's first message finds the grader gone: it cleans up and exits, with no traceback on stderr."""
+    closed = subprocess.run(
+        [sys.executable, "-c", "from autograder.sandbox.session import Sandbox\nSandbox().close()"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert closed.returncode == 0 and "Traceback" not in closed.stderr, closed.stderr
 
 
 def test_limits_document_every_field():
