@@ -468,6 +468,12 @@ def test_the_zygote_memory_children_inherit_is_in_huge_pages(sandbox):
 def test_the_zygote_and_both_threads_of_a_child_run_as_a_batch_job(sandbox):
     """SCHED_BATCH: a hand-over between grader and child, or between the child's two threads, wakes the
     other side without preempting the one handing over (half the context switches)."""
+    allowed = subprocess.run(
+        [sys.executable, "-c", "import os; os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))"],
+        capture_output=True,
+    )
+    if allowed.returncode != 0:
+        pytest.skip("this machine does not let a process choose SCHED_BATCH (the kit then runs as it is)")
     assert os.sched_getscheduler(sandbox._process.pid) == os.SCHED_BATCH
     policies = value(
         sandbox,
