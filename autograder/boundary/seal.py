@@ -112,14 +112,8 @@ def sealed_server(*warm_values: object) -> Callable[..., None]:
     for _ in range(WARM_UP_ROUNDS if warm_values else 0):
         keep: list = []
         sent = describe["measure"]([warm_values, ()], keep)
-        message = {"op": "result", "error": None, "backward_error": None, "value": warm_values}
-        describe["frame"](
-            {**message, "args": list(warm_values), "kwargs": {}, "output": "", "refused": []},
-            describe["new_state"](sent=sent),
-            keep,
-            describe["MAX_ANSWER"],
-        )
-        describe["plain"]([["an event", 1, 2]])
+        answer = {"op": "result", "value": warm_values, "args": list(warm_values), "kwargs": {}, "output": ""}
+        describe["frame"](answer, describe["new_state"](sent=sent), keep, describe["MAX_ANSWER"])
     return private["_bind"](describe)
 
 
@@ -441,17 +435,16 @@ def _audit_hook(main: int, refused: list, writable: tuple) -> Callable[[str, tup
             path = text(args[0] if event == "open" else args[1])
             if path is None or event == "compile" and starts(path, "<"):
                 return
-            names = [name for name in split(path, "/") if name and name != "."]
-            if path is unstable:
-                pass  # refused below, whatever it names
-            elif (
-                event == "open"
-                and (not names or names[-1] not in memory_files)
-                and not (ends(path, code_suffixes) and untrusted(path, names))
-            ):
-                return
-            elif event == "compile" and not untrusted(path, names):
-                return
+            if path is not unstable:  # a path object of the student's own class is refused, whatever it names
+                names = [name for name in split(path, "/") if name and name != "."]
+                if (
+                    event == "open"
+                    and (not names or names[-1] not in memory_files)
+                    and not (ends(path, code_suffixes) and untrusted(path, names))
+                ):
+                    return
+                if event == "compile" and not untrusted(path, names):
+                    return
         elif event not in events and not event.startswith(prefixes):
             return
         cell, line = -1, 0

@@ -49,23 +49,18 @@ pytestmark = [
 ]
 
 
-def others_can_run(path: str) -> bool:
-    """Whether a user other than root can execute `path` (every folder above it searchable by others)."""
+def open_to_others(path: str | Path, mode: int) -> bool:
+    """Whether a user other than root has `mode` (0o001 run, 0o005 read a folder) on `path`, every folder above
+    it searchable by others."""
     real = Path(os.path.realpath(path))
-    return all(folder.stat().st_mode & 0o001 for folder in real.parents) and bool(real.stat().st_mode & 0o001)
-
-
-def others_can_read(path: Path) -> bool:
-    """Whether a user other than root can read `path` (it and every folder above it open to others)."""
-    real = Path(os.path.realpath(path))
-    return all(folder.stat().st_mode & 0o005 == 0o005 for folder in [real, *real.parents])
+    return all(folder.stat().st_mode & 0o001 for folder in real.parents) and real.stat().st_mode & mode == mode
 
 
 def interpreter_for_users() -> str:
     """This Python, or the system's Python of the same version where this one lives in root's home (pyenv)."""
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     for candidate in (sys.executable, shutil.which(version, path="/usr/local/bin:/usr/bin:/bin")):
-        if candidate and others_can_run(candidate):
+        if candidate and open_to_others(candidate, 0o001):
             return candidate
     pytest.skip(f"no {version} that another user may run (this one is {os.path.realpath(sys.executable)})")
 
@@ -169,7 +164,7 @@ def inbound_entry(machine: Machine, minutes_later: int) -> Path:
 @pytest.fixture(scope="module")
 @slow.fixture
 def machine():
-    if not others_can_read(ROOT / "source" / ASSIGNMENT):
+    if not open_to_others(ROOT / "source" / ASSIGNMENT, 0o005):
         pytest.skip(
             f"the kit's checkout {ROOT} is not readable by other users (a folder above it is private, mode 0700, "
             "say): the instructor's and the student's accounts run nbgrader on its files"

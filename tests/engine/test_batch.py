@@ -66,11 +66,15 @@ def copy_kit(destination: Path) -> Path:
     return destination
 
 
-def grade_course(kit: Path, course: Path, *extra: str, wait: bool = True):
+def grade_course(
+    kit: Path, course: Path, *extra: str, wait: bool = True, expect: int = 0, env: dict[str, str] | None = None
+):
+    """`python -m autograder grade --assignment A --course COURSE EXTRA...` run from the kit at `kit`, as a TA
+    runs it; it must exit with `expect` (or, with wait=False, the running process)."""
     command = [sys.executable, "-m", "autograder", "grade", "--assignment", ASSIGNMENT, "--course", str(course), *extra]
     options = dict(
         cwd=kit,
-        env={"KIT_LANG": "en", "PATH": "/usr/bin:/bin"},
+        env={"KIT_LANG": "en", "PATH": "/usr/bin:/bin", **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -78,7 +82,7 @@ def grade_course(kit: Path, course: Path, *extra: str, wait: bool = True):
     if not wait:
         return subprocess.Popen(command, **options)
     done = subprocess.run(command, timeout=600, **options)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == expect, done.stdout + done.stderr[-3000:]
     return done
 
 
@@ -388,25 +392,8 @@ def test_options_of_the_other_grading_mode_are_refused(arguments):
 def test_a_second_batch_on_the_same_assignment_waits_its_turn(tmp_path):
     build_class(tmp_path)
     with ResultStore(tmp_path, ASSIGNMENT).lock():
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "autograder",
-                "grade",
-                "--assignment",
-                ASSIGNMENT,
-                "--course",
-                str(tmp_path),
-                "--no-sandbox",
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            env={"PATH": "/usr/bin:/bin"},
-            timeout=300,
-        )
-    assert done.returncode == 1 and "another grading run" in done.stderr
+        done = grade_course(ROOT, tmp_path, "--no-sandbox", expect=1)
+    assert "another grading run" in done.stderr
     assert not stored(tmp_path)
 
 

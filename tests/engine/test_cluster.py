@@ -344,26 +344,7 @@ def test_every_worker_refused_stops_the_run_with_why_and_writes_nothing(tmp_path
     course = tmp_path / "course"
     build_class(course)
     with dask_cluster(tmp_path, [other]) as dask_cluster_:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "autograder",
-                "grade",
-                "--assignment",
-                ASSIGNMENT,
-                "--course",
-                str(course),
-                "--scheduler",
-                dask_cluster_.address,
-            ],
-            cwd=kit,
-            capture_output=True,
-            text=True,
-            env={"PATH": "/usr/bin:/bin", "KIT_LANG": "en"},
-            timeout=600,
-        )
-    assert done.returncode == 1
+        done = grade_course(kit, course, "--scheduler", dask_cluster_.address, expect=1)
     assert "no worker of the cluster grades with this run's graders" in done.stderr
     assert f"autograder/graders/{EXERCISE.id}.py differs" in done.stderr
     assert not stored(course)
@@ -401,27 +382,14 @@ def test_a_notebook_that_kills_every_worker_it_meets_is_flagged_and_the_rest_are
     course = tmp_path / "course"
     build_class(course)
     submit(course, "erin", with_answer(SOLVED, EXERCISE.id, "import os\nos._exit(3)\n"))
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade",
-            "--assignment",
-            ASSIGNMENT,
-            "--course",
-            str(course),
-            "--no-sandbox",
-            "--scheduler",
-            "local:2",
-        ],
-        cwd=kit,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={"PATH": "/usr/bin:/bin", "KIT_LANG": "en", "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"},
+    done = grade_course(
+        kit,
+        course,
+        "--no-sandbox",
+        "--scheduler",
+        "local:2",
+        env={"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"},
     )
-    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     assert f"{ASSIGNMENT}: 5 submissions, 5 graded" in done.stdout
     erin = result(course, "erin")
     assert erin.score == 0 and "crash" in erin.flags and "grading process stopped" in erin.problem.en
@@ -491,26 +459,8 @@ def test_a_scheduler_is_an_address_or_a_local_cluster(text, expected):
 @pytest.mark.parametrize("text", ["local:0", "local:two", "local:-1", "tcp://", "somewhere", "a b:1"])
 def test_a_malformed_scheduler_is_refused_before_anything_is_read(text, tmp_path):
     build_class(tmp_path)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade",
-            "--assignment",
-            ASSIGNMENT,
-            "--course",
-            str(tmp_path),
-            "--scheduler",
-            text,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
-    assert done.returncode == 2 and f"--scheduler {text}" in done.stderr.replace("'", "")
+    done = grade_course(ROOT, tmp_path, "--scheduler", text, expect=2)
+    assert f"--scheduler {text}" in done.stderr.replace("'", "")
     assert not (tmp_path / "graded").exists()
 
 
